@@ -1,0 +1,6 @@
+export * from './zone';
+export * from './column-type';
+export * from './table';
+export * from './data-lakehouse-props';
+export * from './data-lakehouse';
+export * as lakehousePermissions from './perms';

@@ -1,0 +1,142 @@
+import { Duration, Size, Token } from 'aws-cdk-lib';
+import { Validator } from '../../core/errors';
+import { GLUE_NAME, bucketNameProblem } from '../../core/naming';
+import { DataLakehouseProps, ZoneOptions } from '../data-lakehouse-props';
+import { Column, LakehouseTableOptions, TableFormat } from '../table';
+import { ALL_ZONES, LakehouseZone, isLakehouseZone } from '../zone';
+import { ResolvedLifecycle } from './lifecycle';
+
+const LAKEHOUSE_NAME = /^[a-z][a-z0-9_]{0,31}$/;
+const PREFIX = /^(?:[a-zA-Z0-9!_.*'()-]+\/)+$/;
+const GLUE_ALLOWED = 'must be 1-255 lowercase letters, digits or underscores, starting with a letter or underscore';
+const MIN_CUTOFF = Size.mebibytes(10);
+const MAX_LOCK_DAYS = 36500;
+const MAX_COLUMNS = 1000;
+
+function days(d: Duration | undefined): number | undefined {
+  return d === undefined || d.isUnresolved() ? undefined : d.toDays({ integral: false });
+}
+
+/** Checks that a duration is a positive whole number of days. */
+function wholeDays(v: Validator, d: Duration | undefined, property: string): void {
+  const n = days(d);
+  if (n === undefined) return;
+  v.check(Number.isInteger(n) && n >= 1, property, d, 'must be a whole number of days, at least 1 day');
+}
+
+/** Validates everything in the props that does not depend on other constructs. */
+export function validateLakehouseProps(v: Validator, props: DataLakehouseProps): void {
+  v.matches(props.name, LAKEHOUSE_NAME, 'name', 'must be 1-32 lowercase letters, digits or underscores, starting with a letter');
+  const zones = props.zones ?? {};
+  for (const key of Object.keys(zones)) {
+    v.check(isLakehouseZone(key), `zones.${key}`, key, `is not a zone; allowed: ${ALL_ZONES.join(', ')}`);
+  }
+  const bucketNames = new Map<string, string>();
+  const databaseNames = new Map<string, string>();
+  for (const zone of ALL_ZONES) {
+    const z: ZoneOptions = zones[zone] ?? {};
+    const path = `zones.${zone}`;
+    if (z.bucketName !== undefined && !Token.isUnresolved(z.bucketName)) {
+      const problem = bucketNameProblem(z.bucketName);
+      v.check(problem === undefined, `${path}.bucketName`, z.bucketName, problem ?? '');
+      const other = bucketNames.get(z.bucketName);
+      v.check(other === undefined, `${path}.bucketName`, z.bucketName, `must differ from ${other}.bucketName`);
+      bucketNames.set(z.bucketName, path);
+    }
+    if (z.databaseName !== undefined && !Token.isUnresolved(z.databaseName)) {
+      v.matches(z.databaseName, GLUE_NAME, `${path}.databaseName`, GLUE_ALLOWED);
+      const other = databaseNames.get(z.databaseName);
+      v.check(other === undefined, `${path}.databaseName`, z.databaseName, `must differ from ${other}.databaseName`);
+      databaseNames.set(z.databaseName, path);
+    }
+    if (z.objectLock) {
+      v.check(zone === LakehouseZone.RAW, `${path}.objectLock`, z.objectLock.mode, 'is only supported on the raw zone');
+      v.check(z.versioned !== false, `${path}.versioned`, z.versioned, 'must be true when objectLock is set (Object Lock requires versioning)');
+      const n = days(z.objectLock.retention);
+      if (n !== undefined) {
+        v.check(Number.isInteger(n) && n >= 1 && n <= MAX_LOCK_DAYS, `${path}.objectLock.retention`, z.objectLock.retention,
+          `must be a whole number of days between 1 and ${MAX_LOCK_DAYS}`);
+      }
+    }
+  }
+  const q = props.query ?? {};
+  if (q.bytesScannedCutoffPerQuery && !q.bytesScannedCutoffPerQuery.isUnresolved()) {
+    v.check(q.bytesScannedCutoffPerQuery.toBytes() >= MIN_CUTOFF.toBytes(), 'query.bytesScannedCutoffPerQuery',
+      q.bytesScannedCutoffPerQuery, `must be at least ${MIN_CUTOFF.toBytes()} bytes (10 MiB)`);
+  }
+  v.matches(q.resultsPrefix, PREFIX, 'query.resultsPrefix', 'must be a non-empty S3 key prefix ending with "/" (no leading "/")');
+  wholeDays(v, q.resultRetention, 'query.resultRetention');
+  for (const [i, admin] of (props.lakeFormation?.admins ?? []).entries()) {
+    if (Token.isUnresolved(admin)) continue;
+    v.matches(admin, /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, `lakeFormation.admins[${i}]`,
+      'must be the ARN of an IAM role or user');
+  }
+}
+
+/** Validates the resolved lifecycle of one zone: whole days, tiers in order, S3 minimums. */
+export function validateLifecycle(v: Validator, zone: LakehouseZone, l: ResolvedLifecycle): void {
+  const path = `zones.${zone}.lifecycle`;
+  wholeDays(v, l.infrequentAccessAfter, `${path}.infrequentAccessAfter`);
+  wholeDays(v, l.glacierAfter, `${path}.glacierAfter`);
+  wholeDays(v, l.expireAfter, `${path}.expireAfter`);
+  wholeDays(v, l.noncurrentVersionExpiration, `${path}.noncurrentVersionExpiration`);
+  wholeDays(v, l.abortIncompleteMultipartUploadAfter, `${path}.abortIncompleteMultipartUploadAfter`);
+  const ia = days(l.infrequentAccessAfter);
+  const glacier = days(l.glacierAfter);
+  const expire = days(l.expireAfter);
+  if (ia !== undefined) {
+    v.check(ia >= 30, `${path}.infrequentAccessAfter`, l.infrequentAccessAfter, 'must be at least 30 days (S3 minimum before Standard-IA)');
+  }
+  if (ia !== undefined && glacier !== undefined) {
+    v.check(glacier >= ia + 30, `${path}.glacierAfter`, l.glacierAfter,
+      `must be at least 30 days after infrequentAccessAfter (${ia} days)`);
+  }
+  const lastTier = Math.max(ia ?? 0, glacier ?? 0);
+  if (expire !== undefined && lastTier > 0) {
+    v.check(expire > lastTier, `${path}.expireAfter`, l.expireAfter, `must be later than every transition (${lastTier} days)`);
+  }
+}
+
+function validateColumns(v: Validator, columns: readonly Column[], path: string, seen: Set<string>, format: TableFormat): void {
+  for (const [i, c] of columns.entries()) {
+    const cp = `${path}[${i}]`;
+    v.matches(c.name, GLUE_NAME, `${cp}.name`, GLUE_ALLOWED);
+    v.check(!seen.has(c.name), `${cp}.name`, c.name, 'must be unique across columns and partition keys');
+    seen.add(c.name);
+    const problem = c.type.problem();
+    v.check(problem === undefined, `${cp}.type`, c.type.typeString, `is not a valid column type: ${problem}`);
+    if (problem === undefined && format === TableFormat.ICEBERG) {
+      v.check(c.type.icebergType !== undefined, `${cp}.type`, c.type.typeString,
+        'has no Iceberg equivalent that CloudFormation can declare; use string, boolean, int, bigint, float, double, date, timestamp, binary or decimal(p,s)');
+    }
+  }
+}
+
+/**
+ * Validates one table declaration.
+ * @param existing table names already declared per zone
+ */
+export function validateTable(v: Validator, t: LakehouseTableOptions, path: string, existing: Map<LakehouseZone, Set<string>>): void {
+  v.matches(t.name, GLUE_NAME, `${path}.name`, GLUE_ALLOWED);
+  const zoneOk = v.check(isLakehouseZone(t.zone), `${path}.zone`, t.zone, `must be one of ${ALL_ZONES.join(', ')}`);
+  if (zoneOk) {
+    const names = existing.get(t.zone) ?? new Set<string>();
+    v.check(!names.has(t.name), `${path}.name`, t.name, `must be unique within the ${t.zone} zone`);
+    names.add(t.name);
+    existing.set(t.zone, names);
+  }
+  const format = t.format ?? TableFormat.PARQUET;
+  v.check(Object.values(TableFormat).includes(format), `${path}.format`, format, `must be one of ${Object.values(TableFormat).join(', ')}`);
+  const columns = t.columns ?? [];
+  const partitions = t.partitionKeys ?? [];
+  v.check(columns.length >= 1, `${path}.columns`, columns.length, 'must declare at least one column');
+  v.check(columns.length + partitions.length <= MAX_COLUMNS, `${path}.columns`, columns.length + partitions.length,
+    `must declare at most ${MAX_COLUMNS} columns including partition keys`);
+  const seen = new Set<string>();
+  validateColumns(v, columns, `${path}.columns`, seen, format);
+  validateColumns(v, partitions, `${path}.partitionKeys`, seen, format);
+  for (const [i, p] of partitions.entries()) {
+    v.check(p.type.isPrimitive, `${path}.partitionKeys[${i}].type`, p.type.typeString, 'partition keys must have a primitive type');
+  }
+  v.matches(t.prefix, PREFIX, `${path}.prefix`, 'must be a non-empty S3 key prefix ending with "/" (no leading "/")');
+}

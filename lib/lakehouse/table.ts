@@ -1,0 +1,178 @@
+import { Aws, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { applyRemovalPolicy } from '../core/removal';
+import { ColumnType } from './column-type';
+import { LakehouseZone } from './zone';
+
+/** Storage format of a lakehouse table. */
+export enum TableFormat {
+  /** Hive-style external table over Parquet files (Snappy compressed). */
+  PARQUET = 'parquet',
+  /** Apache Iceberg v2 table created through the Glue Data Catalog. */
+  ICEBERG = 'iceberg',
+}
+
+/** One column of a table. */
+export interface Column {
+  /** Lowercase letters, digits and underscores, starting with a letter or underscore. */
+  readonly name: string;
+  /** The column type. */
+  readonly type: ColumnType;
+  /**
+   * Free-text description.
+   * @default none
+   */
+  readonly comment?: string;
+}
+
+/** A table declaration, as passed to `DataLakehouse` props or `addTable`. */
+export interface LakehouseTableOptions {
+  /** Table name: lowercase letters, digits and underscores, unique within its zone's database. */
+  readonly name: string;
+  /** The zone whose bucket holds the data and whose database holds the table. */
+  readonly zone: LakehouseZone;
+  /** Data columns (at least one). */
+  readonly columns: Column[];
+  /**
+   * Partition columns. For Parquet they become Hive partition keys; for Iceberg they are added to
+   * the schema and partitioned with the identity transform.
+   * @default no partitioning
+   */
+  readonly partitionKeys?: Column[];
+  /**
+   * Storage format.
+   * @default TableFormat.PARQUET
+   */
+  readonly format?: TableFormat;
+  /**
+   * Description shown in the catalog.
+   * @default none
+   */
+  readonly description?: string;
+  /**
+   * Key prefix of the table's data in the zone bucket, ending with `/`.
+   * @default `<name>/`
+   */
+  readonly prefix?: string;
+}
+
+/** Props of {@link LakehouseTable}; normally created through `DataLakehouse`. */
+export interface LakehouseTableProps extends LakehouseTableOptions {
+  /** The zone bucket. */
+  readonly bucket: s3.IBucket;
+  /** The zone's Glue database name. */
+  readonly databaseName: string;
+  /** The removal policy for the table definition. */
+  readonly removalPolicy: RemovalPolicy;
+}
+
+const PARQUET_INPUT = 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat';
+const PARQUET_OUTPUT = 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat';
+const PARQUET_SERDE = 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe';
+
+/**
+ * A Glue Data Catalog table over a lakehouse zone, in Parquet or Iceberg format.
+ *
+ * Props are validated by the owning `DataLakehouse`; this construct only renders them.
+ */
+export class LakehouseTable extends Construct {
+  /** The table name. */
+  public readonly tableName: string;
+  /** The Glue database that holds the table. */
+  public readonly databaseName: string;
+  /** The zone the table lives in. */
+  public readonly zone: LakehouseZone;
+  /** The storage format. */
+  public readonly format: TableFormat;
+  /** Data columns. */
+  public readonly columns: readonly Column[];
+  /** Partition columns. */
+  public readonly partitionKeys: readonly Column[];
+  /** `s3://bucket/prefix/` of the table's data. */
+  public readonly location: string;
+  /** ARN of the table in the Glue Data Catalog. */
+  public readonly tableArn: string;
+  /** The underlying CloudFormation resource. */
+  public readonly resource: glue.CfnTable;
+
+  constructor(scope: Construct, id: string, props: LakehouseTableProps) {
+    super(scope, id);
+    this.tableName = props.name;
+    this.databaseName = props.databaseName;
+    this.zone = props.zone;
+    this.format = props.format ?? TableFormat.PARQUET;
+    this.columns = props.columns;
+    this.partitionKeys = props.partitionKeys ?? [];
+    this.location = `s3://${props.bucket.bucketName}/${props.prefix ?? `${props.name}/`}`;
+    const stack = Stack.of(this);
+    this.tableArn = stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${props.databaseName}/${props.name}` });
+
+    this.resource = this.format === TableFormat.ICEBERG
+      ? this.renderIceberg(props)
+      : this.renderParquet(props);
+    applyRemovalPolicy(this.resource, props.removalPolicy);
+  }
+
+  private renderParquet(props: LakehouseTableProps): glue.CfnTable {
+    const column = (c: Column) => ({ name: c.name, type: c.type.typeString, comment: c.comment });
+    return new glue.CfnTable(this, 'Resource', {
+      catalogId: Aws.ACCOUNT_ID,
+      databaseName: props.databaseName,
+      tableInput: {
+        name: props.name,
+        description: props.description,
+        tableType: 'EXTERNAL_TABLE',
+        parameters: { 'classification': 'parquet', 'parquet.compression': 'SNAPPY', 'EXTERNAL': 'TRUE' },
+        partitionKeys: this.partitionKeys.length > 0 ? this.partitionKeys.map(column) : undefined,
+        storageDescriptor: {
+          location: this.location,
+          columns: this.columns.map(column),
+          inputFormat: PARQUET_INPUT,
+          outputFormat: PARQUET_OUTPUT,
+          compressed: true,
+          serdeInfo: { serializationLibrary: PARQUET_SERDE, parameters: { 'serialization.format': '1' } },
+        },
+      },
+    });
+  }
+
+  private renderIceberg(props: LakehouseTableProps): glue.CfnTable {
+    const all = [...this.columns, ...this.partitionKeys];
+    const fields = all.map((c, i) => ({
+      id: i + 1,
+      name: c.name,
+      // Validation guarantees every Iceberg column has an Iceberg type.
+      type: c.type.icebergType ?? c.type.typeString,
+      required: false,
+      doc: c.comment,
+    }));
+    const partitionFields = this.partitionKeys.map((c, i) => ({
+      name: c.name,
+      sourceId: this.columns.length + i + 1,
+      transform: 'identity',
+      fieldId: 1000 + i,
+    }));
+    return new glue.CfnTable(this, 'Resource', {
+      catalogId: Aws.ACCOUNT_ID,
+      databaseName: props.databaseName,
+      tableInput: {
+        name: props.name,
+        description: props.description,
+      },
+      openTableFormatInput: {
+        icebergInput: {
+          metadataOperation: 'CREATE',
+          version: '2',
+          icebergTableInput: {
+            location: this.location,
+            schema: { type: 'struct', schemaId: 0, fields },
+            partitionSpec: partitionFields.length > 0 ? { specId: 0, fields: partitionFields } : undefined,
+            properties: { 'write.format.default': 'parquet', 'write.parquet.compression-codec': 'zstd' },
+          },
+        },
+      },
+    });
+  }
+}
