@@ -8,3 +8,4 @@ export * from './encryption';
 export * from './grants';
 export * from './snapshot';
 export * from './config';
+export * from './nag';

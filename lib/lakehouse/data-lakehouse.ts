@@ -1,4 +1,4 @@
-import { Aws, CfnResource, Duration, Names, RemovalPolicy, Stack, Annotations } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as glue from 'aws-cdk-lib/aws-glue';
@@ -11,6 +11,7 @@ import { Platform } from '../core/environment';
 import { Validator } from '../core/errors';
 import { createKey } from '../core/encryption';
 import { grantWithKey } from '../core/grants';
+import { acknowledgeWildcardResources } from '../core/nag';
 import { dashedName, glueName } from '../core/naming';
 import { applyRemovalPolicy, resolveRemovalPolicy } from '../core/removal';
 import { DataLakehouseProps, LAKEHOUSE_DEFAULTS, ObjectLockMode, ZoneOptions } from './data-lakehouse-props';
@@ -173,8 +174,6 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
         minimumTLSVersion: 1.2,
         versioned,
         objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-        serverAccessLogsBucket: logs,
-        serverAccessLogsPrefix: `${zone}/`,
         lifecycleRules: rules,
         metrics: [{ id: REQUEST_METRICS_FILTER }],
         objectLockEnabled: options.objectLock ? true : undefined,
@@ -185,6 +184,7 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
           : undefined,
         removalPolicy: this.removalPolicy,
       });
+      this.logAccessTo(bucket, logs, `${zone}/`);
       if (props.eventBridgeEnabled ?? LAKEHOUSE_DEFAULTS.eventBridgeEnabled) {
         // Set on the L1 directly: the L2 flag deploys a notification custom resource (a Lambda) for the same effect.
         (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
@@ -192,7 +192,7 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
 
       const databaseName = options.databaseName ?? glueName(this, name, zone);
       const database = new glue.CfnDatabase(this, `${zoneId(zone)}Database`, {
-        catalogId: Aws.ACCOUNT_ID,
+        catalogId: Stack.of(this).account,
         databaseInput: {
           name: databaseName,
           description: `${zone} zone of lakehouse ${this.node.path}`,
@@ -218,12 +218,14 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
       if (this.settings) location.addResourceDependency(this.settings);
       this.zoneResources.set(zone, { bucket, database, databaseName, location });
     }
+    acknowledgeWildcardResources(this.registrationRole, [...this.zoneResources.values()].map((z) => z.bucket.arnForObjects('*')),
+      'Lake Formation vends credentials for any object of a registered zone location; the role is scoped to the zone buckets.');
     const regPolicy = this.registrationRole.node.tryFindChild('DefaultPolicy')?.node.defaultChild as CfnResource | undefined;
     for (const z of this.zoneResources.values()) if (regPolicy) z.location!.addResourceDependency(regPolicy);
 
     if (props.manageCatalogEncryption ?? LAKEHOUSE_DEFAULTS.manageCatalogEncryption) {
       new glue.CfnDataCatalogEncryptionSettings(this, 'CatalogEncryption', {
-        catalogId: Aws.ACCOUNT_ID,
+        catalogId: Stack.of(this).account,
         dataCatalogEncryptionSettings: {
           encryptionAtRest: { catalogEncryptionMode: 'SSE-KMS', sseAwsKmsKeyId: key.keyArn },
           connectionPasswordEncryption: { kmsKeyId: key.keyArn, returnConnectionPasswordEncrypted: true },
@@ -247,7 +249,7 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
         engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
         resultConfiguration: {
           outputLocation: this.athenaResultsLocation,
-          expectedBucketOwner: Aws.ACCOUNT_ID,
+          expectedBucketOwner: Stack.of(this).account,
           encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: key.keyArn },
         },
       },
@@ -343,6 +345,27 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
     });
   }
 
+  /**
+   * Server access logging with a bucket-policy grant to the logging service, written on the L1 so
+   * that it does not depend on the app's feature flags (the L2 falls back to ACLs without them).
+   */
+  private logAccessTo(bucket: s3.Bucket, logs: s3.Bucket, prefix: string): void {
+    (bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
+      destinationBucketName: logs.bucketName,
+      logFilePrefix: prefix,
+    };
+    logs.addToResourcePolicy(new iam.PolicyStatement({
+      sid: `ServerAccessLogs${zoneId(prefix.replace(/\/$/, '') as LakehouseZone)}`,
+      principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+      actions: ['s3:PutObject'],
+      resources: [logs.arnForObjects(`${prefix}*`)],
+      conditions: {
+        ArnLike: { 'aws:SourceArn': bucket.bucketArn },
+        StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+      },
+    }));
+  }
+
   private zone(zone: LakehouseZone): Zone {
     const z = this.zoneResources.get(zone);
     if (!z) {
@@ -384,6 +407,15 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
       }))
       // GetDataAccess has no resource-level permissions; Lake Formation scopes what it vends.
       .combine(grantWithKey(grantee, { actions: perms.LAKEFORMATION_ACCESS, resourceArns: ['*'] }));
+    const principal = grantee.grantPrincipal;
+    if (isConstruct(principal)) {
+      acknowledgeWildcardResources(principal, [z.bucket.arnForObjects('*')],
+        `Zone-level access: the grantee reads${write ? ' and writes' : ''} any object of the ${zone} zone by design.`);
+      acknowledgeWildcardResources(principal, [tablesArn],
+        `Catalog access to every table of the ${zone} zone database; Lake Formation permissions narrow it further.`);
+      acknowledgeWildcardResources(principal, ['*'],
+        'lakeformation:GetDataAccess supports no resource-level permissions; Lake Formation decides what it vends.');
+    }
     this.grantLakeFormation(zone, z, grantee, write);
     return grant;
   }
@@ -411,6 +443,10 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
       dependsOn,
     });
   }
+}
+
+function isConstruct(p: unknown): p is IConstruct {
+  return typeof p === 'object' && p !== null && 'node' in p;
 }
 
 function isRole(p: iam.IPrincipal): p is iam.IRole {

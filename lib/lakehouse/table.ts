@@ -1,4 +1,4 @@
-import { Aws, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -118,7 +118,7 @@ export class LakehouseTable extends Construct {
   private renderParquet(props: LakehouseTableProps): glue.CfnTable {
     const column = (c: Column) => ({ name: c.name, type: c.type.typeString, comment: c.comment });
     return new glue.CfnTable(this, 'Resource', {
-      catalogId: Aws.ACCOUNT_ID,
+      catalogId: Stack.of(this).account,
       databaseName: props.databaseName,
       tableInput: {
         name: props.name,
@@ -155,7 +155,7 @@ export class LakehouseTable extends Construct {
       fieldId: 1000 + i,
     }));
     return new glue.CfnTable(this, 'Resource', {
-      catalogId: Aws.ACCOUNT_ID,
+      catalogId: Stack.of(this).account,
       databaseName: props.databaseName,
       tableInput: {
         name: props.name,

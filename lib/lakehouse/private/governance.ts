@@ -1,4 +1,4 @@
-import { Aws, CfnResource, DefaultStackSynthesizer, Fn, Stack } from 'aws-cdk-lib';
+import { CfnResource, DefaultStackSynthesizer, Fn, Stack } from 'aws-cdk-lib';
 import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
 import { Construct } from 'constructs';
 
@@ -38,13 +38,13 @@ export function renderLakeFormationGrant(scope: Construct, spec: LakeFormationGr
   const all: lakeformation.CfnPrincipalPermissions[] = [
     new lakeformation.CfnPrincipalPermissions(scope, 'Database', {
       principal,
-      resource: { database: { catalogId: Aws.ACCOUNT_ID, name: spec.databaseName } },
+      resource: { database: { catalogId: Stack.of(scope).account, name: spec.databaseName } },
       permissions: [...spec.databasePermissions],
       permissionsWithGrantOption: [],
     }),
     new lakeformation.CfnPrincipalPermissions(scope, 'Tables', {
       principal,
-      resource: { table: { catalogId: Aws.ACCOUNT_ID, databaseName: spec.databaseName, tableWildcard: {} } },
+      resource: { table: { catalogId: Stack.of(scope).account, databaseName: spec.databaseName, tableWildcard: {} } },
       permissions: [...spec.tablePermissions],
       permissionsWithGrantOption: [],
     }),
@@ -52,7 +52,7 @@ export function renderLakeFormationGrant(scope: Construct, spec: LakeFormationGr
   if (spec.location) {
     all.push(new lakeformation.CfnPrincipalPermissions(scope, 'Location', {
       principal,
-      resource: { dataLocation: { catalogId: Aws.ACCOUNT_ID, resourceArn: spec.location.arn } },
+      resource: { dataLocation: { catalogId: Stack.of(scope).account, resourceArn: spec.location.arn } },
       permissions: [...spec.location.permissions],
       permissionsWithGrantOption: [],
     }));

@@ -1,0 +1,49 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { EnvironmentProfile, Profiles, applyPlatform, normalizeTemplate } from '../../lib';
+
+const ROOT = path.join(__dirname, '..', '..');
+const CDK_JSON = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+const PACKAGE_VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+/** The fixed account and region every test stack uses, so that snapshots are stable. */
+export const TEST_ENV = { account: '123456789012', region: 'us-east-1' };
+
+/** Options for {@link testStack}. */
+export interface TestStackOptions {
+  /** Environment profile; production when omitted (the library default). */
+  readonly profile?: EnvironmentProfile;
+  /** Extra context, merged over cdk.json's feature flags. */
+  readonly context?: Record<string, unknown>;
+  /** Run cdk-nag AwsSolutions on synth. */
+  readonly nag?: boolean;
+}
+
+/** An App with the same feature flags as the project's cdk.json, plus `context`. */
+export function testApp(context: Record<string, unknown> = {}): App {
+  return new App({ context: { ...CDK_JSON.context, ...context } });
+}
+
+/** A stack in a fresh app with a fixed account and region and the given profile. */
+export function testStack(options: TestStackOptions = {}): Stack {
+  const app = testApp(options.context);
+  if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  applyPlatform(app, { project: 'mlops', profile: options.profile ?? Profiles.PROD, owner: 'team-ml', costCentre: 'cc-42' });
+  return new Stack(app, 'Test', { env: TEST_ENV });
+}
+
+/** The stack's template, normalized for a snapshot (asset hashes and package version blanked). */
+export function normalizedTemplate(stack: Stack): unknown {
+  return normalizeTemplate(Template.fromStack(stack).toJSON(), { packageVersion: PACKAGE_VERSION });
+}
+
+/** The package version, for normalizer tests. */
+export const VERSION = PACKAGE_VERSION;
+
+/** Logical IDs of every resource of a type in a template. */
+export function logicalIdsOf(template: Template, type: string): string[] {
+  return Object.keys(template.findResources(type)).sort();
+}
