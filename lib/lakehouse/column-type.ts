@@ -105,7 +105,7 @@ const NAME = /^[a-z_][a-z0-9_]*/i;
 
 /** Parses one type starting at `pos`; returns the position after it or throws with the reason. */
 function parseType(s: string, pos: number): number {
-  const word = /^[a-z]+/i.exec(s.slice(pos));
+  const word = /^[a-z][a-z0-9]*/i.exec(s.slice(pos));
   if (!word) throw new Error(`expected a type at position ${pos}`);
   const name = word[0].toLowerCase();
   let p = pos + word[0].length;

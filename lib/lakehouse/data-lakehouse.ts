@@ -295,6 +295,7 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
     const workGroupArn = Stack.of(this).formatArn({ service: 'athena', resource: 'workgroup', resourceName: this.athenaWorkGroupName });
     const analytics = this.zone(LakehouseZone.ANALYTICS).bucket;
     const prefix = this.athenaResultsLocation.replace(/^s3:\/\/[^/]+\//, '');
+    acknowledgeForGrantee(grantee, analytics.arnForObjects(`${prefix}*`), 'Query results: Athena writes one object per query under the results prefix.');
     return grantWithKey(grantee, {
       actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution', 'athena:GetWorkGroup'],
       resourceArns: [workGroupArn],
@@ -407,15 +408,12 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
       }))
       // GetDataAccess has no resource-level permissions; Lake Formation scopes what it vends.
       .combine(grantWithKey(grantee, { actions: perms.LAKEFORMATION_ACCESS, resourceArns: ['*'] }));
-    const principal = grantee.grantPrincipal;
-    if (isConstruct(principal)) {
-      acknowledgeWildcardResources(principal, [z.bucket.arnForObjects('*')],
-        `Zone-level access: the grantee reads${write ? ' and writes' : ''} any object of the ${zone} zone by design.`);
-      acknowledgeWildcardResources(principal, [tablesArn],
-        `Catalog access to every table of the ${zone} zone database; Lake Formation permissions narrow it further.`);
-      acknowledgeWildcardResources(principal, ['*'],
-        'lakeformation:GetDataAccess supports no resource-level permissions; Lake Formation decides what it vends.');
-    }
+    acknowledgeForGrantee(grantee, z.bucket.arnForObjects('*'),
+      `Zone-level access: the grantee reads${write ? ' and writes' : ''} any object of the ${zone} zone by design.`);
+    acknowledgeForGrantee(grantee, tablesArn,
+      `Catalog access to every table of the ${zone} zone database; Lake Formation permissions narrow it further.`);
+    acknowledgeForGrantee(grantee, '*',
+      'lakeformation:GetDataAccess supports no resource-level permissions; Lake Formation decides what it vends.');
     this.grantLakeFormation(zone, z, grantee, write);
     return grant;
   }
@@ -443,6 +441,12 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
       dependsOn,
     });
   }
+}
+
+/** Acknowledges, on the grantee, the cdk-nag wildcard-resource finding a lakehouse grant creates. */
+function acknowledgeForGrantee(grantee: iam.IGrantable, arn: string, reason: string): void {
+  const principal = grantee.grantPrincipal;
+  if (isConstruct(principal)) acknowledgeWildcardResources(principal, [arn], reason);
 }
 
 function isConstruct(p: unknown): p is IConstruct {

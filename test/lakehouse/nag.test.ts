@@ -1,0 +1,43 @@
+import { App, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { DataLakehouse, LakehouseZone } from '../../lib';
+import { buildLakehouseExample } from '../../examples/lakehouse';
+import { testApp, testStack } from '../helpers/app';
+
+/** Synthesizes with cdk-nag AwsSolutions; the validation report is thrown when anything is unacknowledged. */
+function synthWithNag(app: App): void {
+  app.synth();
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  test('the default lakehouse has zero unacknowledged findings', () => {
+    const stack = testStack({ nag: true });
+    new DataLakehouse(stack, 'Lake');
+    expect(() => synthWithNag(stack.node.root as App)).not.toThrow();
+  });
+
+  test('grants to roles carry exact acknowledgements, so consumers stay clean too', () => {
+    const stack = testStack({ nag: true });
+    const lake = new DataLakehouse(stack, 'Lake');
+    const role = new iam.Role(stack, 'Job', { assumedBy: new iam.ServicePrincipal('glue.amazonaws.com') });
+    lake.grantWrite(LakehouseZone.RAW, role);
+    lake.grantRead(LakehouseZone.CURATED, role);
+    expect(() => synthWithNag(stack.node.root as App)).not.toThrow();
+  });
+
+  test('the example has zero unacknowledged findings', () => {
+    const app = testApp();
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    buildLakehouseExample(app);
+    expect(() => synthWithNag(app)).not.toThrow();
+  });
+
+  test('the check is live: an unacknowledged wildcard is reported', () => {
+    const stack = testStack({ nag: true });
+    new DataLakehouse(stack, 'Lake');
+    const role = new iam.Role(stack, 'Sloppy', { assumedBy: new iam.ServicePrincipal('glue.amazonaws.com') });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] }));
+    expect(() => synthWithNag(stack.node.root as App)).toThrow(/AwsSolutions-IAM5/);
+  });
+});
