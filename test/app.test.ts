@@ -1,0 +1,55 @@
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { ValidationError } from '../lib';
+import { buildDefaultApp } from '../bin/main';
+import { testApp } from './helpers/app';
+
+// This file synthesizes with aws-cdk-lib's CloudFormation schema validation ON, as `cdk synth` does
+// with the project's cdk.json ("@aws-cdk/core:validateAgainstDefaultRules": true makes findings errors).
+const saved = process.env.CDK_VALIDATION;
+beforeAll(() => { process.env.CDK_VALIDATION = 'true'; });
+afterAll(() => { process.env.CDK_VALIDATION = saved; });
+
+describe('default app', () => {
+  test('cdk.json turns CloudFormation validation findings into errors', () => {
+    expect(testApp().node.tryGetContext('@aws-cdk/core:validateAgainstDefaultRules')).toBe(true);
+  });
+
+  test('with no context it synthesizes the dev environment with zero validation errors', () => {
+    const { app, dataStack } = buildDefaultApp(testApp());
+    expect(() => app.synth()).not.toThrow();
+    expect(dataStack.stackName).toBe('mlops-dev-data');
+    const t = Template.fromStack(dataStack);
+    t.resourceCountIs('AWS::S3::Bucket', 4);
+    t.hasResourceProperties('AWS::S3::Bucket', { Tags: [
+      { Key: 'CostCenter', Value: 'ml-dev' }, { Key: 'Environment', Value: 'dev' }, { Key: 'Owner', Value: 'ml-platform' }, { Key: 'Project', Value: 'mlops' },
+    ] });
+  });
+
+  test.each(['staging', 'prod'])('-c env=%s synthesizes with zero validation errors', (env) => {
+    const { app, dataStack } = buildDefaultApp(testApp({ env }));
+    expect(() => app.synth()).not.toThrow();
+    expect(dataStack.stackName).toBe(`mlops-${env}-data`);
+    expect(dataStack.terminationProtection).toBe(true);
+    const buckets = Object.values(Template.fromStack(dataStack).findResources('AWS::S3::Bucket'));
+    for (const b of buckets) expect(b.DeletionPolicy).toBe('Retain');
+  });
+
+  test('the stacks are environment-agnostic, so synth needs no credentials', () => {
+    const { dataStack } = buildDefaultApp(testApp());
+    expect(dataStack.environment).toBe('aws://unknown-account/unknown-region');
+  });
+
+  test('fails when -c env names an unknown environment', () => {
+    expect(() => buildDefaultApp(testApp({ env: 'qa' }))).toThrow(ValidationError);
+    expect(() => buildDefaultApp(testApp({ env: 'qa' }))).toThrow(/context env \("qa"\): must be one of dev, staging, prod/);
+  });
+
+  test('the validation is live: an invalid property fails synth', () => {
+    const app: App = testApp();
+    const stack = new Stack(app, 'Broken');
+    // A bucket policy without its required PolicyDocument: an error-level rule (E3003).
+    new CfnResource(stack, 'Bad', { type: 'AWS::S3::BucketPolicy', properties: { Bucket: 'some-bucket' } });
+    expect(() => app.synth()).toThrow(/PolicyDocument/);
+  });
+});
