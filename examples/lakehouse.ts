@@ -55,6 +55,5 @@ export function buildLakehouseExample(app: App = new App()): Stack {
   return stack;
 }
 
-if (require.main === module) {
-  buildLakehouseExample().node.root;
-}
+// Run directly (as `cdk synth --app` does), the App synthesizes itself when the process exits.
+if (require.main === module) buildLakehouseExample();

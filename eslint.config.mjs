@@ -1,0 +1,35 @@
+// @ts-check
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'cdk.out/**', 'dist/**', '.bench/**', '**/*.d.ts', 'coverage/**'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { regex: '^@cdktf/provider-[a-z]+$', message: 'Import provider classes by deep path (@cdktf/provider-x/lib/<resource>): the package root costs seconds and a gigabyte.' },
+          { regex: '^aws-cdk-lib/.*-alpha$|^@aws-cdk/.*-alpha$', message: 'Stable aws-cdk-lib modules only (no *-alpha).' },
+        ],
+      }],
+      eqeqeq: ['error', 'always'],
+      'no-console': 'off',
+    },
+  },
+  {
+    // Capabilities may not reach into one another's private helpers.
+    files: ['lib/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { regex: '^\\.\\./(?!core/)[a-z]+/private/', message: 'Do not import another capability\'s private helpers.' },
+          { regex: '^@cdktf/provider-[a-z]+$', message: 'Import provider classes by deep path.' },
+          { regex: '-alpha$', message: 'Stable aws-cdk-lib modules only.' },
+        ],
+      }],
+    },
+  },
+);
