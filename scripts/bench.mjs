@@ -31,6 +31,8 @@ const SYNTHS = [
 // Own TMPDIR so cloud assemblies and caches left by children don't pile up in the system temp dir.
 // Note that jest keeps its transform cache under TMPDIR too, so the suite is timed with a cold cache.
 const env = { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', CHECKPOINT_DISABLE: '1', TMPDIR: TMP_DIR };
+// npx would otherwise now and then ask the registry for a newer npm inside a timed run.
+env.npm_config_update_notifier = 'false';
 // CDK_VALIDATION=false (as test/setup-env.ts sets it for unit tests) would skip aws-cdk-lib's built-in
 // CloudFormation validation, a cost of several seconds that both synths must pay to compare fairly.
 delete env.CDK_VALIDATION;

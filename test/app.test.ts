@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ValidationError } from '../lib';
@@ -10,6 +12,16 @@ const saved = process.env.CDK_VALIDATION;
 beforeAll(() => { process.env.CDK_VALIDATION = 'true'; });
 afterAll(() => { process.env.CDK_VALIDATION = saved; });
 
+/** Violations (errors and warnings) that plugins other than construct annotations reported for a synthesized app. */
+function validationViolations(app: App): string[] {
+  const file = path.join(app.outdir, 'validation-report.json');
+  if (!fs.existsSync(file)) return [];
+  const report = JSON.parse(fs.readFileSync(file, 'utf8')) as { pluginReports: Array<{ pluginName: string; violations: Array<{ ruleName: string; description: string }> }> };
+  return report.pluginReports
+    .filter((r) => r.pluginName !== 'Construct Annotations')
+    .flatMap((r) => r.violations.map((v) => `${r.pluginName}: ${v.ruleName} ${v.description}`));
+}
+
 describe('default app', () => {
   test('cdk.json turns CloudFormation validation findings into errors', () => {
     expect(testApp().node.tryGetContext('@aws-cdk/core:validateAgainstDefaultRules')).toBe(true);
@@ -18,6 +30,7 @@ describe('default app', () => {
   test('with no context it synthesizes the dev environment with zero validation errors', () => {
     const { app, dataStack } = buildDefaultApp(testApp());
     expect(() => app.synth()).not.toThrow();
+    expect(validationViolations(app)).toEqual([]);
     expect(dataStack.stackName).toBe('mlops-dev-data');
     const t = Template.fromStack(dataStack);
     t.resourceCountIs('AWS::S3::Bucket', 4);
@@ -29,6 +42,7 @@ describe('default app', () => {
   test.each(['staging', 'prod'])('-c env=%s synthesizes with zero validation errors', (env) => {
     const { app, dataStack } = buildDefaultApp(testApp({ env }));
     expect(() => app.synth()).not.toThrow();
+    expect(validationViolations(app)).toEqual([]);
     expect(dataStack.stackName).toBe(`mlops-${env}-data`);
     expect(dataStack.terminationProtection).toBe(true);
     const buckets = Object.values(Template.fromStack(dataStack).findResources('AWS::S3::Bucket'));
