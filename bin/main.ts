@@ -1,5 +1,6 @@
+import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { ColumnType, DataLakehouse, LakehouseZone, TableFormat, applyPlatform, selectEnvironmentName } from '../lib';
+import { ColumnType, DataLakehouse, EtlPipeline, LakehouseZone, TableFormat, applyPlatform, selectEnvironmentName } from '../lib';
 import { ENVIRONMENTS, PROJECT } from './environments';
 
 /** What the default app built, for tests and callers. */
@@ -7,6 +8,8 @@ export interface DefaultApp {
   readonly app: App;
   readonly dataStack: Stack;
   readonly lakehouse: DataLakehouse;
+  readonly ingest: EtlPipeline;
+  readonly curate: EtlPipeline;
 }
 
 /**
@@ -38,6 +41,17 @@ export function buildDefaultApp(app: App): DefaultApp {
         partitionKeys: [{ name: 'dt', type: ColumnType.STRING }],
       },
       {
+        name: 'events_clean',
+        zone: LakehouseZone.CURATED,
+        description: 'De-duplicated, complete events (curated by the batch pipeline)',
+        columns: [
+          { name: 'event_id', type: ColumnType.STRING },
+          { name: 'event_time', type: ColumnType.TIMESTAMP },
+          { name: 'payload', type: ColumnType.STRING },
+        ],
+        partitionKeys: [{ name: 'dt', type: ColumnType.STRING }],
+      },
+      {
         name: 'training_samples',
         zone: LakehouseZone.CURATED,
         format: TableFormat.ICEBERG,
@@ -52,5 +66,24 @@ export function buildDefaultApp(app: App): DefaultApp {
       },
     ],
   });
-  return { app, dataStack, lakehouse };
+
+  // Streaming: producers put JSON events on the stream; Firehose lands them as Parquet in raw.events.
+  const ingest = new EtlPipeline(dataStack, 'Ingest', {
+    lakehouse,
+    streaming: { zone: LakehouseZone.RAW, table: 'events' },
+  });
+
+  // Batch: every night, raw.events -> curated.events_clean, gated by data quality.
+  const curate = new EtlPipeline(dataStack, 'Curate', {
+    lakehouse,
+    alertTopic: ingest.alertTopic,
+    batch: {
+      script: path.join(__dirname, 'glue', 'curate_events.py'),
+      source: { zone: LakehouseZone.RAW, table: 'events' },
+      target: { zone: LakehouseZone.CURATED, table: 'events_clean' },
+      schedule: 'cron(0 2 * * ? *)',
+      dataQuality: { ruleset: 'Rules = [ RowCount > 0, IsComplete "event_id", IsUnique "event_id", IsComplete "event_time" ]' },
+    },
+  });
+  return { app, dataStack, lakehouse, ingest, curate };
 }

@@ -9,3 +9,4 @@ export * from './grants';
 export * from './snapshot';
 export * from './config';
 export * from './nag';
+export * from './schedule';

@@ -1,0 +1,238 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct, IConstruct } from 'constructs';
+import { Validator } from '../core/errors';
+import { resolveRemovalPolicy } from '../core/removal';
+import { IDataLakehouse } from '../lakehouse/data-lakehouse';
+import { ETL_DEFAULTS, EtlPipelineProps } from './etl-pipeline-props';
+import { BatchResources } from './private/batch';
+import { StreamingResources } from './private/streaming';
+import { validateEtlProps } from './private/validate';
+import { BatchWorkflow } from './private/workflow';
+
+/** Execution statuses that count as a failed run. */
+const FAILED_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'];
+
+/** An ETL pipeline as monitoring and training see it: metrics and run events. */
+export interface IEtlPipeline extends IConstruct {
+  /** The lakehouse the pipeline feeds. */
+  readonly lakehouse: IDataLakehouse;
+  /** The orchestrating state machine of the batch part, if any. */
+  readonly stateMachine?: sfn.IStateMachine;
+  /** The Kinesis stream of the streaming part, if any. */
+  readonly stream?: kinesis.IStream;
+  /** Topic that receives failure alerts. */
+  readonly alertTopic: sns.ITopic;
+  /** An EventBridge rule matching successful batch runs (data passed its quality gate). */
+  onSuccess(id: string, options?: events.OnEventOptions): events.Rule;
+  /** An EventBridge rule matching failed, timed-out or aborted batch runs. */
+  onFailure(id: string, options?: events.OnEventOptions): events.Rule;
+  /** Failed batch runs, including data-quality failures (AWS/States ExecutionsFailed; Sum over 5 minutes). */
+  metricJobFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Duration of batch runs in milliseconds (AWS/States ExecutionTime; Average over 5 minutes). */
+  metricJobDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Records into the stream (AWS/Kinesis IncomingRecords; Sum over 5 minutes). */
+  metricRecordsIn(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Bytes into the stream (AWS/Kinesis IncomingBytes; Sum over 5 minutes). */
+  metricBytesIn(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Age in seconds of the oldest record not yet delivered to S3 (AWS/Firehose DeliveryToS3.DataFreshness; Maximum over 5 minutes). */
+  metricDeliveryFreshness(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+}
+
+/**
+ * Batch and streaming data into the lakehouse, with a quality gate.
+ *
+ * Batch: a Glue Spark job (script asset, bookmarks, encrypted logs, bookmarks and output) run by a
+ * Step Functions state machine that waits for the job, evaluates a Glue Data Quality ruleset on the
+ * target table, refreshes the catalog and succeeds; any failure, a failing rule included, fails the
+ * run and alerts. Streaming: a KMS-encrypted Kinesis stream into Firehose into a zone, with date
+ * partitions, an error prefix, optional Parquet conversion and an optional esbuild-bundled
+ * transformation Lambda.
+ */
+export class EtlPipeline extends Construct implements IEtlPipeline {
+  public readonly lakehouse: IDataLakehouse;
+  public readonly stateMachine?: sfn.StateMachine;
+  public readonly stream?: kinesis.Stream;
+  public readonly alertTopic: sns.ITopic;
+  /** The Glue job name of the batch part. */
+  public readonly jobName?: string;
+  /** The Firehose delivery stream name of the streaming part. */
+  public readonly deliveryStreamName?: string;
+  /** The role of the Glue job, crawler and data-quality evaluation. */
+  public readonly jobRole?: iam.IRole;
+  /** The Glue Data Quality ruleset name. */
+  public readonly rulesetName?: string;
+  /** The crawler that refreshes a Parquet target table's partitions. */
+  public readonly crawlerName?: string;
+  /** The record-transformation function of the streaming part. */
+  public readonly transformer?: lambda.IFunction;
+
+  constructor(scope: Construct, id: string, props: EtlPipelineProps) {
+    super(scope, id);
+    const v = new Validator(this);
+    validateEtlProps(v, props);
+    v.throwIfAny();
+
+    this.lakehouse = props.lakehouse;
+    const key = props.lakehouse.encryptionKey;
+    const removalPolicy = resolveRemovalPolicy(this);
+
+    this.alertTopic = props.alertTopic ?? this.createAlertTopic();
+
+    if (props.batch) {
+      const batch = new BatchResources(this, 'Batch', props.lakehouse, props.batch, removalPolicy);
+      this.jobName = batch.jobName;
+      this.jobRole = batch.role;
+      this.rulesetName = batch.rulesetName;
+      this.crawlerName = batch.crawler?.ref;
+      const workflow = new BatchWorkflow(this, 'Workflow', {
+        batch,
+        key,
+        removalPolicy,
+        runTimeout: props.runTimeout ?? ETL_DEFAULTS.runTimeout,
+        dataQualityTimeout: props.batch.dataQuality.timeout ?? ETL_DEFAULTS.dataQualityTimeout,
+      });
+      this.stateMachine = workflow.stateMachine;
+      this.addTriggers(props);
+      this.onFailure('AlertOnFailure', {
+        description: `Alerts when a run of ${this.node.path} fails, times out or is aborted`,
+        target: new targets.SnsTopic(this.alertTopic, {
+          message: events.RuleTargetInput.fromObject({
+            pipeline: this.node.path,
+            status: events.EventField.fromPath('$.detail.status'),
+            execution: events.EventField.fromPath('$.detail.executionArn'),
+            error: events.EventField.fromPath('$.detail.error'),
+            cause: events.EventField.fromPath('$.detail.cause'),
+          }),
+        }),
+      });
+    }
+
+    if (props.streaming) {
+      const streaming = new StreamingResources(this, 'Streaming', props.lakehouse, props.streaming, removalPolicy);
+      this.stream = streaming.stream;
+      this.deliveryStreamName = streaming.deliveryStreamName;
+      this.transformer = streaming.transformer;
+    }
+  }
+
+  public onSuccess(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return this.executionRule(id, ['SUCCEEDED'], options);
+  }
+
+  public onFailure(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return this.executionRule(id, FAILED_STATUSES, options);
+  }
+
+  public metricJobFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.requireStateMachine('metricJobFailures').metricFailed({ statistic: 'Sum', period: Duration.minutes(5), ...props });
+  }
+
+  public metricJobDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.requireStateMachine('metricJobDuration').metricTime({ statistic: 'Average', period: Duration.minutes(5), ...props });
+  }
+
+  public metricRecordsIn(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.requireStream('metricRecordsIn').metricIncomingRecords({ statistic: 'Sum', period: Duration.minutes(5), ...props });
+  }
+
+  public metricBytesIn(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.requireStream('metricBytesIn').metricIncomingBytes({ statistic: 'Sum', period: Duration.minutes(5), ...props });
+  }
+
+  public metricDeliveryFreshness(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    this.requireStream('metricDeliveryFreshness');
+    return new cloudwatch.Metric({
+      namespace: 'AWS/Firehose',
+      metricName: 'DeliveryToS3.DataFreshness',
+      dimensionsMap: { DeliveryStreamName: this.deliveryStreamName! },
+      statistic: 'Maximum',
+      period: Duration.minutes(5),
+      ...props,
+    });
+  }
+
+  private executionRule(id: string, statuses: string[], options: events.OnEventOptions): events.Rule {
+    const sm = this.requireStateMachine(id);
+    const rule = new events.Rule(this, id, {
+      description: options.description,
+      ruleName: options.ruleName,
+      crossStackScope: options.crossStackScope,
+      eventPattern: {
+        ...options.eventPattern,
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { ...options.eventPattern?.detail, status: statuses, stateMachineArn: [sm.stateMachineArn] },
+      },
+    });
+    if (options.target) rule.addTarget(options.target);
+    return rule;
+  }
+
+  private addTriggers(props: EtlPipelineProps): void {
+    const b = props.batch!;
+    const sm = this.stateMachine!;
+    if (b.schedule) {
+      new events.Rule(this, 'Schedule', {
+        description: `Runs ${this.node.path} on ${b.schedule}`,
+        schedule: events.Schedule.expression(b.schedule),
+        targets: [new targets.SfnStateMachine(sm)],
+      });
+    }
+    if (b.triggerOnNewObjects !== undefined) {
+      const bucket = props.lakehouse.zoneBucket(b.source.zone);
+      const key = b.triggerOnNewObjects === '' ? undefined : [{ prefix: b.triggerOnNewObjects }];
+      new events.Rule(this, 'OnNewObjects', {
+        description: `Runs ${this.node.path} when objects arrive in the ${b.source.zone} zone`,
+        eventPattern: {
+          source: ['aws.s3'],
+          detailType: ['Object Created'],
+          detail: { bucket: { name: [bucket.bucketName] }, ...(key ? { object: { key } } : {}) },
+        },
+        targets: [new targets.SfnStateMachine(sm)],
+      });
+    }
+  }
+
+  private createAlertTopic(): sns.ITopic {
+    const key = this.lakehouse.encryptionKey;
+    const topic = new sns.Topic(this, 'Alerts', {
+      displayName: `ETL alerts ${this.node.path}`,
+      masterKey: key,
+      enforceSSL: true,
+    });
+    // EventBridge publishes the failure alerts: it must be able to use the topic's key.
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowEventBridgeToSnsAlerts',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+    }), true);
+    return topic;
+  }
+
+  private requireStateMachine(what: string): sfn.StateMachine {
+    if (!this.stateMachine) this.fail(what, 'needs the batch part of the pipeline (props.batch)');
+    return this.stateMachine!;
+  }
+
+  private requireStream(what: string): kinesis.Stream {
+    if (!this.stream) this.fail(what, 'needs the streaming part of the pipeline (props.streaming)');
+    return this.stream!;
+  }
+
+  private fail(what: string, allowed: string): never {
+    const v = new Validator(this);
+    v.fail(what, 'called', allowed);
+    v.throwIfAny();
+    throw new Error('unreachable');
+  }
+}

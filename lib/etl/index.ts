@@ -1,0 +1,3 @@
+export * from './etl-pipeline-props';
+export * from './etl-pipeline';
+export * as etlPermissions from './perms';
