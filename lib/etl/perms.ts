@@ -16,6 +16,9 @@ export const DATA_QUALITY_EVALUATE = ['glue:GetDataQualityRuleset', 'glue:Publis
 export const DATA_QUALITY_START = ['glue:StartDataQualityRulesetEvaluationRun', 'glue:GetDataQualityResult'];
 export const DATA_QUALITY_POLL = ['glue:GetDataQualityRulesetEvaluationRun'];
 
+/** What the orchestrator needs to run a Glue job and wait for it (the .sync integration). */
+export const JOB_RUN = ['glue:StartJobRun', 'glue:GetJobRun', 'glue:GetJobRuns', 'glue:BatchStopJobRun'];
+
 /** What the orchestrator needs to refresh the catalog with the crawler. */
 export const CRAWLER_RUN = ['glue:StartCrawler', 'glue:GetCrawler'];
 

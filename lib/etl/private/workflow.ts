@@ -24,15 +24,17 @@ export interface WorkflowProps {
   readonly dataQualityTimeout: Duration;
 }
 
+const TRANSIENT_RETRY: sfn.RetryProps = {
+  errors: TRANSIENT_GLUE_ERRORS,
+  interval: Duration.seconds(30),
+  backoffRate: 2,
+  maxAttempts: 4,
+  maxDelay: Duration.minutes(10),
+  jitterStrategy: sfn.JitterType.FULL,
+};
+
 function retryTransient(task: sfn.TaskStateBase, extraErrors: string[] = []): void {
-  task.addRetry({
-    errors: [...TRANSIENT_GLUE_ERRORS, ...extraErrors],
-    interval: Duration.seconds(30),
-    backoffRate: 2,
-    maxAttempts: 4,
-    maxDelay: Duration.minutes(10),
-    jitterStrategy: sfn.JitterType.FULL,
-  });
+  task.addRetry({ ...TRANSIENT_RETRY, errors: [...TRANSIENT_GLUE_ERRORS, ...extraErrors] });
 }
 
 /**
@@ -57,15 +59,19 @@ export class BatchWorkflow extends Construct {
     const catalogFailed = new sfn.Fail(this, 'CatalogUpdateFailed', { error: 'CatalogUpdateFailed', causePath: '$.error.Cause' });
     const succeeded = new sfn.Succeed(this, 'Succeeded');
 
-    const runJob = new tasks.GlueStartJobRun(this, 'RunJob', {
-      glueJobName: b.jobName,
-      integrationPattern: sfn.IntegrationPattern.RUN_JOB,
-      // The job's own timeout plus time to start and report.
-      taskTimeout: sfn.Timeout.duration(b.jobTimeout.plus(Duration.minutes(15))),
-      resultSelector: { 'JobRunId.$': '$.Id', 'JobRunState.$': '$.JobRunState', 'ExecutionTime.$': '$.ExecutionTime' },
-      resultPath: '$.job',
+    // A custom state: GlueStartJobRun maps its taskTimeout onto the job run's own Timeout, while we want
+    // both the job's timeout and a state timeout that catches a run that stops reporting.
+    const runJob = new sfn.CustomState(this, 'RunJob', {
+      stateJson: {
+        Type: 'Task',
+        Resource: `arn:${stack.partition}:states:::glue:startJobRun.sync`,
+        Parameters: { JobName: b.jobName, Timeout: b.jobTimeout.toMinutes() },
+        TimeoutSeconds: b.jobTimeout.plus(Duration.minutes(15)).toSeconds(),
+        ResultSelector: { 'JobRunId.$': '$.Id', 'JobRunState.$': '$.JobRunState', 'ExecutionTime.$': '$.ExecutionTime' },
+        ResultPath: '$.job',
+      },
     });
-    retryTransient(runJob);
+    runJob.addRetry(TRANSIENT_RETRY);
     runJob.addCatch(jobFailed, { resultPath: '$.error' });
 
     const dqTimeoutMinutes = Math.max(1, Math.ceil(props.dataQualityTimeout.toMinutes({ integral: false })));
@@ -143,6 +149,11 @@ export class BatchWorkflow extends Construct {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       comment: `Batch ETL ${b.node.path}: job -> data quality -> catalog`,
     });
+    // What the .sync Glue integration needs, on this job only.
+    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
+      actions: perms.JOB_RUN,
+      resources: [stack.formatArn({ service: 'glue', resource: 'job', resourceName: b.jobName })],
+    }));
     acknowledgeWildcardResources(this.stateMachine.role, ['*'],
       'Step Functions log delivery and X-Ray tracing APIs support no resource-level permissions.');
     acknowledgeWildcardResources(this.stateMachine.role, [stack.formatArn({ service: 'glue', resource: 'dataQualityRuleset', resourceName: '*' })],
