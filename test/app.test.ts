@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ValidationError } from '../lib';
 import { buildDefaultApp } from '../bin/main';
@@ -37,6 +38,25 @@ describe('default app', () => {
     t.hasResourceProperties('AWS::S3::Bucket', { Tags: [
       { Key: 'CostCenter', Value: 'ml-dev' }, { Key: 'Environment', Value: 'dev' }, { Key: 'Owner', Value: 'ml-platform' }, { Key: 'Project', Value: 'mlops' },
     ] });
+  });
+
+  test('includes a streaming and a batch pipeline into the lakehouse', () => {
+    const { dataStack, ingest, curate } = buildDefaultApp(testApp());
+    const t = Template.fromStack(dataStack);
+    t.resourceCountIs('AWS::Kinesis::Stream', 1);
+    t.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', 1);
+    t.resourceCountIs('AWS::Glue::Job', 1);
+    t.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 2 * * ? *)' });
+    expect(ingest.stream).toBeDefined();
+    expect(curate.stateMachine).toBeDefined();
+  });
+
+  test('cdk-nag AwsSolutions reports zero unacknowledged findings on the whole default app', () => {
+    const app = testApp();
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    buildDefaultApp(app);
+    expect(() => app.synth()).not.toThrow();
   });
 
   test.each(['staging', 'prod'])('-c env=%s synthesizes with zero validation errors', (env) => {

@@ -38,7 +38,7 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (value === null) return 'null';
   if (value instanceof Duration) return value.toHumanString();
-  if (value instanceof Size) return `${value.toBytes()} bytes`;
+  if (value instanceof Size) return describeSize(value);
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   try {
@@ -46,6 +46,17 @@ export function describeValue(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+const SIZE_UNITS: Array<[string, number]> = [['TiB', 1024 ** 4], ['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]];
+
+/** `129 MiB` rather than `135266304 bytes`: the largest binary unit that divides the size evenly. */
+function describeSize(size: Size): string {
+  const bytes = size.toBytes();
+  for (const [unit, factor] of SIZE_UNITS) {
+    if (bytes >= factor && bytes % factor === 0) return `${bytes / factor} ${unit}`;
+  }
+  return `${bytes} bytes`;
 }
 
 /** True when a value (or a Duration/Size wrapping one) is an unresolved token, which is never validated. */

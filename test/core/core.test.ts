@@ -36,7 +36,8 @@ describe('Validator and ValidationError', () => {
     expect(v.count).toBe(0);
     v.check(false, 'd', Duration.days(3), 'x');
     v.check(false, 'e', Size.kibibytes(1), 'x');
-    expect(() => v.throwIfAny()).toThrow(/d \(3 days\): x\n  - e \(1024 bytes\): x/);
+    v.check(false, 'f', Size.bytes(1500), 'x');
+    expect(() => v.throwIfAny()).toThrow(/d \(3 days\): x\n  - e \(1 KiB\): x\n  - f \(1500 bytes\): x/);
   });
 
   test('does not throw when there is nothing to report', () => {

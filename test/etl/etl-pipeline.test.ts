@@ -312,7 +312,7 @@ describe('EtlPipeline streaming', () => {
     const { template, pipeline } = build(streaming({ transformation: { entry: TRANSFORM } }));
     expect(pipeline.transformer).toBeDefined();
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x', Handler: 'index.handler', TracingConfig: { Mode: 'Active' }, Architectures: ['arm64'],
+      Runtime: 'nodejs24.x', Handler: 'index.handler', TracingConfig: { Mode: 'Active' }, Architectures: ['arm64'],
     });
     template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
       ExtendedS3DestinationConfiguration: Match.objectLike({

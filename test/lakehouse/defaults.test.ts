@@ -1,19 +1,9 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { DataLakehouse, LAKEHOUSE_DEFAULTS, Profiles } from '../../lib';
 import { testStack } from '../helpers/app';
+import { documentedDefaults } from '../helpers/docs';
 
-/** The `@default` text of a property in a props file, keyed by property name (first occurrence wins). */
-function documentedDefaults(file: string): Map<string, string> {
-  const src = fs.readFileSync(file, 'utf8');
-  const out = new Map<string, string>();
-  const re = /\/\*\*((?:(?!\*\/)[\s\S])*?)@default ([^\n]*)\n\s*\*\/\s*readonly (\w+)\??:/g;
-  for (let m = re.exec(src); m; m = re.exec(src)) if (!out.has(m[3])) out.set(m[3], m[2].trim());
-  return out;
-}
-
-const DOCS = documentedDefaults(path.join(__dirname, '..', '..', 'lib', 'lakehouse', 'data-lakehouse-props.ts'));
+const DOCS = documentedDefaults('lib/lakehouse/data-lakehouse-props.ts');
 
 describe('documented defaults are the ones used', () => {
   test('the docs state the values in LAKEHOUSE_DEFAULTS', () => {

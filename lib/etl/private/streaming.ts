@@ -74,10 +74,18 @@ export class StreamingResources extends Construct {
     let processing: firehose.CfnDeliveryStream.ProcessingConfigurationProperty | undefined;
     if (s.transformation) {
       const fnLogs = createLogGroup(this, 'TransformLogs', { key, removalPolicy });
+      // An own role instead of the AWSLambdaBasicExecutionRole managed policy: logs to its one log group only.
+      const fnRole = new iam.Role(this, 'TransformRole', {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: `Record transformation of ${this.node.path}`,
+      });
+      grantWithKey(fnRole, { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resourceArns: [fnLogs.logGroupArn] });
+      acknowledgeWildcardResources(fnRole, [fnLogs.logGroupArn], 'Log group ARNs end in ":*" to cover their log streams.');
       const fn = new nodejs.NodejsFunction(this, 'Transform', {
+        role: fnRole,
         entry: path.resolve(s.transformation.entry),
         handler: s.transformation.handler ?? ETL_DEFAULTS.transformationHandler,
-        runtime: lambda.Runtime.NODEJS_22_X,
+        runtime: lambda.Runtime.NODEJS_24_X,
         architecture: lambda.Architecture.ARM_64,
         timeout: s.transformation.timeout ?? ETL_DEFAULTS.transformationTimeout,
         memorySize: s.transformation.memorySize ?? ETL_DEFAULTS.transformationMemory,
@@ -89,7 +97,7 @@ export class StreamingResources extends Construct {
       });
       this.transformer = fn;
       grantWithKey(role, { actions: perms.LAMBDA_INVOKE, resourceArns: [fn.functionArn] });
-      acknowledgeWildcardResources(fn.role!, ['*'], 'X-Ray tracing APIs support no resource-level permissions.');
+      acknowledgeWildcardResources(fnRole, ['*'], 'X-Ray tracing APIs support no resource-level permissions.');
       processing = {
         enabled: true,
         processors: [{
