@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ETL_DEFAULTS, EtlPipeline, LakehouseZone } from '../../lib';
-import { testStack } from '../helpers/app';
+import { SKIP_BUNDLING, testStack } from '../helpers/app';
 import { documentedDefaults } from '../helpers/docs';
 import { JOB_SCRIPT, RULESET, TRANSFORM, pipelineLakehouse, stateMachineDefinition } from '../helpers/etl';
 
@@ -26,7 +26,7 @@ describe('EtlPipeline documented defaults are the ones used', () => {
   });
 
   test('a pipeline with only required props synthesizes exactly those defaults', () => {
-    const stack = testStack();
+    const stack = testStack({ context: SKIP_BUNDLING });
     const lakehouse = pipelineLakehouse(stack);
     new EtlPipeline(stack, 'Batch', {
       lakehouse,

@@ -3,13 +3,13 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { EtlPipeline, EtlPipelineProps, GlueVersion, GlueWorkerType, LakehouseZone } from '../../lib';
-import { testStack } from '../helpers/app';
+import { SKIP_BUNDLING, testStack } from '../helpers/app';
 import { JOB_SCRIPT, RULESET, TRANSFORM, pipelineLakehouse, stateMachineDefinition } from '../helpers/etl';
 
 type Partial = Omit<EtlPipelineProps, 'lakehouse'>;
 
 function build(props: Partial, configure?: (p: EtlPipeline, stack: Stack) => void) {
-  const stack = testStack();
+  const stack = testStack({ context: SKIP_BUNDLING });
   const lakehouse = pipelineLakehouse(stack);
   const pipeline = new EtlPipeline(stack, 'Pipeline', { lakehouse, ...props });
   configure?.(pipeline, stack);

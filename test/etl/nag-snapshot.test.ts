@@ -1,13 +1,15 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { EtlPipeline, LakehouseZone } from '../../lib';
 import { buildEtlExample } from '../../examples/etl-pipeline';
-import { normalizedTemplate, testApp, testStack } from '../helpers/app';
+import { SKIP_BUNDLING, normalizedTemplate, testApp, testStack } from '../helpers/app';
 import { JOB_SCRIPT, RULESET, TRANSFORM, pipelineLakehouse } from '../helpers/etl';
 
 function pipelineStack(nag: boolean) {
-  const stack = testStack({ nag });
+  const stack = testStack({ nag, context: SKIP_BUNDLING });
   const lakehouse = pipelineLakehouse(stack);
   new EtlPipeline(stack, 'Pipeline', {
     lakehouse,
@@ -31,7 +33,7 @@ describe('EtlPipeline cdk-nag AwsSolutions', () => {
   });
 
   test('the example has zero unacknowledged findings', () => {
-    const app = testApp();
+    const app = testApp(SKIP_BUNDLING);
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     buildEtlExample(app);
     expect(() => app.synth()).not.toThrow();
@@ -45,7 +47,7 @@ describe('EtlPipeline snapshot', () => {
 });
 
 describe('examples/etl-pipeline.ts', () => {
-  test('synthesizes a streaming and a triggered batch pipeline', () => {
+  test('synthesizes a streaming and a triggered batch pipeline, bundling the Lambda with esbuild (no Docker)', () => {
     const app = testApp();
     const stack = buildEtlExample(app);
     expect(() => app.synth()).not.toThrow();
@@ -55,5 +57,11 @@ describe('examples/etl-pipeline.ts', () => {
     t.resourceCountIs('AWS::Lambda::Function', 1);
     t.resourceCountIs('AWS::SNS::Topic', 1);
     t.resourceCountIs('AWS::Events::Rule', 4); // schedule, new objects, failure alert, onSuccess
+    // The handler was bundled: the staged asset is esbuild's single index.js, not the TypeScript source.
+    const fn = Object.values(t.findResources('AWS::Lambda::Function'))[0];
+    const hash = (fn.Properties.Code.S3Key as string).replace(/\.zip$/, '');
+    const staged = path.join(app.outdir, `asset.${hash}`);
+    expect(fs.readdirSync(staged)).toEqual(['index.js']);
+    expect(fs.readFileSync(path.join(staged, 'index.js'), 'utf8')).toMatch(/ProcessingFailed/);
   });
 });

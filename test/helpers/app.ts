@@ -22,6 +22,12 @@ export interface TestStackOptions {
   readonly nag?: boolean;
 }
 
+/**
+ * Context that skips asset bundling (esbuild for Lambda handlers) in every stack. Unit tests use it
+ * for speed; the tests that prove bundling works without Docker synthesize without it.
+ */
+export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };
+
 /** An App with the same feature flags as the project's cdk.json, plus `context`. */
 export function testApp(context: Record<string, unknown> = {}): App {
   return new App({ context: { ...CDK_JSON.context, ...context } });
