@@ -8,12 +8,20 @@ import { JOB_SCRIPT, RULESET, TRANSFORM, pipelineLakehouse, stateMachineDefiniti
 
 type Partial = Omit<EtlPipelineProps, 'lakehouse'>;
 
+const built = new Map<string, { stack: Stack; pipeline: EtlPipeline; template: Template }>();
+
+/** Builds (and synthesizes) a pipeline; identical props without `configure` share one build. */
 function build(props: Partial, configure?: (p: EtlPipeline, stack: Stack) => void) {
+  const key = configure ? undefined : JSON.stringify(props);
+  const cached = key ? built.get(key) : undefined;
+  if (cached) return cached;
   const stack = testStack({ context: SKIP_BUNDLING });
   const lakehouse = pipelineLakehouse(stack);
   const pipeline = new EtlPipeline(stack, 'Pipeline', { lakehouse, ...props });
   configure?.(pipeline, stack);
-  return { stack, pipeline, template: Template.fromStack(stack) };
+  const result = { stack, pipeline, template: Template.fromStack(stack) };
+  if (key) built.set(key, result);
+  return result;
 }
 
 const batch = (extra: Partial['batch'] | object = {}): Partial => ({
@@ -224,7 +232,7 @@ describe('EtlPipeline batch: triggers, events and alerts', () => {
   });
 
   test('an alert topic from props is used instead of a new one', () => {
-    const { template } = build(batch(), undefined);
+    const { template } = build(batch());
     template.resourceCountIs('AWS::SNS::Topic', 1);
     const stack = testStack();
     const lakehouse = pipelineLakehouse(stack);
