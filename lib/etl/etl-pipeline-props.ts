@@ -112,7 +112,9 @@ export interface BatchOptions {
   readonly schedule?: string;
   /**
    * Run when new objects arrive in the source zone under this key prefix (EventBridge S3
-   * "Object Created" events). Use `''` for any object in the zone.
+   * "Object Created" events). Use `''` for any object in the zone. Every object starts a run; the
+   * job runs one at a time, so runs that overlap retry with backoff and then fail. For sources that
+   * write often (a Firehose stream flushing every few minutes), prefer a schedule.
    * @default no event trigger
    */
   readonly triggerOnNewObjects?: string;
