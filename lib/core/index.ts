@@ -10,3 +10,4 @@ export * from './snapshot';
 export * from './config';
 export * from './nag';
 export * from './schedule';
+export * from './alerts';

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -8,6 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, IConstruct } from 'constructs';
+import { createAlertTopic } from '../core/alerts';
 import { Validator } from '../core/errors';
 import { resolveRemovalPolicy } from '../core/removal';
 import { IDataLakehouse } from '../lakehouse/data-lakehouse';
@@ -84,7 +85,7 @@ export class EtlPipeline extends Construct implements IEtlPipeline {
     const key = props.lakehouse.encryptionKey;
     const removalPolicy = resolveRemovalPolicy(this);
 
-    this.alertTopic = props.alertTopic ?? this.createAlertTopic();
+    this.alertTopic = props.alertTopic ?? createAlertTopic(this, 'Alerts', key, `ETL alerts ${this.node.path}`);
 
     if (props.batch) {
       const batch = new BatchResources(this, 'Batch', props.lakehouse, props.batch, removalPolicy);
@@ -199,24 +200,6 @@ export class EtlPipeline extends Construct implements IEtlPipeline {
         targets: [new targets.SfnStateMachine(sm)],
       });
     }
-  }
-
-  private createAlertTopic(): sns.ITopic {
-    const key = this.lakehouse.encryptionKey;
-    const topic = new sns.Topic(this, 'Alerts', {
-      displayName: `ETL alerts ${this.node.path}`,
-      masterKey: key,
-      enforceSSL: true,
-    });
-    // EventBridge publishes the failure alerts: it must be able to use the topic's key.
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowEventBridgeToSnsAlerts',
-      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-    }), true);
-    return topic;
   }
 
   private requireStateMachine(what: string): sfn.StateMachine {
