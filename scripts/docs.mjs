@@ -15,14 +15,13 @@ const COMMITTED = join(ROOT, 'docs', 'api');
 const TYPEDOC = join(ROOT, 'node_modules', 'typedoc', 'bin', 'typedoc');
 const check = process.argv.includes('--check');
 
+class TypedocFailed extends Error {}
+
 function typedoc(out) {
   // typedoc.json sets treatWarningsAsErrors: a public type that refers to an unexported one, or
   // a broken {@link}, fails here instead of producing a reference with holes.
   const r = spawnSync(process.execPath, [TYPEDOC, '--logLevel', 'Warn', '--out', out], { cwd: ROOT, stdio: 'inherit' });
-  if (r.status !== 0) {
-    console.error('docs: typedoc failed');
-    process.exit(1);
-  }
+  if (r.status !== 0) throw new TypedocFailed(r.error ? r.error.message : `exit code ${r.status ?? r.signal}`);
 }
 
 /** Relative paths of all files under dir, with / separators, sorted. */
@@ -48,14 +47,21 @@ function firstDifference(a, b) {
   return '';
 }
 
-if (!check) {
+function generate() {
   typedoc(COMMITTED);
   console.log(`docs: wrote ${listFiles(COMMITTED).length} files to ${relative(ROOT, COMMITTED)}`);
-  process.exit(0);
 }
 
-const fresh = mkdtempSync(join(os.tmpdir(), 'mlops-docs-'));
-try {
+function checkCurrent() {
+  const fresh = mkdtempSync(join(os.tmpdir(), 'mlops-docs-'));
+  try {
+    compare(fresh);
+  } finally {
+    rmSync(fresh, { recursive: true, force: true });
+  }
+}
+
+function compare(fresh) {
   typedoc(fresh);
   const committed = new Set(listFiles(COMMITTED));
   const current = new Set(listFiles(fresh));
@@ -74,6 +80,13 @@ try {
   } else {
     console.log(`docs: docs/api is current (${current.size} files)`);
   }
-} finally {
-  rmSync(fresh, { recursive: true, force: true });
+}
+
+try {
+  if (check) checkCurrent();
+  else generate();
+} catch (e) {
+  if (!(e instanceof TypedocFailed)) throw e;
+  console.error(`docs: typedoc failed (${e.message})`);
+  process.exitCode = 1;
 }
