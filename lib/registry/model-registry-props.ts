@@ -1,0 +1,126 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+
+/**
+ * The approval status every new model version is registered with. Registration grants
+ * (`grantRegister`) allow `sagemaker:CreateModelPackage` only when the request sets
+ * `ModelApprovalStatus` to this value, so a version can never skip the approval gate; the
+ * training workflow passes it explicitly.
+ */
+export const REGISTRATION_APPROVAL_STATUS = 'PendingManualApproval';
+
+/** One model whose versions the registry keeps. */
+export interface ModelDeclaration {
+  /**
+   * Model name: lowercase letters and digits, words separated by single hyphens. It becomes part of
+   * the model package group name `<project>-<environment>-<name>` (at most 63 characters in all), the
+   * artifact prefix `models/<name>/` and construct IDs, so it must be a literal and must never change.
+   */
+  readonly name: string;
+  /**
+   * Description of the model package group (at most 1024 characters).
+   * @default `Versions of model <name>, registered by <construct path>`
+   */
+  readonly description?: string;
+}
+
+/** Sizes of a SageMaker managed MLflow tracking server. */
+export class TrackingServerSize {
+  /** For teams of up to about 25 users (the default). */
+  public static readonly SMALL = new TrackingServerSize('Small');
+  /** For teams of up to about 50 users. */
+  public static readonly MEDIUM = new TrackingServerSize('Medium');
+  /** For teams of up to about 100 users. */
+  public static readonly LARGE = new TrackingServerSize('Large');
+  /** Sizes `custom` accepts. */
+  public static readonly SUPPORTED: readonly string[] = ['Small', 'Medium', 'Large'];
+
+  /** A size from configuration; validated against `SUPPORTED` at synth. */
+  public static custom(name: string): TrackingServerSize {
+    return new TrackingServerSize(name);
+  }
+
+  private constructor(
+    /** The size name SageMaker expects, for example `Small`. */
+    public readonly name: string,
+  ) {}
+}
+
+/** A SageMaker managed MLflow tracking server whose artifact store is the registry's bucket. */
+export interface MlflowOptions {
+  /** Create the tracking server. */
+  readonly enabled: boolean;
+  /**
+   * Server size.
+   * @default TrackingServerSize.SMALL
+   */
+  readonly size?: TrackingServerSize;
+  /**
+   * MLflow version, for example `2.16.2`.
+   * @default the version SageMaker offers when the server is created
+   */
+  readonly mlflowVersion?: string;
+  /**
+   * Let MLflow register models into the SageMaker Model Registry. Registration is limited to the
+   * declared model package groups (name the MLflow model after `modelPackageGroupName(model)`) and
+   * to `PendingManualApproval`, like every other registration.
+   * @default false
+   */
+  readonly automaticModelRegistration?: boolean;
+  /**
+   * Start of the weekly maintenance window in UTC, `Ddd:HH:MM` such as `Sun:03:30`.
+   * @default chosen by SageMaker
+   */
+  readonly weeklyMaintenanceWindowStart?: string;
+}
+
+/** Props of {@link ModelRegistry}. */
+export interface ModelRegistryProps {
+  /** The models whose versions the registry keeps: one model package group each. */
+  readonly models: ModelDeclaration[];
+  /**
+   * How many images each ECR repository keeps (the most recent ones), 1 to 1000.
+   * @default 20
+   */
+  readonly imageRetention?: number;
+  /**
+   * 12-digit IDs of promotion accounts (staging, prod) that may read model packages, artifacts and
+   * inference images: a model package group policy, a key policy statement (through S3 only), a
+   * bucket policy statement on the artifact prefixes and an inference repository policy.
+   * @default no cross-account access
+   */
+  readonly crossAccountReaders?: string[];
+  /**
+   * A SageMaker managed MLflow tracking server with its artifact store under `mlflow/` in the
+   * artifact bucket.
+   * @default no tracking server
+   */
+  readonly mlflow?: MlflowOptions;
+  /**
+   * Bucket that receives the artifact bucket's S3 server access logs (under `model-registry/`).
+   * It must accept log delivery, so it must use SSE-S3; the registry adds the bucket-policy grant.
+   * @default a new SSE-S3 bucket of the registry's own
+   */
+  readonly accessLogBucket?: s3.IBucket;
+  /**
+   * Removal policy for the key, buckets, repositories, model package groups and the tracking
+   * server. DESTROY takes effect only with the dev profile and the `mlops:allowDestroy` context
+   * flag; otherwise RETAIN with a warning.
+   * @default the environment profile's removalPolicy (subject to the same guard)
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** The documented defaults, in one place; the code reads every default from here. */
+export const REGISTRY_DEFAULTS = {
+  imageRetention: 20,
+  mlflowSize: TrackingServerSize.SMALL,
+  automaticModelRegistration: false,
+  /** Key prefix under which each model's artifacts live (`models/<model>/`). */
+  modelsPrefix: 'models/',
+  /** Key prefix of the MLflow artifact store. */
+  mlflowPrefix: 'mlflow/',
+  /** Key prefix of the artifact bucket's server access logs in the log bucket. */
+  accessLogPrefix: 'model-registry/',
+  abortIncompleteMultipartUploadAfter: Duration.days(7),
+} as const;

@@ -1,0 +1,122 @@
+import { Annotations, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { EnvironmentProfile } from '../../core/environment';
+import { REGISTRY_DEFAULTS } from '../model-registry-props';
+
+/** Request header condition keys S3 sets from a PutObject request. */
+const SSE_HEADER = 's3:x-amz-server-side-encryption';
+const SSE_KEY_HEADER = 's3:x-amz-server-side-encryption-aws-kms-key-id';
+
+/** What the artifact bucket needs. */
+export interface ArtifactBucketOptions {
+  readonly key: kms.IKey;
+  readonly profile: EnvironmentProfile;
+  readonly removalPolicy: RemovalPolicy;
+  /** Where server access logs go; a new log bucket when undefined. */
+  readonly accessLogBucket?: s3.IBucket;
+}
+
+/**
+ * The statements that deny uploads not encrypted with the registry key.
+ *
+ * The bucket encrypts with the key by default, so a PutObject that sends no encryption header is
+ * encrypted correctly and must be allowed. A plain `StringNotEquals` (or `StringNotEqualsIfExists`)
+ * on a header would also match when the header is absent and reject exactly those requests, so each
+ * statement first requires, with a `Null` condition, that the header it inspects is present:
+ *
+ * - `DenyUnexpectedEncryption`: the encryption header is present and is not `aws:kms` (AES256, DSSE).
+ * - `DenyOtherKmsKey`: a key is named and it is not the registry key's ARN (an alias or key ID is
+ *   denied too: callers that name the key must name it by ARN).
+ * - `DenyKmsWithoutKey`: `aws:kms` is asked for without naming a key, for which S3 uses the
+ *   account's AWS managed key instead of the bucket's.
+ */
+export function encryptionDenyStatements(bucket: s3.IBucket, key: kms.IKey): iam.PolicyStatement[] {
+  const deny = (sid: string, conditions: Record<string, Record<string, unknown>>) => new iam.PolicyStatement({
+    sid,
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['s3:PutObject'],
+    resources: [bucket.arnForObjects('*')],
+    conditions,
+  });
+  return [
+    deny('DenyUnexpectedEncryption', { Null: { [SSE_HEADER]: 'false' }, StringNotEquals: { [SSE_HEADER]: 'aws:kms' } }),
+    deny('DenyOtherKmsKey', { Null: { [SSE_KEY_HEADER]: 'false' }, StringNotEquals: { [SSE_KEY_HEADER]: key.keyArn } }),
+    deny('DenyKmsWithoutKey', { Null: { [SSE_HEADER]: 'false', [SSE_KEY_HEADER]: 'true' } }),
+  ];
+}
+
+/** The registry's artifact bucket (and, unless one is given, its access-log bucket). */
+export class ArtifactBucket {
+  public readonly bucket: s3.Bucket;
+  public readonly accessLogBucket: s3.IBucket;
+
+  constructor(scope: Construct, options: ArtifactBucketOptions) {
+    const { key, profile, removalPolicy } = options;
+    this.accessLogBucket = options.accessLogBucket ?? new s3.Bucket(scope, 'AccessLogBucket', {
+      // S3 server access logging cannot deliver to SSE-KMS buckets; SSE-S3 is the strongest allowed.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{
+        id: 'ExpireLogs',
+        expiration: profile.accessLogRetention,
+        noncurrentVersionExpiration: Duration.days(1),
+        abortIncompleteMultipartUploadAfter: REGISTRY_DEFAULTS.abortIncompleteMultipartUploadAfter,
+      }],
+      removalPolicy,
+    });
+
+    this.bucket = new s3.Bucket(scope, 'ArtifactBucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: key,
+      bucketKeyEnabled: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{
+        id: 'ExpireNoncurrentVersions',
+        noncurrentVersionExpiration: profile.noncurrentVersionRetention,
+        abortIncompleteMultipartUploadAfter: REGISTRY_DEFAULTS.abortIncompleteMultipartUploadAfter,
+      }],
+      removalPolicy,
+    });
+    for (const statement of encryptionDenyStatements(this.bucket, key)) this.bucket.addToResourcePolicy(statement);
+    this.logAccess(scope);
+  }
+
+  /**
+   * Server access logging with a bucket-policy grant to the logging service, written on the L1 so
+   * that it does not depend on the app's feature flags (the L2 falls back to ACLs without them).
+   */
+  private logAccess(scope: Construct): void {
+    const prefix = REGISTRY_DEFAULTS.accessLogPrefix;
+    (this.bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
+      destinationBucketName: this.accessLogBucket.bucketName,
+      logFilePrefix: prefix,
+    };
+    const result = this.accessLogBucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: `ServerAccessLogs${Names.uniqueId(scope).replace(/[^A-Za-z0-9]/g, '')}`.slice(0, 100),
+      principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+      actions: ['s3:PutObject'],
+      resources: [this.accessLogBucket.arnForObjects(`${prefix}*`)],
+      conditions: {
+        ArnLike: { 'aws:SourceArn': this.bucket.bucketArn },
+        StringEquals: { 'aws:SourceAccount': Stack.of(scope).account },
+      },
+    }));
+    if (!result.statementAdded) {
+      Annotations.of(scope).addWarningV2('mlops:accessLogPolicyNotUpdated',
+        `The policy of the access-log bucket ${this.accessLogBucket.node.path} could not be changed (imported bucket): ` +
+        `allow logging.s3.amazonaws.com to put objects under ${prefix}.`);
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import { Token } from 'aws-cdk-lib';
+import { Validator } from '../../core/errors';
+import { ModelRegistryProps, TrackingServerSize } from '../model-registry-props';
+import { APPROVED, MAX_EVENT_PATTERN_LENGTH, REJECTED, approvalStatusPattern, renderedPatternLength } from './events';
+
+/** Model names: lowercase words of letters and digits joined by single hyphens (a subset of SageMaker group names). */
+const MODEL_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+/** What SageMaker accepts as a model package group name. */
+export const GROUP_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+const MAX_GROUP_NAME = 63;
+/** Characters SageMaker accepts in a model package group description. */
+const DESCRIPTION = /^[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]*$/u;
+const MAX_DESCRIPTION = 1024;
+const ACCOUNT_ID = /^\d{12}$/;
+const MLFLOW_VERSION = /^\d+(\.\d+)+$/;
+const MAINTENANCE_WINDOW = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01]\d|2[0-3]):([0-5]\d)$/;
+const MIN_RETENTION = 1;
+const MAX_RETENTION = 1000;
+
+/** What validation needs to know about the construct. */
+export interface RegistryContext {
+  /** The model package group name a model name turns into, untruncated. */
+  groupName(model: string): string;
+  /** The stack's account, or a token when the stack is environment-agnostic. */
+  readonly account: string;
+}
+
+function validateModels(v: Validator, props: ModelRegistryProps, ctx: RegistryContext): string[] {
+  const models = Array.isArray(props.models) ? props.models : [];
+  v.check(models.length > 0, 'models', models.length, 'must declare at least one model');
+  const seen = new Set<string>();
+  const groups: string[] = [];
+  for (const [i, m] of models.entries()) {
+    const path = `models[${i}]`;
+    const name = m?.name;
+    if (typeof name !== 'string' || Token.isUnresolved(name)) {
+      v.check(false, `${path}.name`, typeof name === 'string' ? '(unresolved token)' : name,
+        'must be a literal string: model names become construct IDs and physical names');
+      continue;
+    }
+    const nameOk = v.matches(name, MODEL_NAME, `${path}.name`,
+      'must be lowercase letters and digits, words joined by single hyphens, starting and ending with a letter or digit');
+    if (nameOk) {
+      const group = ctx.groupName(name);
+      const lengthOk = v.check(group.length <= MAX_GROUP_NAME && GROUP_NAME.test(group), `${path}.name`, name,
+        `makes the model package group name "${group}" ${group.length} characters long; SageMaker allows at most ${MAX_GROUP_NAME} ` +
+        `(at most ${MAX_GROUP_NAME - (group.length - name.length)} for the model name in this project and environment)`);
+      if (lengthOk) groups.push(group);
+    }
+    v.check(!seen.has(name), `${path}.name`, name, 'must be unique: each model is declared once');
+    seen.add(name);
+    const d = m.description;
+    if (d !== undefined && !Token.isUnresolved(d)) {
+      v.check(d.length <= MAX_DESCRIPTION && DESCRIPTION.test(d), `${path}.description`, d.length > 60 ? `${d.slice(0, 60)}...` : d,
+        `must be at most ${MAX_DESCRIPTION} letters, digits, spaces, punctuation or symbols (got ${d.length} characters)`);
+    }
+  }
+  return groups;
+}
+
+function validateMlflow(v: Validator, props: ModelRegistryProps): void {
+  const m = props.mlflow;
+  if (!m) return;
+  if (m.size !== undefined) {
+    v.check(TrackingServerSize.SUPPORTED.includes(m.size.name), 'mlflow.size', m.size.name,
+      `must be one of ${TrackingServerSize.SUPPORTED.join(', ')}`);
+  }
+  if (m.mlflowVersion !== undefined) {
+    v.check(MLFLOW_VERSION.test(m.mlflowVersion) && m.mlflowVersion.length <= 16, 'mlflow.mlflowVersion', m.mlflowVersion,
+      'must be a version of at most 16 characters such as "2.16.2" (numbers separated by dots)');
+  }
+  v.matches(m.weeklyMaintenanceWindowStart, MAINTENANCE_WINDOW, 'mlflow.weeklyMaintenanceWindowStart',
+    'must be "Ddd:HH:MM" in UTC with Ddd one of Mon, Tue, Wed, Thu, Fri, Sat, Sun, for example "Sun:03:30"');
+}
+
+/** Validates the registry's props; collects every problem in `v`. */
+export function validateRegistryProps(v: Validator, props: ModelRegistryProps, ctx: RegistryContext): void {
+  const groups = validateModels(v, props, ctx);
+  for (const status of [APPROVED, REJECTED]) {
+    const length = renderedPatternLength(approvalStatusPattern(groups, status));
+    if (!v.check(length <= MAX_EVENT_PATTERN_LENGTH, 'models', `${groups.length} models`,
+      `make the ${status.toLowerCase()} rule's event pattern ${length} characters long; EventBridge allows ${MAX_EVENT_PATTERN_LENGTH} ` +
+      'by default: split the models across registries')) break;
+  }
+
+  const n = props.imageRetention;
+  if (n !== undefined) {
+    v.check(Number.isInteger(n) && n >= MIN_RETENTION && n <= MAX_RETENTION, 'imageRetention', n,
+      `must be a whole number of images from ${MIN_RETENTION} to ${MAX_RETENTION}`);
+  }
+
+  const readers = props.crossAccountReaders ?? [];
+  const accounts = new Set<string>();
+  for (const [i, id] of readers.entries()) {
+    const path = `crossAccountReaders[${i}]`;
+    if (typeof id === 'string' && Token.isUnresolved(id)) continue;
+    if (!v.check(typeof id === 'string' && ACCOUNT_ID.test(id), path, id, 'must be a 12-digit AWS account ID')) continue;
+    v.check(!accounts.has(id), path, id, 'must be unique: each account is listed once');
+    accounts.add(id);
+    v.check(Token.isUnresolved(ctx.account) || id !== ctx.account, path, id,
+      'must not be the registry\'s own account: grant same-account access with grantRead');
+  }
+
+  validateMlflow(v, props);
+}
