@@ -1,0 +1,29 @@
+/** IAM action lists for training. Explicit names only, never wildcards. */
+
+/** Network interfaces SageMaker creates for jobs in a VPC (these EC2 actions support no resource-level scoping). */
+export const VPC_ENI = [
+  'ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface',
+  'ec2:DeleteNetworkInterfacePermission', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs',
+  'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups',
+];
+
+/** Job logs in /aws/sagemaker/ log groups. */
+export const JOB_LOGS = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'];
+
+/** Job metrics. */
+export const METRICS_PUT = ['cloudwatch:PutMetricData'];
+
+/** Reading code assets (one object each). */
+export const CODE_READ = ['s3:GetObject'];
+
+/** Job inputs and outputs under the model's artifact prefix. */
+export const ARTIFACT_RW = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'];
+export const ARTIFACT_LIST = ['s3:ListBucket', 's3:GetBucketLocation'];
+export const KEY_RW = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:CreateGrant'];
+
+/** Running processing jobs with the .sync integration. */
+export const PROCESSING_RUN = ['sagemaker:CreateProcessingJob', 'sagemaker:DescribeProcessingJob', 'sagemaker:StopProcessingJob', 'sagemaker:AddTags'];
+/** Running training jobs with the .sync integration. */
+export const TRAINING_RUN = ['sagemaker:CreateTrainingJob', 'sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob', 'sagemaker:AddTags'];
+/** The managed EventBridge rules that .sync integrations use to learn when a job ends. */
+export const SYNC_RULES = ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'];

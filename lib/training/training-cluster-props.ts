@@ -1,0 +1,192 @@
+import { Duration, Size } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { IDataLakehouse } from '../lakehouse/data-lakehouse';
+import { LakehouseZone } from '../lakehouse/zone';
+import { IModelRegistry } from '../registry/model-registry';
+import { ClusterEngineOptions } from './cluster-options';
+import { RetrainTrigger } from './retrain-trigger';
+
+/** Where training runs. */
+export enum TrainingEngine {
+  /** SageMaker processing and training jobs orchestrated by Step Functions (the default). */
+  MANAGED = 'managed',
+  /** An EKS cluster with GPU node groups that scale to zero, for teams that run their own trainers. */
+  CLUSTER = 'cluster',
+}
+
+/** Whether a larger or a smaller evaluation metric is better. */
+export enum MetricGoal {
+  /** Register when metric >= threshold (accuracy, AUC, F1...). */
+  MAXIMIZE = 'maximize',
+  /** Register when metric <= threshold (RMSE, log loss...). */
+  MINIMIZE = 'minimize',
+}
+
+/** Options shared by the processing steps (prepare and evaluate). */
+export interface ProcessingStepOptions {
+  /** Path of the Python script on this machine; uploaded as an asset and run with `python3`. */
+  readonly script: string;
+  /**
+   * SageMaker instance type (`ml.<family>.<size>`).
+   * @default 'ml.m5.xlarge'
+   */
+  readonly instanceType?: string;
+  /**
+   * Number of instances, 1 to 100.
+   * @default 1
+   */
+  readonly instanceCount?: number;
+  /**
+   * Storage volume per instance, 1 to 16384 GiB.
+   * @default 30 GiB
+   */
+  readonly volumeSize?: Size;
+  /**
+   * Maximum runtime, 1 minute to 5 days.
+   * @default 1 hour
+   */
+  readonly maxRuntime?: Duration;
+}
+
+/** The evaluation step and the gate it feeds. */
+export interface EvaluationOptions extends ProcessingStepOptions {
+  /**
+   * Name of the metric the script writes to `evaluation.json` as `{"metrics": {"<metric>": <number>}}`.
+   * Letters, digits and underscores, starting with a letter.
+   */
+  readonly metric: string;
+  /**
+   * The model is registered only when the metric passes this threshold. Metrics known to be
+   * fractions (accuracy, auc, f1, precision, recall, r2 excluded) must use a threshold in [0, 1].
+   */
+  readonly threshold: number;
+  /**
+   * Whether larger or smaller is better.
+   * @default MetricGoal.MAXIMIZE
+   */
+  readonly goal?: MetricGoal;
+}
+
+/** The training step. */
+export interface TrainingStepOptions {
+  /**
+   * SageMaker instance type (`ml.<family>.<size>`).
+   * @default 'ml.m5.xlarge'
+   */
+  readonly instanceType?: string;
+  /**
+   * Number of instances, 1 to 100. Above 1, traffic between instances is encrypted.
+   * @default 1
+   */
+  readonly instanceCount?: number;
+  /**
+   * Storage volume per instance, 1 to 16384 GiB.
+   * @default 50 GiB
+   */
+  readonly volumeSize?: Size;
+  /**
+   * Maximum training time, 1 minute to 28 days.
+   * @default 4 hours
+   */
+  readonly maxRuntime?: Duration;
+  /**
+   * Train on managed spot capacity with checkpoints in the artifact bucket.
+   * @default true
+   */
+  readonly spot?: boolean;
+  /**
+   * With spot: how long to wait for capacity plus train; at least maxRuntime, at most 28 days.
+   * @default twice maxRuntime
+   */
+  readonly maxWait?: Duration;
+  /**
+   * Hyperparameters passed to the training container.
+   * @default none
+   */
+  readonly hyperparameters?: Record<string, string>;
+}
+
+/** The managed engine: prepare -> train -> evaluate -> register. */
+export interface ManagedTrainingOptions {
+  /** The lakehouse table training data is prepared from. */
+  readonly source: { readonly zone?: LakehouseZone; readonly table: string };
+  /** Tag of the image in the registry's training repository that runs every step. */
+  readonly imageTag: string;
+  /**
+   * Tag of the image in the registry's inference repository that serves the registered model.
+   * @default imageTag
+   */
+  readonly inferenceImageTag?: string;
+  /** The data-preparation processing step. */
+  readonly prepare: ProcessingStepOptions;
+  /**
+   * The training step.
+   * @default see TrainingStepOptions
+   */
+  readonly training?: TrainingStepOptions;
+  /** The evaluation processing step and its gate. */
+  readonly evaluate: EvaluationOptions;
+  /**
+   * Maximum duration of one retraining run.
+   * @default 12 hours
+   */
+  readonly runTimeout?: Duration;
+}
+
+/** Props of {@link TrainingCluster}. */
+export interface TrainingClusterProps {
+  /** The lakehouse training reads. */
+  readonly lakehouse: IDataLakehouse;
+  /** The registry models are registered in. */
+  readonly registry: IModelRegistry;
+  /** The model (declared in the registry) this cluster retrains. */
+  readonly model: string;
+  /**
+   * Where training runs.
+   * @default TrainingEngine.MANAGED
+   */
+  readonly engine?: TrainingEngine;
+  /** Options of the managed engine (required with TrainingEngine.MANAGED). */
+  readonly managed?: ManagedTrainingOptions;
+  /** Options of the cluster engine (required with TrainingEngine.CLUSTER). */
+  readonly cluster?: ClusterEngineOptions;
+  /**
+   * The VPC jobs run in (private subnets are used).
+   * @default a new VPC with private isolated subnets in two AZs, an S3 gateway endpoint and the interface endpoints training needs; no NAT gateway
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * Retrain on a schedule: `rate(...)` or `cron(...)` (EventBridge syntax, UTC). Managed engine only.
+   * @default no schedule
+   */
+  readonly schedule?: string;
+  /**
+   * What else starts a retraining run (an ETL pipeline's success, an alarm, an event pattern).
+   * More can be added with `retrainOn`.
+   * @default none
+   */
+  readonly triggers?: RetrainTrigger[];
+  /**
+   * Topic that receives failure alerts (failed runs, including models below the threshold).
+   * @default a new topic encrypted with the registry key
+   */
+  readonly alertTopic?: sns.ITopic;
+}
+
+/** The documented defaults, in one place. */
+export const TRAINING_DEFAULTS = {
+  engine: TrainingEngine.MANAGED,
+  sourceZone: LakehouseZone.CURATED,
+  instanceType: 'ml.m5.xlarge',
+  instanceCount: 1,
+  processingVolume: Size.gibibytes(30),
+  processingMaxRuntime: Duration.hours(1),
+  trainingVolume: Size.gibibytes(50),
+  trainingMaxRuntime: Duration.hours(4),
+  spot: true,
+  maxWaitFactor: 2,
+  goal: MetricGoal.MAXIMIZE,
+  runTimeout: Duration.hours(12),
+  maxAzs: 2,
+} as const;

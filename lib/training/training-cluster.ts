@@ -1,0 +1,185 @@
+import { Duration, Names } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct, IConstruct } from 'constructs';
+import { createAlertTopic } from '../core/alerts';
+import { Validator } from '../core/errors';
+import { resolveRemovalPolicy } from '../core/removal';
+import { ClusterEngine } from './private/cluster-engine';
+import { ManagedEngine } from './private/managed-engine';
+import { TrainingNetwork } from './private/network';
+import { validateTrainingProps } from './private/validate';
+import { validateClusterOptions } from './private/validate-cluster';
+import { RetrainTrigger } from './retrain-trigger';
+import { TRAINING_DEFAULTS, TrainingClusterProps, TrainingEngine } from './training-cluster-props';
+
+/** Execution statuses that count as a failed retraining run. */
+const FAILED_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'];
+
+/** A training cluster as monitoring and the platform see it. */
+export interface ITrainingCluster extends IConstruct {
+  /** The engine training runs on. */
+  readonly engine: TrainingEngine;
+  /** The VPC jobs or nodes run in. */
+  readonly vpc: ec2.IVpc;
+  /** The retraining workflow (managed engine). */
+  readonly stateMachine?: sfn.IStateMachine;
+  /** Topic that receives failure alerts. */
+  readonly alertTopic: sns.ITopic;
+  /** Starts a retraining run whenever the trigger fires (managed engine). */
+  retrainOn(id: string, trigger: RetrainTrigger): events.Rule;
+  /** Failed retraining runs, including models below the threshold (AWS/States ExecutionsFailed; Sum over 5 minutes). */
+  metricRunsFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Successful retraining runs, each registering a model version (AWS/States ExecutionsSucceeded; Sum over 5 minutes). */
+  metricRunsSucceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Duration of retraining runs in milliseconds (AWS/States ExecutionTime; Average over 5 minutes). */
+  metricRunTime(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+}
+
+/**
+ * Training that runs again by itself: a managed retraining workflow (prepare -> train -> evaluate ->
+ * register when the metric passes) started by a schedule, new curated data or a drift alarm; or an
+ * EKS cluster with GPU node groups that scale to zero for teams that bring their own trainers.
+ */
+export class TrainingCluster extends Construct implements ITrainingCluster {
+  public readonly engine: TrainingEngine;
+  public readonly vpc: ec2.IVpc;
+  public readonly stateMachine?: sfn.StateMachine;
+  public readonly alertTopic: sns.ITopic;
+  /** The security group of training and processing jobs. */
+  public readonly securityGroup: ec2.ISecurityGroup;
+  /** The role SageMaker jobs run as (managed engine). */
+  public readonly jobRole?: iam.IRole;
+  /** The EKS side (cluster engine): the cluster, team roles and published SSM parameter names. */
+  public readonly clusterEngine?: ClusterEngine;
+
+  constructor(scope: Construct, id: string, props: TrainingClusterProps) {
+    super(scope, id);
+    const v = new Validator(this);
+    validateTrainingProps(v, props);
+    if ((props.engine ?? TRAINING_DEFAULTS.engine) === TrainingEngine.CLUSTER && props.cluster) {
+      validateClusterOptions(v, props.cluster, 'cluster', { lakehouse: props.lakehouse, vpc: props.vpc });
+    }
+    v.throwIfAny();
+
+    this.engine = props.engine ?? TRAINING_DEFAULTS.engine;
+    const removalPolicy = resolveRemovalPolicy(this);
+    const network = new TrainingNetwork(this, 'Network', {
+      vpc: props.vpc,
+      maxAzs: TRAINING_DEFAULTS.maxAzs,
+      key: props.lakehouse.encryptionKey,
+      removalPolicy,
+    });
+    this.vpc = network.vpc;
+    this.securityGroup = network.securityGroup;
+    this.alertTopic = props.alertTopic ?? createAlertTopic(this, 'Alerts', props.registry.encryptionKey, `Training alerts ${this.node.path}`);
+
+    if (this.engine === TrainingEngine.MANAGED) {
+      const managed = new ManagedEngine(this, 'Workflow', {
+        lakehouse: props.lakehouse,
+        registry: props.registry,
+        model: props.model,
+        network,
+        options: props.managed!,
+        removalPolicy,
+      });
+      this.stateMachine = managed.stateMachine;
+      this.jobRole = managed.jobRole;
+      this.onRunFailed('AlertOnFailure', {
+        description: `Alerts when retraining of ${props.model} fails, times out, is aborted or misses its threshold`,
+        target: new targets.SnsTopic(this.alertTopic, {
+          message: events.RuleTargetInput.fromObject({
+            training: this.node.path,
+            model: props.model,
+            status: events.EventField.fromPath('$.detail.status'),
+            execution: events.EventField.fromPath('$.detail.executionArn'),
+            error: events.EventField.fromPath('$.detail.error'),
+            cause: events.EventField.fromPath('$.detail.cause'),
+          }),
+        }),
+      });
+      if (props.schedule) {
+        new events.Rule(this, 'Schedule', {
+          description: `Retrains ${props.model} on ${props.schedule}`,
+          schedule: events.Schedule.expression(props.schedule),
+          targets: [new targets.SfnStateMachine(this.stateMachine, { input: events.RuleTargetInput.fromObject({ trigger: 'schedule' }) })],
+        });
+      }
+      for (const [i, trigger] of (props.triggers ?? []).entries()) this.retrainOn(`Trigger${i}`, trigger);
+    } else {
+      this.clusterEngine = new ClusterEngine(this, 'Cluster', {
+        lakehouse: props.lakehouse,
+        artifactBucket: props.registry.artifactBucket,
+        artifactKey: props.registry.encryptionKey,
+        vpc: network.vpc,
+        vpcIsOwned: network.vpcIsOwned,
+        removalPolicy,
+        options: props.cluster!,
+      });
+    }
+  }
+
+  public retrainOn(id: string, trigger: RetrainTrigger): events.Rule {
+    const sm = this.requireWorkflow(`retrainOn(${id})`);
+    const config = trigger.bind();
+    return new events.Rule(this, `RetrainOn${id}`, {
+      description: config.description,
+      eventPattern: config.eventPattern,
+      targets: [new targets.SfnStateMachine(sm, {
+        input: events.RuleTargetInput.fromObject({ trigger: config.kind, event: events.EventField.fromPath('$') }),
+      })],
+    });
+  }
+
+  /** An EventBridge rule matching failed, timed-out or aborted retraining runs. */
+  public onRunFailed(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return this.executionRule(id, FAILED_STATUSES, options);
+  }
+
+  /** An EventBridge rule matching successful retraining runs (a new version was registered). */
+  public onRunSucceeded(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return this.executionRule(id, ['SUCCEEDED'], options);
+  }
+
+  public metricRunsFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.requireWorkflow('metricRunsFailed').metricFailed({ statistic: 'Sum', period: Duration.minutes(5), ...props });
+  }
+
+  public metricRunsSucceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.requireWorkflow('metricRunsSucceeded').metricSucceeded({ statistic: 'Sum', period: Duration.minutes(5), ...props });
+  }
+
+  public metricRunTime(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.requireWorkflow('metricRunTime').metricTime({ statistic: 'Average', period: Duration.minutes(5), ...props });
+  }
+
+  private executionRule(id: string, statuses: string[], options: events.OnEventOptions): events.Rule {
+    const sm = this.requireWorkflow(id);
+    const rule = new events.Rule(this, id, {
+      description: options.description,
+      ruleName: options.ruleName,
+      eventPattern: {
+        ...options.eventPattern,
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { ...options.eventPattern?.detail, status: statuses, stateMachineArn: [sm.stateMachineArn] },
+      },
+    });
+    if (options.target) rule.addTarget(options.target);
+    return rule;
+  }
+
+  private requireWorkflow(what: string): sfn.StateMachine {
+    if (!this.stateMachine) {
+      const v = new Validator(this);
+      v.fail(what, 'called', `needs the managed engine; ${Names.uniqueId(this)} uses the ${this.engine} engine`);
+      v.throwIfAny();
+    }
+    return this.stateMachine!;
+  }
+}
