@@ -1,6 +1,9 @@
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { ColumnType, DataLakehouse, EtlPipeline, LakehouseZone, TableFormat, applyPlatform, selectEnvironmentName } from '../lib';
+import {
+  ColumnType, DataLakehouse, EtlPipeline, LakehouseZone, ModelRegistry, RetrainTrigger, TableFormat, TrainingCluster, applyPlatform,
+  selectEnvironmentName,
+} from '../lib';
 import { ENVIRONMENTS, PROJECT } from './environments';
 
 /** What the default app built, for tests and callers. */
@@ -10,6 +13,9 @@ export interface DefaultApp {
   readonly lakehouse: DataLakehouse;
   readonly ingest: EtlPipeline;
   readonly curate: EtlPipeline;
+  readonly mlStack: Stack;
+  readonly registry: ModelRegistry;
+  readonly training: TrainingCluster;
 }
 
 /**
@@ -85,5 +91,30 @@ export function buildDefaultApp(app: App): DefaultApp {
       dataQuality: { ruleset: 'Rules = [ RowCount > 0, IsComplete "event_id", IsUnique "event_id", IsComplete "event_time" ]' },
     },
   });
-  return { app, dataStack, lakehouse, ingest, curate };
+
+  // ML: the registry and the retraining workflow live in their own stack, apart from the data.
+  const mlStack = new Stack(app, `${PROJECT}-${envName}-ml`, {
+    env,
+    description: `MLOps platform (${envName}): model registry and retraining`,
+    terminationProtection: config.profile.deletionProtection,
+  });
+  const registry = new ModelRegistry(mlStack, 'Registry', {
+    models: [{ name: 'churn', description: 'Customer churn classifier (XGBoost)' }],
+  });
+  // Retrains weekly, and whenever curated data passed its quality gate; registers at AUC >= 0.8.
+  const training = new TrainingCluster(mlStack, 'Training', {
+    lakehouse,
+    registry,
+    model: 'churn',
+    schedule: 'cron(0 4 ? * SUN *)',
+    triggers: [RetrainTrigger.onEtlSuccess(curate)],
+    managed: {
+      source: { zone: LakehouseZone.CURATED, table: 'training_samples' },
+      imageTag: 'xgboost-1.0.0',
+      prepare: { script: path.join(__dirname, 'training', 'prepare.py') },
+      training: { hyperparameters: { objective: 'binary:logistic', num_round: '200' } },
+      evaluate: { script: path.join(__dirname, 'training', 'evaluate.py'), metric: 'auc', threshold: 0.8 },
+    },
+  });
+  return { app, dataStack, lakehouse, ingest, curate, mlStack, registry, training };
 }

@@ -1,3 +1,5 @@
 export * from './core';
 export * from './lakehouse';
 export * from './etl';
+export * from './registry';
+export * from './training';

@@ -52,6 +52,21 @@ describe('default app', () => {
     expect(curate.stateMachine).toBeDefined();
   });
 
+  test('includes a model registry and a managed retraining workflow started by the curation pipeline', () => {
+    const { mlStack, training, registry } = buildDefaultApp(testApp());
+    const t = Template.fromStack(mlStack);
+    t.resourceCountIs('AWS::SageMaker::ModelPackageGroup', 1);
+    t.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 4 ? * SUN *)' });
+    // The curation pipeline (data stack) starting retraining (ML stack), through a cross-stack reference.
+    const etlTrigger = Object.values(t.findResources('AWS::Events::Rule'))
+      .find((r) => JSON.stringify(r.Properties.EventPattern?.detail?.status) === '["SUCCEEDED"]');
+    expect(JSON.stringify(etlTrigger?.Properties.EventPattern.detail.stateMachineArn)).toMatch(/mlops-dev-data.*CurateWorkflow/);
+    expect(etlTrigger?.Properties.Targets[0].Arn).toEqual({ Ref: expect.stringMatching(/^TrainingWorkflow/) });
+    expect(registry.hasModel('churn')).toBe(true);
+    expect(training.stateMachine).toBeDefined();
+  });
+
   test('cdk-nag AwsSolutions reports zero unacknowledged findings on the whole default app', () => {
     const app = testApp();
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

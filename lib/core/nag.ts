@@ -27,9 +27,19 @@ export function nagResourceName(scope: IConstruct, arn: string): string {
  * Acknowledges the cdk-nag AwsSolutions-IAM5 findings for wildcard *resources* that a grant in
  * this library knowingly creates (objects under a bucket, tables of a database), each by its
  * exact finding ID, with the reason.
+ *
+ * The IDs are computed when the tree is validated, after cross-stack references are resolved, so
+ * that a resource from another stack is named the way it appears in this stack's template.
  */
 export function acknowledgeWildcardResources(scope: IConstruct, resourceArns: readonly string[], reason: string): void {
-  for (const arn of resourceArns) {
-    Validations.of(scope).acknowledge({ id: `AwsSolutions::AwsSolutions-IAM5[Resource::${nagResourceName(scope, arn)}]`, reason });
-  }
+  const acknowledged: Record<string, string> = {};
+  scope.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, acknowledged);
+  scope.node.addValidation({
+    validate: () => {
+      for (const arn of resourceArns) {
+        acknowledged[`AwsSolutions::AwsSolutions-IAM5[Resource::${nagResourceName(scope, arn)}]`] = reason;
+      }
+      return [];
+    },
+  });
 }
