@@ -1,0 +1,366 @@
+import { Annotations, CfnResource, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { SERVICE_KEY_ACTIONS, createKey, createLogGroup } from '../../core/encryption';
+import { Platform } from '../../core/environment';
+import { Validator } from '../../core/errors';
+import { grantWithKey } from '../../core/grants';
+import { acknowledgeWildcardResources, nagResourceName } from '../../core/nag';
+import { dashedName } from '../../core/naming';
+import { IDataLakehouse } from '../../lakehouse/data-lakehouse';
+import {
+  CLUSTER_DEFAULTS, ClusterEngineOptions, ClusterParameterNames, GpuNodeGroupOptions, TeamOptions, clusterParameterNames,
+  defaultGpuNodeGroups, defaultTeamArtifactPrefix, teamNamespace, teamServiceAccount,
+} from '../cluster-options';
+import * as perms from '../perms';
+import { clusterSubnetSelection, validateClusterOptions } from './validate-cluster';
+
+/**
+ * Interface endpoints the cluster engine adds to a VPC that TrainingCluster owns, beyond the S3
+ * gateway, ECR, STS and CloudWatch Logs endpoints that every training VPC has: EC2 (the VPC CNI
+ * manages pod ENIs), EKS (the cluster autoscaler reads node group labels and taints to scale from
+ * zero), EKS Auth (the Pod Identity agent exchanges tokens) and Auto Scaling (the cluster
+ * autoscaler resizes node groups).
+ */
+export const CLUSTER_INTERFACE_ENDPOINTS: ReadonlyArray<[string, ec2.InterfaceVpcEndpointAwsService]> = [
+  ['Ec2', ec2.InterfaceVpcEndpointAwsService.EC2],
+  ['Eks', ec2.InterfaceVpcEndpointAwsService.EKS],
+  ['EksAuth', ec2.InterfaceVpcEndpointAwsService.EKS_AUTH],
+  ['AutoScaling', ec2.InterfaceVpcEndpointAwsService.AUTOSCALING],
+];
+
+/** Every control-plane log type: EKS2 of cdk-nag and audits need them all. */
+const CONTROL_PLANE_LOGS = [
+  eks.ClusterLoggingTypes.API, eks.ClusterLoggingTypes.AUDIT, eks.ClusterLoggingTypes.AUTHENTICATOR,
+  eks.ClusterLoggingTypes.CONTROLLER_MANAGER, eks.ClusterLoggingTypes.SCHEDULER,
+];
+
+/** The AWS-managed policies EKS documents for worker node roles (ECR pull-only rather than read-only). */
+const NODE_MANAGED_POLICIES = ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryPullOnly'];
+
+/** What a pod needs on SSE-KMS artifact objects. */
+const ARTIFACT_KEY_RW = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'];
+
+/** Node label that names a node's pool; training pods select GPU pools with it. */
+export const NODE_POOL_LABEL = 'mlops/node-pool';
+/** The taint every GPU node carries; training pods tolerate it. */
+export const GPU_TAINT = { key: 'nvidia.com/gpu', value: 'true', effect: eks.TaintEffect.NO_SCHEDULE } as const;
+
+/** Props of {@link ClusterEngine}. */
+export interface ClusterEngineProps {
+  /** The lakehouse whose zones teams read and write. */
+  readonly lakehouse: IDataLakehouse;
+  /** The registry's artifact bucket; teams read and write their prefixes of it. */
+  readonly artifactBucket: s3.IBucket;
+  /** The key that encrypts the artifact bucket. */
+  readonly artifactKey: kms.IKey;
+  /** The VPC: private isolated subnets (no NAT) or, for a given VPC, private subnets with egress. */
+  readonly vpc: ec2.IVpc;
+  /** True when TrainingCluster created the VPC: the engine then adds {@link CLUSTER_INTERFACE_ENDPOINTS}. */
+  readonly vpcIsOwned: boolean;
+  /** Removal policy (after the guard) for the cluster key and the control-plane log group. */
+  readonly removalPolicy: RemovalPolicy;
+  /** The engine's options. */
+  readonly options: ClusterEngineOptions;
+}
+
+/**
+ * The cluster engine of TrainingCluster: a private EKS cluster (aws-eks-v2) with every
+ * control-plane log type, KMS envelope encryption of secrets, a system node group, GPU node
+ * groups that scale to zero, the Pod Identity agent, and one Pod Identity role per team. It
+ * publishes what the Kubernetes layer needs to SSM parameters named by {@link clusterParameterNames}.
+ *
+ * No kubectl Lambda is created: objects inside the cluster belong to the Kubernetes layer.
+ */
+export class ClusterEngine extends Construct {
+  /** The EKS cluster. */
+  public readonly cluster: eks.Cluster;
+  /** The key that encrypts Kubernetes secrets, control-plane logs and node root volumes. */
+  public readonly encryptionKey: kms.IKey;
+  /** The control-plane log group, `/aws/eks/<cluster name>/cluster`. */
+  public readonly controlPlaneLogGroup: logs.ILogGroup;
+  /** The role of every node. */
+  public readonly nodeRole: iam.IRole;
+  /** The system node group. */
+  public readonly systemNodegroup: eks.Nodegroup;
+  /** GPU node groups by pool name. */
+  public readonly gpuNodegroups: Readonly<Record<string, eks.Nodegroup>>;
+  /** Pod Identity roles by team name. */
+  public readonly teamRoles: Readonly<Record<string, iam.IRole>>;
+  /** Names of the SSM parameters this engine publishes. */
+  public readonly parameterNames: ClusterParameterNames;
+  /** Interface endpoints this engine added to the VPC (service short names; empty for a given VPC). */
+  public readonly addedEndpoints: readonly string[];
+
+  private readonly props: ClusterEngineProps;
+  private readonly subnets: ec2.SubnetSelection;
+
+  constructor(scope: Construct, id: string, props: ClusterEngineProps) {
+    super(scope, id);
+    const o = props.options;
+    const v = new Validator(this);
+    validateClusterOptions(v, o, 'cluster', { lakehouse: props.lakehouse, vpc: props.vpc });
+    v.throwIfAny();
+
+    this.props = props;
+    const stack = Stack.of(this);
+    const settings = Platform.of(this);
+    this.subnets = clusterSubnetSelection(props.vpc)!;
+    const clusterName = o.clusterName ?? dashedName(this, 100, CLUSTER_DEFAULTS.clusterNameSuffix);
+
+    const key = createKey(this, 'Key', {
+      description: `EKS cluster ${clusterName}: Kubernetes secrets, control-plane logs and node volumes`,
+      removalPolicy: props.removalPolicy,
+    });
+    allowEc2Volumes(key, stack);
+    this.encryptionKey = key;
+    // Created before the cluster so that EKS writes to it: encrypted, with the profile's retention, retained like the key.
+    const logGroup = createLogGroup(this, 'ControlPlaneLogs', {
+      key, removalPolicy: props.removalPolicy, logGroupName: `/aws/eks/${clusterName}/cluster`,
+    });
+    this.controlPlaneLogGroup = logGroup;
+
+    this.cluster = new eks.Cluster(this, 'Cluster', {
+      clusterName,
+      version: o.kubernetesVersion ?? CLUSTER_DEFAULTS.kubernetesVersion,
+      vpc: props.vpc,
+      vpcSubnets: [this.subnets],
+      endpointAccess: eks.EndpointAccess.PRIVATE,
+      clusterLogging: CONTROL_PLANE_LOGS,
+      secretsEncryptionKey: key,
+      // Managed node groups below, not EKS Auto Mode and no default capacity.
+      defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
+      defaultCapacity: 0,
+      outputConfigCommand: false,
+    });
+    const cfnCluster = this.cluster.node.defaultChild as CfnResource;
+    cfnCluster.addResourceDependency(logGroup.node.defaultChild as CfnResource);
+    Validations.of(cfnCluster).acknowledge({
+      id: 'CloudFormation-Validate::W9009',
+      reason: 'EncryptionConfig.Resources ["secrets"] is what the EKS API documents to encrypt Kubernetes secrets with the cluster key; the schema only marks it deprecated.',
+    });
+    const endpoints = props.vpcIsOwned ? this.addEndpoints() : undefined;
+    this.addedEndpoints = endpoints ? CLUSTER_INTERFACE_ENDPOINTS.map(([, s]) => s.shortName) : [];
+    this.acknowledgeClusterFindings(props.vpcIsOwned);
+
+    this.nodeRole = this.createNodeRole();
+    this.systemNodegroup = this.addSystemNodes(o);
+    const gpu: Record<string, eks.Nodegroup> = {};
+    const gpuScope = new Construct(this, 'GpuNodes');
+    for (const g of o.gpuNodeGroups ?? defaultGpuNodeGroups()) gpu[g.name] = this.addGpuNodes(gpuScope, g);
+    this.gpuNodegroups = gpu;
+    // Nodes need the EC2 and EKS Auth endpoints as soon as they boot.
+    if (endpoints) for (const group of [this.systemNodegroup, ...Object.values(gpu)]) group.node.addDependency(endpoints);
+
+    // The agent runs as a DaemonSet: create it once nodes can run it.
+    const agent = this.cluster.eksPodIdentityAgent!;
+    agent.node.addDependency(this.systemNodegroup);
+
+    this.parameterNames = clusterParameterNames(settings.project, settings.profile.name);
+    const names = this.parameterNames;
+    this.publish('ClusterNameParameter', names.clusterName, this.cluster.clusterName, 'EKS training cluster name');
+    this.publish('ClusterArnParameter', names.clusterArn, this.cluster.clusterArn, 'EKS training cluster ARN');
+    this.publish('EndpointParameter', names.endpoint, this.cluster.clusterEndpoint, 'EKS training cluster private API endpoint');
+    this.publish('CertificateAuthorityParameter', names.certificateAuthority, this.cluster.clusterCertificateAuthorityData,
+      'EKS training cluster CA certificate (base64)');
+
+    const roles: Record<string, iam.IRole> = {};
+    const teamsScope = new Construct(this, 'Teams');
+    for (const t of o.teams ?? []) roles[t.name] = this.addTeam(new Construct(teamsScope, t.name), t, agent, clusterName);
+    this.teamRoles = roles;
+
+    for (const [i, role] of (o.admins ?? []).entries()) this.cluster.grantClusterAdmin(`Admin${i}`, role.roleArn);
+  }
+
+  /**
+   * The endpoints only the cluster needs, reachable only from the cluster security group (nodes,
+   * pods and control plane). They live in this construct, not under the VPC: the cluster depends
+   * on the whole VPC, and these refer to the cluster's security group.
+   */
+  private addEndpoints(): Construct {
+    const scope = new Construct(this, 'Endpoints');
+    for (const [name, service] of CLUSTER_INTERFACE_ENDPOINTS) {
+      const endpoint = new ec2.InterfaceVpcEndpoint(scope, name, {
+        vpc: this.props.vpc, service, privateDnsEnabled: true, subnets: this.subnets, open: false,
+      });
+      endpoint.connections.allowDefaultPortFrom(this.cluster.clusterSecurityGroup, 'HTTPS from the EKS training cluster');
+    }
+    return scope;
+  }
+
+  private acknowledgeClusterFindings(endpointsAdded: boolean): void {
+    const isolated = '@aws-cdk/aws-eks:isolatedSubnetsForKubectlPrivateSubnets';
+    if (endpointsAdded) {
+      Annotations.of(this.cluster).acknowledgeWarning(isolated,
+        `The training VPC has the S3, ECR, STS, Logs, ${CLUSTER_INTERFACE_ENDPOINTS.map(([n]) => n).join(', ')} endpoints that nodes need without a NAT gateway.`);
+    } else if (this.props.vpc.isolatedSubnets.length > 0) {
+      Annotations.of(this).addWarningV2('mlops:clusterEndpoints',
+        `The cluster runs in isolated subnets of a VPC it does not own: make sure the VPC has the S3 gateway endpoint and the ecr.api, ecr.dkr, sts, logs, ${CLUSTER_INTERFACE_ENDPOINTS.map(([, s]) => s.shortName).join(', ')} interface endpoints.`);
+      Annotations.of(this.cluster).acknowledgeWarning(isolated, 'Replaced by mlops:clusterEndpoints, which names every endpoint the nodes need.');
+    }
+    acknowledgeManagedPolicies(this.cluster.role, ['AmazonEKSClusterPolicy'],
+      'AmazonEKSClusterPolicy is the policy EKS documents for the cluster IAM role; AWS maintains it with the service.');
+  }
+
+  private createNodeRole(): iam.Role {
+    const role = new iam.Role(this, 'NodeRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: `Worker nodes of EKS cluster ${this.cluster.clusterName}`,
+      managedPolicies: NODE_MANAGED_POLICIES.map((p) => iam.ManagedPolicy.fromAwsManagedPolicyName(p)),
+    });
+    acknowledgeManagedPolicies(role, NODE_MANAGED_POLICIES,
+      'These AWS-managed policies are what EKS documents for node roles (joining the cluster, pod networking, pulling images); pods get their own Pod Identity roles and cannot reach node credentials (IMDS hop limit 1).');
+    return role;
+  }
+
+  /**
+   * A launch template per node group: IMDSv2 only with a hop limit of 1 (pods cannot reach the
+   * node role's credentials) and an encrypted gp3 root volume.
+   */
+  private launchTemplate(scope: Construct, diskSize: number): eks.LaunchTemplateSpec {
+    const template = new ec2.LaunchTemplate(scope, 'LaunchTemplate', {
+      requireImdsv2: true,
+      httpTokens: ec2.LaunchTemplateHttpTokens.REQUIRED,
+      httpPutResponseHopLimit: 1,
+      blockDevices: [{
+        deviceName: '/dev/xvda',
+        volume: ec2.BlockDeviceVolume.ebs(diskSize, {
+          volumeType: ec2.EbsDeviceVolumeType.GP3, encrypted: true, kmsKey: this.encryptionKey, deleteOnTermination: true,
+        }),
+      }],
+    });
+    return { id: template.launchTemplateId!, version: template.latestVersionNumber };
+  }
+
+  private addSystemNodes(o: ClusterEngineOptions): eks.Nodegroup {
+    const s = o.systemNodes ?? {};
+    const scope = new Construct(this, 'SystemNodes');
+    const minSize = s.minSize ?? CLUSTER_DEFAULTS.systemMinSize;
+    return new eks.Nodegroup(scope, 'Resource', {
+      cluster: this.cluster,
+      nodeRole: this.nodeRole,
+      subnets: this.subnets,
+      amiType: eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
+      instanceTypes: [s.instanceType ?? new ec2.InstanceType(CLUSTER_DEFAULTS.systemInstanceType)],
+      capacityType: eks.CapacityType.ON_DEMAND,
+      minSize,
+      maxSize: s.maxSize ?? CLUSTER_DEFAULTS.systemMaxSize,
+      desiredSize: s.desiredSize ?? minSize,
+      labels: { [NODE_POOL_LABEL]: 'system' },
+      launchTemplateSpec: this.launchTemplate(scope, s.diskSize ?? CLUSTER_DEFAULTS.systemDiskSize),
+    });
+  }
+
+  private addGpuNodes(parent: Construct, g: GpuNodeGroupOptions): eks.Nodegroup {
+    const scope = new Construct(parent, g.name);
+    const minSize = g.minSize ?? CLUSTER_DEFAULTS.gpuMinSize;
+    const group = new eks.Nodegroup(scope, 'Resource', {
+      cluster: this.cluster,
+      nodeRole: this.nodeRole,
+      subnets: this.subnets,
+      amiType: eks.NodegroupAmiType.AL2023_X86_64_NVIDIA,
+      capacityType: g.capacityType ?? CLUSTER_DEFAULTS.gpuCapacityType,
+      minSize,
+      maxSize: g.maxSize,
+      desiredSize: g.desiredSize ?? minSize,
+      labels: { [NODE_POOL_LABEL]: g.name, 'nvidia.com/gpu.present': 'true' },
+      taints: [{ ...GPU_TAINT }],
+      launchTemplateSpec: this.launchTemplate(scope, g.diskSize ?? CLUSTER_DEFAULTS.gpuDiskSize),
+    });
+    // Set on the L1: aws-eks-v2's own GPU detection does not know every validated family (p5) and
+    // would reject the NVIDIA AMI type for it. validateClusterOptions has checked the types.
+    (group.node.defaultChild as eks.CfnNodegroup).instanceTypes = g.instanceTypes.map((t) => t.toString());
+    return group;
+  }
+
+  private addTeam(scope: Construct, t: TeamOptions, agent: Construct, clusterName: string): iam.IRole {
+    const stack = Stack.of(this);
+    const namespace = teamNamespace(t.name);
+    const serviceAccount = teamServiceAccount(t.name);
+    const clusterArn = stack.formatArn({ service: 'eks', resource: 'cluster', resourceName: clusterName });
+    // Only Pod Identity on this cluster, for this team's service account, may assume the role.
+    const role = new iam.Role(scope, 'Role', {
+      assumedBy: new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com').withConditions({
+        StringEquals: {
+          'aws:RequestTag/eks-cluster-arn': clusterArn,
+          'aws:RequestTag/kubernetes-namespace': namespace,
+          'aws:RequestTag/kubernetes-service-account': serviceAccount,
+        },
+      })),
+      description: `Pod Identity role of team ${t.name} (${namespace}/${serviceAccount}) on EKS cluster ${clusterName}`,
+    });
+    const write = new Set(t.writeZones ?? []);
+    for (const zone of write) this.props.lakehouse.grantWrite(zone, role);
+    for (const zone of new Set(t.readZones ?? [])) if (!write.has(zone)) this.props.lakehouse.grantRead(zone, role);
+    this.grantArtifacts(role, t.artifactPrefixes ?? [defaultTeamArtifactPrefix(t.name)], t.name);
+
+    const association = new eks.CfnPodIdentityAssociation(scope, 'PodIdentity', {
+      clusterName: this.cluster.clusterName,
+      namespace,
+      serviceAccount,
+      roleArn: role.roleArn,
+    });
+    association.node.addDependency(agent);
+    this.publish(`RoleArnParameter`, this.parameterNames.teamRoleArn(t.name), role.roleArn,
+      `Pod Identity role of team ${t.name} on the EKS training cluster`, scope);
+    return role;
+  }
+
+  /** Read and write on the team's artifact prefixes, listing only under them, with the artifact key. */
+  private grantArtifacts(role: iam.Role, prefixes: readonly string[], team: string): void {
+    const bucket = this.props.artifactBucket;
+    const objects = prefixes.map((p) => bucket.arnForObjects(`${p}*`));
+    grantWithKey(role, { actions: perms.ARTIFACT_RW, resourceArns: objects, key: this.props.artifactKey, keyActions: ARTIFACT_KEY_RW });
+    grantWithKey(role, { actions: ['s3:GetBucketLocation'], resourceArns: [bucket.bucketArn] });
+    iam.Grant.addToPrincipal({
+      grantee: role,
+      actions: ['s3:ListBucket'],
+      resourceArns: [bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': prefixes.flatMap((p) => [p, `${p}*`]) } },
+    });
+    acknowledgeWildcardResources(role, objects,
+      `Team ${team} reads and writes any object under its own artifact prefixes (checkpoints, models, metrics).`);
+  }
+
+  private publish(id: string, name: string, value: string, description: string, scope: Construct = this): void {
+    new ssm.StringParameter(scope, id, { parameterName: name, stringValue: value, description, tier: ssm.ParameterTier.STANDARD });
+  }
+}
+
+/**
+ * Lets EC2 use the key for EBS volumes of instances launched in this account (the Auto Scaling
+ * service-linked role launches node group instances), as the AWS-managed EBS key does.
+ */
+function allowEc2Volumes(key: kms.Key, stack: Stack): void {
+  const conditions = {
+    StringEquals: { 'kms:CallerAccount': stack.account, 'kms:ViaService': `ec2.${stack.region}.amazonaws.com` },
+  };
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'AllowEc2VolumesOfThisAccount',
+    principals: [new iam.AnyPrincipal()],
+    actions: SERVICE_KEY_ACTIONS,
+    resources: ['*'],
+    conditions,
+  }));
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'AllowEc2VolumeGrants',
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'],
+    conditions: { ...conditions, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+  }));
+}
+
+/** Acknowledges the cdk-nag IAM4 finding of each AWS-managed policy on a role, by its exact ID. */
+function acknowledgeManagedPolicies(role: iam.IRole, policies: readonly string[], reason: string): void {
+  for (const p of policies) {
+    const arn = nagResourceName(role, iam.ManagedPolicy.fromAwsManagedPolicyName(p).managedPolicyArn);
+    Validations.of(role).acknowledge({ id: `AwsSolutions::AwsSolutions-IAM4[Policy::${arn}]`, reason });
+  }
+}

@@ -1,0 +1,295 @@
+import { App, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { LakehouseZone } from '../../lib';
+import { CLUSTER_DEFAULTS, clusterParameterNames, teamServiceAccount } from '../../lib/training/cluster-options';
+import { normalizedTemplate, testStack } from '../helpers/app';
+import { documentedDefaults } from '../helpers/docs';
+import { clusterEngine, clusterInputs } from './cluster-fixtures';
+
+const ref = (logicalIdPattern: string) => ({ Ref: Match.stringLikeRegexp(logicalIdPattern) });
+const arnOf = (logicalIdPattern: string) => ({ 'Fn::GetAtt': [Match.stringLikeRegexp(logicalIdPattern), 'Arn'] });
+
+describe('ClusterEngine with default pools, two teams and an admin', () => {
+  // One stack, synthesized once with cdk-nag, shared by every assertion below and the snapshot.
+  const stack = testStack({ nag: true });
+  const inputs = clusterInputs(stack);
+  const admin = iam.Role.fromRoleArn(stack, 'Admin', 'arn:aws:iam::123456789012:role/platform-deployer');
+  const engine = clusterEngine(stack, inputs, {
+    teams: [
+      { name: 'vision', readZones: [LakehouseZone.CURATED], writeZones: [LakehouseZone.ANALYTICS] },
+      { name: 'nlp', readZones: [LakehouseZone.CURATED, LakehouseZone.RAW], artifactPrefixes: ['models/churn/', 'shared/nlp/'] },
+    ],
+    admins: [admin],
+  });
+  let t: Template;
+  let messages: cxapi.SynthesisMessage[];
+  beforeAll(() => {
+    // Throws on any unacknowledged cdk-nag finding; Template.fromStack reuses this assembly.
+    messages = (stack.node.root as App).synth().getStackArtifact(stack.artifactId).messages;
+    t = Template.fromStack(stack);
+  });
+
+  test('cdk-nag AwsSolutions reports zero unacknowledged findings (EKS1 and EKS2 pass) and nothing warns', () => {
+    expect(messages.map((m) => `${m.level} ${m.id}`)).toEqual([]);
+  });
+
+  test('the cluster endpoint is private only', () => {
+    t.hasResourceProperties('AWS::EKS::Cluster', {
+      Name: 'mlops-prod-training',
+      ResourcesVpcConfig: { EndpointPrivateAccess: true, EndpointPublicAccess: false, SubnetIds: [ref('VpctrainingSubnet1'), ref('VpctrainingSubnet2')] },
+      AccessConfig: { AuthenticationMode: 'API' },
+      ComputeConfig: { Enabled: false },
+    });
+  });
+
+  test('every control-plane log type goes to a pre-created, encrypted, retained log group', () => {
+    t.hasResourceProperties('AWS::EKS::Cluster', { Logging: { ClusterLogging: { EnabledTypes: [
+      { Type: 'api' }, { Type: 'audit' }, { Type: 'authenticator' }, { Type: 'controllerManager' }, { Type: 'scheduler' },
+    ] } } });
+    t.hasResource('AWS::Logs::LogGroup', {
+      Properties: { LogGroupName: '/aws/eks/mlops-prod-training/cluster', RetentionInDays: 365, KmsKeyId: arnOf('EngineKey') },
+      DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain',
+    });
+    const cluster = Object.values(t.findResources('AWS::EKS::Cluster'))[0];
+    expect(cluster.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^EngineControlPlaneLogs/)]));
+  });
+
+  test('secrets are encrypted with a rotating, retained customer-managed key', () => {
+    t.hasResourceProperties('AWS::EKS::Cluster', { EncryptionConfig: [{ Provider: { KeyArn: arnOf('EngineKey') }, Resources: ['secrets'] }] });
+    t.hasResource('AWS::KMS::Key', {
+      Properties: { Description: Match.stringLikeRegexp('^EKS cluster mlops-prod-training'), EnableKeyRotation: true },
+      DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  test('runs the newest Kubernetes version by default, with no default capacity and no kubectl Lambda', () => {
+    t.hasResourceProperties('AWS::EKS::Cluster', { Version: CLUSTER_DEFAULTS.kubernetesVersion.version });
+    t.resourceCountIs('AWS::EKS::Nodegroup', 2);
+    t.resourceCountIs('AWS::Lambda::Function', 0);
+    t.resourceCountIs('AWS::Lambda::LayerVersion', 0);
+  });
+
+  test('the system node group runs AL2023 on m7i.large, 2 to 3 nodes, in the isolated subnets', () => {
+    t.hasResourceProperties('AWS::EKS::Nodegroup', {
+      AmiType: 'AL2023_x86_64_STANDARD',
+      InstanceTypes: ['m7i.large'],
+      CapacityType: 'ON_DEMAND',
+      ScalingConfig: { MinSize: 2, MaxSize: 3, DesiredSize: 2 },
+      Labels: { 'mlops/node-pool': 'system' },
+      Subnets: [ref('VpctrainingSubnet1'), ref('VpctrainingSubnet2')],
+      NodeRole: arnOf('EngineNodeRole'),
+      Taints: Match.absent(),
+    });
+  });
+
+  test('GPU node groups scale to zero and carry the GPU taint and labels', () => {
+    t.hasResourceProperties('AWS::EKS::Nodegroup', {
+      AmiType: 'AL2023_x86_64_NVIDIA',
+      InstanceTypes: ['g5.xlarge'],
+      CapacityType: 'ON_DEMAND',
+      ScalingConfig: { MinSize: 0, MaxSize: 2, DesiredSize: 0 },
+      Labels: { 'mlops/node-pool': 'gpu', 'nvidia.com/gpu.present': 'true' },
+      Taints: [{ Key: 'nvidia.com/gpu', Value: 'true', Effect: 'NO_SCHEDULE' }],
+      Subnets: [ref('VpctrainingSubnet1'), ref('VpctrainingSubnet2')],
+    });
+    expect(Object.keys(engine.gpuNodegroups)).toEqual(['gpu']);
+  });
+
+  test('nodes require IMDSv2 with hop limit 1 and boot from encrypted gp3 volumes', () => {
+    for (const size of [CLUSTER_DEFAULTS.systemDiskSize, CLUSTER_DEFAULTS.gpuDiskSize]) {
+      t.hasResourceProperties('AWS::EC2::LaunchTemplate', { LaunchTemplateData: {
+        MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1 },
+        BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { Encrypted: true, KmsKeyId: arnOf('EngineKey'), VolumeType: 'gp3', VolumeSize: size } }],
+      } });
+    }
+    // EC2 (for the Auto Scaling service-linked role) may use the key for volumes in this account only.
+    t.hasResourceProperties('AWS::KMS::Key', { KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
+      Sid: 'AllowEc2VolumeGrants', Action: 'kms:CreateGrant',
+      Condition: { StringEquals: { 'kms:CallerAccount': '123456789012', 'kms:ViaService': 'ec2.us-east-1.amazonaws.com' }, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+    })]) } });
+  });
+
+  test('nodes share one role with the documented EKS worker policies (ECR pull-only)', () => {
+    t.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' } })] },
+      ManagedPolicyArns: ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryPullOnly']
+        .map((p) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::aws:policy/${p}`]] })),
+    });
+  });
+
+  test('installs the EKS Pod Identity agent add-on after the system nodes', () => {
+    t.hasResource('AWS::EKS::Addon', {
+      Properties: { AddonName: 'eks-pod-identity-agent', ClusterName: ref('EngineCluster') },
+      DependsOn: Match.arrayWith([Match.stringLikeRegexp('^EngineSystemNodes')]),
+    });
+  });
+
+  test('publishes cluster name, ARN, endpoint and CA to SSM parameters with documented names', () => {
+    const names = clusterParameterNames('mlops', 'prod');
+    expect(engine.parameterNames.endpoint).toBe('/mlops/prod/training/eks/endpoint');
+    const expected: Array<[string, unknown]> = [
+      [names.clusterName, ref('EngineCluster')],
+      [names.clusterArn, arnOf('EngineCluster')],
+      [names.endpoint, { 'Fn::GetAtt': [Match.stringLikeRegexp('EngineCluster'), 'Endpoint'] }],
+      [names.certificateAuthority, { 'Fn::GetAtt': [Match.stringLikeRegexp('EngineCluster'), 'CertificateAuthorityData'] }],
+    ];
+    for (const [Name, Value] of expected) t.hasResourceProperties('AWS::SSM::Parameter', { Name, Value, Type: 'String' });
+  });
+
+  test('adds the EC2, EKS, EKS Auth and Auto Scaling endpoints to an owned VPC, open only to the cluster', () => {
+    expect(engine.addedEndpoints).toEqual(['ec2', 'eks', 'eks-auth', 'autoscaling']);
+    for (const service of engine.addedEndpoints) {
+      t.hasResourceProperties('AWS::EC2::VPCEndpoint', { ServiceName: `com.amazonaws.us-east-1.${service}`, VpcEndpointType: 'Interface', PrivateDnsEnabled: true });
+    }
+    t.resourceCountIs('AWS::EC2::SecurityGroupIngress', 4);
+    t.allResourcesProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 443, ToPort: 443, SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('EngineCluster'), 'ClusterSecurityGroupId'] },
+    });
+    // Nodes boot only after the endpoints they need exist.
+    for (const group of Object.values(t.findResources('AWS::EKS::Nodegroup'))) {
+      expect(group.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^EngineEndpointsEksAuth/), expect.stringMatching(/^EngineEndpointsEc2/)]));
+    }
+  });
+
+  test('the AWS-managed policy findings are acknowledged by exact ID', () => {
+    const acks = (construct: { node: { metadata: Array<{ type: string; data: unknown }> } }) => construct.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).map((m) => JSON.stringify(m.data)).join('\n');
+    expect(acks(engine.cluster.role as iam.Role)).toContain('AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEKSClusterPolicy]');
+    for (const p of ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryPullOnly']) {
+      expect(acks(engine.nodeRole as iam.Role)).toContain(`AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${p}]`);
+    }
+  });
+
+  test('normalized snapshot', () => {
+    expect(normalizedTemplate(stack)).toMatchSnapshot();
+  });
+
+  test('one Pod Identity role per team, assumable only by its service account on this cluster', () => {
+    expect(Object.keys(engine.teamRoles)).toEqual(['vision', 'nlp']);
+    t.hasResourceProperties('AWS::IAM::Role', { AssumeRolePolicyDocument: { Statement: [{
+      Effect: 'Allow',
+      Principal: { Service: 'pods.eks.amazonaws.com' },
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+      Condition: { StringEquals: {
+        'aws:RequestTag/eks-cluster-arn': 'arn:aws:eks:us-east-1:123456789012:cluster/mlops-prod-training',
+        'aws:RequestTag/kubernetes-namespace': 'vision',
+        'aws:RequestTag/kubernetes-service-account': 'vision-training',
+      } },
+    }] } });
+  });
+
+  test('binds each team role to <team>-training in namespace <team>, after the agent', () => {
+    expect(teamServiceAccount('nlp')).toBe('nlp-training');
+    for (const team of ['vision', 'nlp']) {
+      t.hasResource('AWS::EKS::PodIdentityAssociation', {
+        Properties: { ClusterName: ref('EngineCluster'), Namespace: team, ServiceAccount: `${team}-training`, RoleArn: arnOf(`EngineTeams${team}Role`) },
+        DependsOn: [Match.stringLikeRegexp('EksPodIdentityAgentAddon')],
+      });
+      t.hasResourceProperties('AWS::SSM::Parameter', { Name: `/mlops/prod/training/eks/teams/${team}/role-arn`, Value: arnOf(`EngineTeams${team}Role`) });
+    }
+  });
+
+  test('grants lakehouse zones per team: read where declared, write where declared, nothing else', () => {
+    const grants = (team: string) => Object.values(t.findResources('AWS::LakeFormation::PrincipalPermissions'))
+      .filter((r) => JSON.stringify(r.Properties.Principal).includes(`EngineTeams${team}Role`))
+      .map((r) => `${JSON.stringify(r.Properties.Resource).match(/mlops_prod_lake_(\w+)|Lake(\w+)Bucket/)![0]}:${r.Properties.Permissions.join('+')}`).sort();
+    expect(grants('vision')).toEqual([
+      'LakeAnalyticsBucket:DATA_LOCATION_ACCESS', 'mlops_prod_lake_analytics:DESCRIBE+CREATE_TABLE', 'mlops_prod_lake_analytics:SELECT+DESCRIBE+INSERT+DELETE+ALTER',
+      'mlops_prod_lake_curated:DESCRIBE', 'mlops_prod_lake_curated:SELECT+DESCRIBE',
+    ]);
+    expect(grants('nlp')).toEqual([
+      'mlops_prod_lake_curated:DESCRIBE', 'mlops_prod_lake_curated:SELECT+DESCRIBE', 'mlops_prod_lake_raw:DESCRIBE', 'mlops_prod_lake_raw:SELECT+DESCRIBE',
+    ]);
+  });
+
+  test('grants artifact objects under the team prefixes only, listing only those prefixes, with the artifact key', () => {
+    const policy = Object.entries(t.findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith('EngineTeamsnlpRole'))![1];
+    const statements = policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown; Condition?: unknown }>;
+    const text = JSON.stringify(statements);
+    expect(text).toContain('/models/churn/*');
+    expect(text).toContain('/shared/nlp/*');
+    expect(text).not.toMatch(/Artifacts[A-Z0-9]+","Arn"\]\},"\/\*"/); // never the whole artifact bucket
+    expect(statements).toContainEqual({
+      Action: 's3:ListBucket', Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Artifacts/), 'Arn'] },
+      Condition: { StringLike: { 's3:prefix': ['models/churn/', 'models/churn/*', 'shared/nlp/', 'shared/nlp/*'] } },
+    });
+    t.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+      Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: arnOf('ArtifactKey'),
+    })]) } });
+    // A team without artifactPrefixes gets teams/<team>/.
+    expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).toContain('/teams/vision/*');
+  });
+
+  test('gives admins cluster-admin through an access entry', () => {
+    t.hasResourceProperties('AWS::EKS::AccessEntry', {
+      PrincipalArn: 'arn:aws:iam::123456789012:role/platform-deployer',
+      AccessPolicies: [{ PolicyArn: Match.anyValue(), AccessScope: { Type: 'cluster' } }],
+    });
+    expect(JSON.stringify(t.findResources('AWS::EKS::AccessEntry'))).toContain(':eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy');
+  });
+});
+
+describe('ClusterEngine with custom pools in a VPC it does not own', () => {
+  const stack = testStack();
+  const engine = clusterEngine(stack, clusterInputs(stack), {
+    kubernetesVersion: eks.KubernetesVersion.V1_34,
+    systemNodes: { instanceType: new ec2.InstanceType('c7i.xlarge'), minSize: 3, maxSize: 5, desiredSize: 4, diskSize: 80 },
+    gpuNodeGroups: [
+      { name: 'h100', instanceTypes: [new ec2.InstanceType('p5.48xlarge')], maxSize: 2, capacityType: eks.CapacityType.SPOT, diskSize: 500 },
+      { name: 'l4', instanceTypes: [new ec2.InstanceType('g6.xlarge'), new ec2.InstanceType('g6.2xlarge')], minSize: 1, maxSize: 8 },
+    ],
+  }, { vpcIsOwned: false, removalPolicy: RemovalPolicy.DESTROY });
+  const assembly = (stack.node.root as App).synth();
+  const t = Template.fromStack(stack);
+
+  test('custom pools: versions, instance types (p5 included), sizes, spot and disks', () => {
+    t.hasResourceProperties('AWS::EKS::Cluster', { Version: '1.34' });
+    t.hasResourceProperties('AWS::EKS::Nodegroup', { InstanceTypes: ['c7i.xlarge'], ScalingConfig: { MinSize: 3, MaxSize: 5, DesiredSize: 4 } });
+    t.hasResourceProperties('AWS::EKS::Nodegroup', {
+      AmiType: 'AL2023_x86_64_NVIDIA', InstanceTypes: ['p5.48xlarge'], CapacityType: 'SPOT', ScalingConfig: { MinSize: 0, MaxSize: 2, DesiredSize: 0 },
+      Labels: { 'mlops/node-pool': 'h100', 'nvidia.com/gpu.present': 'true' },
+    });
+    t.hasResourceProperties('AWS::EKS::Nodegroup', { InstanceTypes: ['g6.xlarge', 'g6.2xlarge'], ScalingConfig: { MinSize: 1, MaxSize: 8, DesiredSize: 1 } });
+    for (const size of [80, 500]) {
+      t.hasResourceProperties('AWS::EC2::LaunchTemplate', { LaunchTemplateData: { BlockDeviceMappings: [Match.objectLike({ Ebs: Match.objectLike({ VolumeSize: size }) })] } });
+    }
+  });
+
+  test('adds no endpoints and warns once, naming the endpoints the VPC needs', () => {
+    expect(engine.addedEndpoints).toEqual([]);
+    t.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    const warnings = assembly.getStackArtifact(stack.artifactId).messages.filter((m) => m.level === 'warning');
+    expect(warnings.map((m) => m.id)).toEqual(['/Test/Engine']);
+    expect(String(warnings[0].entry.data)).toMatch(/ecr\.api, ecr\.dkr, sts, logs, ec2, eks, eks-auth, autoscaling interface endpoints/);
+  });
+
+  test('applies the removal policy it is given to the key and the log group', () => {
+    t.hasResource('AWS::KMS::Key', { Properties: { Description: Match.stringLikeRegexp('^EKS cluster') }, DeletionPolicy: 'Delete' });
+    t.hasResource('AWS::Logs::LogGroup', { Properties: { LogGroupName: '/aws/eks/mlops-prod-training/cluster' }, DeletionPolicy: 'Delete' });
+  });
+});
+
+describe('ClusterEngine documented defaults', () => {
+  const DOCS = documentedDefaults('lib/training/cluster-options.ts');
+  test('the docs state the values in CLUSTER_DEFAULTS', () => {
+    const d = CLUSTER_DEFAULTS;
+    expect(DOCS.get('ClusterEngineOptions.kubernetesVersion')).toBe(`eks.KubernetesVersion.V${d.kubernetesVersion.version.replace('.', '_')}`);
+    expect(DOCS.get('ClusterEngineOptions.clusterName')).toBe(`\`<project>-<env>-${d.clusterNameSuffix}\``);
+    expect(DOCS.get('ClusterEngineOptions.gpuNodeGroups')).toBe(
+      `one group \`${d.gpuNodeGroup.name}\` of ${d.gpuNodeGroup.instanceType}, ${d.gpuMinSize} to ${d.gpuNodeGroup.maxSize} nodes`);
+    expect(DOCS.get('SystemNodeGroupOptions.instanceType')).toBe(d.systemInstanceType);
+    expect(DOCS.get('SystemNodeGroupOptions.minSize')).toBe(String(d.systemMinSize));
+    expect(DOCS.get('SystemNodeGroupOptions.maxSize')).toBe(String(d.systemMaxSize));
+    expect(DOCS.get('SystemNodeGroupOptions.desiredSize')).toBe('minSize');
+    expect(DOCS.get('SystemNodeGroupOptions.diskSize')).toBe(String(d.systemDiskSize));
+    expect(DOCS.get('GpuNodeGroupOptions.minSize')).toBe(String(d.gpuMinSize));
+    expect(DOCS.get('GpuNodeGroupOptions.desiredSize')).toBe('minSize');
+    expect(DOCS.get('GpuNodeGroupOptions.diskSize')).toBe(String(d.gpuDiskSize));
+    expect(DOCS.get('GpuNodeGroupOptions.capacityType')).toBe(`eks.CapacityType.${d.gpuCapacityType}`);
+    expect(DOCS.get('TeamOptions.artifactPrefixes')).toBe(`[\`${d.teamArtifactPrefix}\`]`);
+  });
+});
