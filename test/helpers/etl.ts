@@ -24,8 +24,9 @@ export function pipelineLakehouse(stack: Stack): DataLakehouse {
  * The state machine definition as JSON, with CloudFormation references rendered as `${LogicalId}`
  * so that the states, retries and parameters can be asserted on directly.
  */
-export function stateMachineDefinition(template: Template): { StartAt: string; States: Record<string, Record<string, unknown>>; TimeoutSeconds?: number } {
-  const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+export function stateMachineDefinition(template: Template, logicalId?: RegExp): { StartAt: string; States: Record<string, Record<string, unknown>>; TimeoutSeconds?: number } {
+  const machines = Object.entries(template.findResources('AWS::StepFunctions::StateMachine'))
+    .filter(([id]) => !logicalId || logicalId.test(id)).map(([, m]) => m);
   if (machines.length !== 1) throw new Error(`expected one state machine, found ${machines.length}`);
   const def = machines[0].Properties.DefinitionString as string | { 'Fn::Join': [string, unknown[]] };
   const text = typeof def === 'string' ? def : def['Fn::Join'][1].map((p) => {

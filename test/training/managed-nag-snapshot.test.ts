@@ -1,7 +1,9 @@
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { buildTrainingExample } from '../../examples/training';
 import { Template } from 'aws-cdk-lib/assertions';
 import { TRAINING_DEFAULTS, TrainingCluster } from '../../lib/training';
-import { normalizedTemplate, testStack } from '../helpers/app';
+import { normalizedTemplate, testApp, testStack } from '../helpers/app';
 import { documentedDefaults } from '../helpers/docs';
 import { stateMachineDefinition } from '../helpers/etl';
 import { managedOptions, trainingInputs } from './helpers-training';
@@ -63,5 +65,20 @@ describe('TrainingCluster documented defaults are the ones used', () => {
     expect(JSON.stringify(states.Prepare.Parameters)).toMatch(/LakeCuratedBucket/); // TRAINING_DEFAULTS.sourceZone
     expect(stateMachineDefinition(t).TimeoutSeconds).toBe(TRAINING_DEFAULTS.runTimeout.toSeconds());
     t.resourceCountIs('AWS::EC2::Subnet', TRAINING_DEFAULTS.maxAzs);
+  });
+});
+
+describe('examples/training.ts', () => {
+  test('synthesizes the weekly and data-driven retraining with zero cdk-nag findings', () => {
+    const app = testApp();
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const stack = buildTrainingExample(app);
+    expect(() => app.synth()).not.toThrow();
+    const states = Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine');
+    expect(Object.keys(states)).toHaveLength(2); // the curation pipeline and the retraining workflow
+    const def = stateMachineDefinition(Template.fromStack(stack), /TrainingWorkflow/);
+    const train = (def.States as Record<string, { Parameters: Record<string, unknown> }>).Train.Parameters;
+    expect(train).toMatchObject({ EnableInterContainerTrafficEncryption: true, ResourceConfig: { InstanceType: 'ml.g5.2xlarge', InstanceCount: 2, VolumeSizeInGB: 100 } });
+    expect(train.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 3 * 3600, MaxWaitTimeInSeconds: 9 * 3600 });
   });
 });
