@@ -179,6 +179,15 @@ export const CLUSTER_DEFAULTS = {
   serviceAccountSuffix: '-training',
 } as const;
 
+/** Node label naming a node's pool (`system` or a GPU node group's name); training pods select GPU pools with it. */
+export const NODE_POOL_LABEL = 'mlops/node-pool';
+
+/** Label every GPU node carries. */
+export const GPU_NODE_LABEL = { key: 'nvidia.com/gpu.present', value: 'true' } as const;
+
+/** Taint every GPU node carries, in Kubernetes form; training pods (and the NVIDIA device plugin) tolerate it. */
+export const GPU_NODE_TAINT = { key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' } as const;
+
 /** The GPU node groups used when `gpuNodeGroups` is not given. */
 export function defaultGpuNodeGroups(): GpuNodeGroupOptions[] {
   const g = CLUSTER_DEFAULTS.gpuNodeGroup;

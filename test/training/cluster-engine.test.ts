@@ -1,4 +1,6 @@
-import { App, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -6,7 +8,9 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { LakehouseZone } from '../../lib';
 import { CLUSTER_DEFAULTS, clusterParameterNames, teamServiceAccount } from '../../lib/training/cluster-options';
-import { normalizedTemplate, testStack } from '../helpers/app';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { buildTrainingEksExample } from '../../examples/training-eks';
+import { normalizedTemplate, testApp, testStack } from '../helpers/app';
 import { documentedDefaults } from '../helpers/docs';
 import { clusterEngine, clusterInputs } from './cluster-fixtures';
 
@@ -291,5 +295,41 @@ describe('ClusterEngine documented defaults', () => {
     expect(DOCS.get('GpuNodeGroupOptions.diskSize')).toBe(String(d.gpuDiskSize));
     expect(DOCS.get('GpuNodeGroupOptions.capacityType')).toBe(`eks.CapacityType.${d.gpuCapacityType}`);
     expect(DOCS.get('TeamOptions.artifactPrefixes')).toBe(`[\`${d.teamArtifactPrefix}\`]`);
+  });
+});
+
+describe('examples/training-eks.ts', () => {
+  // Synthesized once with aws-cdk-lib's CloudFormation schema validation ON (as `cdk synth` with
+  // the project's cdk.json) and cdk-nag: synth throws on any error-level finding of either.
+  const saved = process.env.CDK_VALIDATION;
+  let app: App;
+  let stack: Stack;
+  beforeAll(() => {
+    process.env.CDK_VALIDATION = 'true';
+    app = testApp();
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    stack = buildTrainingEksExample(app);
+    app.synth();
+  });
+  afterAll(() => { process.env.CDK_VALIDATION = saved; });
+
+  test('synthesizes through TrainingCluster with no CloudFormation validation findings and no unacknowledged cdk-nag findings', () => {
+    const report = path.join(app.outdir, 'validation-report.json');
+    const violations = fs.existsSync(report)
+      ? (JSON.parse(fs.readFileSync(report, 'utf8')) as { pluginReports: Array<{ pluginName: string; violations: unknown[] }> }).pluginReports
+        .filter((r) => r.pluginName !== 'Construct Annotations').flatMap((r) => r.violations)
+      : [];
+    expect(violations).toEqual([]);
+  });
+
+  test('builds the cluster, pools and team roles it describes', () => {
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::EKS::Cluster', 1);
+    t.hasResourceProperties('AWS::EKS::Cluster', { Name: 'acme-prod-training', ResourcesVpcConfig: Match.objectLike({ EndpointPublicAccess: false }) });
+    t.resourceCountIs('AWS::EKS::Nodegroup', 3);
+    t.hasResourceProperties('AWS::EKS::Nodegroup', { InstanceTypes: ['g5.2xlarge', 'g5.4xlarge'], CapacityType: 'SPOT', ScalingConfig: { MinSize: 0, MaxSize: 6, DesiredSize: 0 } });
+    t.resourceCountIs('AWS::EKS::PodIdentityAssociation', 2);
+    t.hasResourceProperties('AWS::SSM::Parameter', { Name: '/acme/prod/training/eks/teams/forecasting/role-arn' });
+    expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).toContain('/models/defect-detector/*');
   });
 });

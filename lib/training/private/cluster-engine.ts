@@ -15,8 +15,8 @@ import { acknowledgeWildcardResources, nagResourceName } from '../../core/nag';
 import { dashedName } from '../../core/naming';
 import { IDataLakehouse } from '../../lakehouse/data-lakehouse';
 import {
-  CLUSTER_DEFAULTS, ClusterEngineOptions, ClusterParameterNames, GpuNodeGroupOptions, TeamOptions, clusterParameterNames,
-  defaultGpuNodeGroups, defaultTeamArtifactPrefix, teamNamespace, teamServiceAccount,
+  CLUSTER_DEFAULTS, ClusterEngineOptions, ClusterParameterNames, GPU_NODE_LABEL, GPU_NODE_TAINT, GpuNodeGroupOptions, NODE_POOL_LABEL,
+  TeamOptions, clusterParameterNames, defaultGpuNodeGroups, defaultTeamArtifactPrefix, teamNamespace, teamServiceAccount,
 } from '../cluster-options';
 import * as perms from '../perms';
 import { clusterSubnetSelection, validateClusterOptions } from './validate-cluster';
@@ -46,11 +46,6 @@ const NODE_MANAGED_POLICIES = ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Polic
 
 /** What a pod needs on SSE-KMS artifact objects. */
 const ARTIFACT_KEY_RW = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'];
-
-/** Node label that names a node's pool; training pods select GPU pools with it. */
-export const NODE_POOL_LABEL = 'mlops/node-pool';
-/** The taint every GPU node carries; training pods tolerate it. */
-export const GPU_TAINT = { key: 'nvidia.com/gpu', value: 'true', effect: eks.TaintEffect.NO_SCHEDULE } as const;
 
 /** Props of {@link ClusterEngine}. */
 export interface ClusterEngineProps {
@@ -269,8 +264,8 @@ export class ClusterEngine extends Construct {
       minSize,
       maxSize: g.maxSize,
       desiredSize: g.desiredSize ?? minSize,
-      labels: { [NODE_POOL_LABEL]: g.name, 'nvidia.com/gpu.present': 'true' },
-      taints: [{ ...GPU_TAINT }],
+      labels: { [NODE_POOL_LABEL]: g.name, [GPU_NODE_LABEL.key]: GPU_NODE_LABEL.value },
+      taints: [{ key: GPU_NODE_TAINT.key, value: GPU_NODE_TAINT.value, effect: eks.TaintEffect.NO_SCHEDULE }],
       launchTemplateSpec: this.launchTemplate(scope, g.diskSize ?? CLUSTER_DEFAULTS.gpuDiskSize),
     });
     // Set on the L1: aws-eks-v2's own GPU detection does not know every validated family (p5) and

@@ -1,0 +1,54 @@
+/**
+ * A private EKS training cluster for two teams that run their own trainers: a system node group,
+ * a spot A10G pool and an on-demand H100 pool that both scale to zero, and one Pod Identity role
+ * per team. The vision team reads curated data and writes its defect-detector checkpoints and
+ * models; the forecasting team reads curated data and writes features to the analytics zone.
+ *
+ * The Kubernetes layer (namespaces `vision` and `forecasting`, service accounts `<team>-training`)
+ * reads the cluster name, endpoint, CA and role ARNs from SSM under /acme/prod/training/eks/.
+ *
+ * Run it with: npx cdk synth --app "npx ts-node --swc examples/training-eks.ts"
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import {
+  DataLakehouse, LakehouseZone, ModelRegistry, Profiles, TrainingCluster, TrainingEngine, applyPlatform,
+} from '../lib';
+
+export function buildTrainingEksExample(app: App = new App()): Stack {
+  applyPlatform(app, { project: 'acme', profile: Profiles.PROD, owner: 'ml-platform', costCentre: 'cc-1234' });
+  const stack = new Stack(app, 'acme-prod-training-eks');
+
+  const lakehouse = new DataLakehouse(stack, 'Lakehouse');
+  const registry = new ModelRegistry(stack, 'Registry', { models: [{ name: 'defect-detector', description: 'Visual defect detection (ViT)' }] });
+
+  // The role the Kubernetes layer deploys with (from inside the VPC: the API endpoint is private).
+  const kubernetesDeployer = iam.Role.fromRoleArn(stack, 'KubernetesDeployer', `arn:aws:iam::${stack.account}:role/acme-prod-k8s-deployer`);
+
+  const training = new TrainingCluster(stack, 'Training', {
+    lakehouse,
+    registry,
+    model: 'defect-detector',
+    engine: TrainingEngine.CLUSTER,
+    cluster: {
+      gpuNodeGroups: [
+        { name: 'a10g', instanceTypes: [new ec2.InstanceType('g5.2xlarge'), new ec2.InstanceType('g5.4xlarge')], maxSize: 6, capacityType: eks.CapacityType.SPOT },
+        { name: 'h100', instanceTypes: [new ec2.InstanceType('p5.48xlarge')], maxSize: 1, diskSize: 1000 },
+      ],
+      teams: [
+        { name: 'vision', readZones: [LakehouseZone.CURATED], artifactPrefixes: [registry.artifactPrefix('defect-detector')] },
+        { name: 'forecasting', readZones: [LakehouseZone.CURATED], writeZones: [LakehouseZone.ANALYTICS] },
+      ],
+      admins: [kubernetesDeployer],
+    },
+  });
+
+  // The vision team registers the versions it trains (always pending manual approval).
+  registry.grantRegister(training.clusterEngine!.teamRoles.vision, 'defect-detector');
+  return stack;
+}
+
+// Run directly (as `cdk synth --app` does), the App synthesizes itself when the process exits.
+if (require.main === module) buildTrainingEksExample();
