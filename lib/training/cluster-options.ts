@@ -129,10 +129,16 @@ export interface ClusterEngineOptions {
   /**
    * Cluster name: letters, digits, '-' and '_', starting with a letter or digit, at most 100.
    * Fixed, so that the control-plane log group (`/aws/eks/<name>/cluster`) can be created
-   * beforehand with the cluster key and the profile's retention.
+   * beforehand with the cluster key and the profile's retention. A change that replaces the
+   * cluster (name, subnets, version downgrade) needs a new name.
    * @default `<project>-<env>-training`
    */
   readonly clusterName?: string;
+  /**
+   * EKS deletion protection: the cluster cannot be deleted (by CloudFormation either) until it is turned off.
+   * @default the profile's deletionProtection (on in staging and prod)
+   */
+  readonly deletionProtection?: boolean;
   /**
    * Kubernetes version, 1.30 or newer.
    * @default eks.KubernetesVersion.V1_37

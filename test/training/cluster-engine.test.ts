@@ -6,11 +6,11 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { LakehouseZone } from '../../lib';
+import { LakehouseZone, Profiles } from '../../lib';
 import { CLUSTER_DEFAULTS, clusterParameterNames, teamServiceAccount } from '../../lib/training/cluster-options';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildTrainingEksExample } from '../../examples/training-eks';
-import { normalizedTemplate, testApp, testStack } from '../helpers/app';
+import { logicalIdsOf, normalizedTemplate, testApp, testStack } from '../helpers/app';
 import { documentedDefaults } from '../helpers/docs';
 import { clusterEngine, clusterInputs } from './cluster-fixtures';
 
@@ -41,9 +41,10 @@ describe('ClusterEngine with default pools, two teams and an admin', () => {
     expect(messages.map((m) => `${m.level} ${m.id}`)).toEqual([]);
   });
 
-  test('the cluster endpoint is private only', () => {
+  test('the cluster endpoint is private only, and the cluster is deletion-protected in prod', () => {
     t.hasResourceProperties('AWS::EKS::Cluster', {
       Name: 'mlops-prod-training',
+      DeletionProtection: true,
       ResourcesVpcConfig: { EndpointPrivateAccess: true, EndpointPublicAccess: false, SubnetIds: [ref('VpctrainingSubnet1'), ref('VpctrainingSubnet2')] },
       AccessConfig: { AuthenticationMode: 'API' },
       ComputeConfig: { Enabled: false },
@@ -168,6 +169,11 @@ describe('ClusterEngine with default pools, two teams and an admin', () => {
     }
   });
 
+  test('logical IDs of the stateful resources are pinned (changing them replaces the cluster, its key or its audit logs)', () => {
+    expect(['AWS::KMS::Key', 'AWS::Logs::LogGroup', 'AWS::EKS::Cluster'].flatMap((type) => logicalIdsOf(t, type)).filter((id) => id.startsWith('Engine')))
+      .toEqual(['EngineKeyEB8C61A7', 'EngineControlPlaneLogs0781629D', 'EngineCluster71676A77']);
+  });
+
   test('normalized snapshot', () => {
     expect(normalizedTemplate(stack)).toMatchSnapshot();
   });
@@ -246,12 +252,13 @@ describe('ClusterEngine with custom pools in a VPC it does not own', () => {
       { name: 'h100', instanceTypes: [new ec2.InstanceType('p5.48xlarge')], maxSize: 2, capacityType: eks.CapacityType.SPOT, diskSize: 500 },
       { name: 'l4', instanceTypes: [new ec2.InstanceType('g6.xlarge'), new ec2.InstanceType('g6.2xlarge')], minSize: 1, maxSize: 8 },
     ],
+    deletionProtection: false,
   }, { vpcIsOwned: false, removalPolicy: RemovalPolicy.DESTROY });
   const assembly = (stack.node.root as App).synth();
   const t = Template.fromStack(stack);
 
   test('custom pools: versions, instance types (p5 included), sizes, spot and disks', () => {
-    t.hasResourceProperties('AWS::EKS::Cluster', { Version: '1.34' });
+    t.hasResourceProperties('AWS::EKS::Cluster', { Version: '1.34', DeletionProtection: false });
     t.hasResourceProperties('AWS::EKS::Nodegroup', { InstanceTypes: ['c7i.xlarge'], ScalingConfig: { MinSize: 3, MaxSize: 5, DesiredSize: 4 } });
     t.hasResourceProperties('AWS::EKS::Nodegroup', {
       AmiType: 'AL2023_x86_64_NVIDIA', InstanceTypes: ['p5.48xlarge'], CapacityType: 'SPOT', ScalingConfig: { MinSize: 0, MaxSize: 2, DesiredSize: 0 },
@@ -294,6 +301,8 @@ describe('ClusterEngine documented defaults', () => {
     expect(DOCS.get('GpuNodeGroupOptions.desiredSize')).toBe('minSize');
     expect(DOCS.get('GpuNodeGroupOptions.diskSize')).toBe(String(d.gpuDiskSize));
     expect(DOCS.get('GpuNodeGroupOptions.capacityType')).toBe(`eks.CapacityType.${d.gpuCapacityType}`);
+    expect(DOCS.get('ClusterEngineOptions.deletionProtection')).toBe('the profile\'s deletionProtection (on in staging and prod)');
+    expect([Profiles.STAGING.deletionProtection, Profiles.PROD.deletionProtection, Profiles.DEV.deletionProtection]).toEqual([true, true, false]);
     expect(DOCS.get('TeamOptions.artifactPrefixes')).toBe(`[\`${d.teamArtifactPrefix}\`]`);
   });
 });

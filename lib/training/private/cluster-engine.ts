@@ -134,7 +134,8 @@ export class ClusterEngine extends Construct {
       defaultCapacity: 0,
       outputConfigCommand: false,
     });
-    const cfnCluster = this.cluster.node.defaultChild as CfnResource;
+    const cfnCluster = this.cluster.node.defaultChild as eks.CfnCluster;
+    cfnCluster.deletionProtection = o.deletionProtection ?? settings.profile.deletionProtection;
     cfnCluster.addResourceDependency(logGroup.node.defaultChild as CfnResource);
     Validations.of(cfnCluster).acknowledge({
       id: 'CloudFormation-Validate::W9009',
@@ -302,7 +303,7 @@ export class ClusterEngine extends Construct {
       roleArn: role.roleArn,
     });
     association.node.addDependency(agent);
-    this.publish(`RoleArnParameter`, this.parameterNames.teamRoleArn(t.name), role.roleArn,
+    this.publish('RoleArnParameter', this.parameterNames.teamRoleArn(t.name), role.roleArn,
       `Pod Identity role of team ${t.name} on the EKS training cluster`, scope);
     return role;
   }
