@@ -97,7 +97,6 @@ export class ModelRegistry extends Construct implements IModelRegistry {
   /** `s3://` URI of the MLflow artifact store, when enabled. */
   public readonly trackingArtifactStoreUri?: string;
 
-  private readonly groups = new Map<string, sagemaker.CfnModelPackageGroup>();
   private readonly trackingServer?: TrackingServer;
 
   constructor(scope: Construct, id: string, props: ModelRegistryProps) {
@@ -135,18 +134,13 @@ export class ModelRegistry extends Construct implements IModelRegistry {
           : undefined,
       });
       applyRemovalPolicy(group, this.removalPolicy);
-      this.groups.set(model.name, group);
     }
     if (readers.length > 0) {
       grantCrossAccountRead(this, { accounts: readers, key, bucket: this.artifactBucket, inferenceRepository: this.inferenceRepository });
     }
 
-    this.approvalRule = this.approvalStatusRule('ApprovedRule', APPROVED, {
-      description: `Versions approved in model registry ${this.node.path}`,
-    });
-    this.rejectionRule = this.approvalStatusRule('RejectedRule', REJECTED, {
-      description: `Versions rejected in model registry ${this.node.path}`,
-    });
+    this.approvalRule = this.approvalStatusRule('ApprovedRule', APPROVED, `Versions approved in model registry ${this.node.path}`);
+    this.rejectionRule = this.approvalStatusRule('RejectedRule', REJECTED, `Versions rejected in model registry ${this.node.path}`);
 
     if (props.mlflow?.enabled) {
       this.trackingServer = new TrackingServer(this, 'Mlflow', {
@@ -303,11 +297,8 @@ export class ModelRegistry extends Construct implements IModelRegistry {
     });
   }
 
-  private approvalStatusRule(id: string, status: string, options: events.OnEventOptions): events.Rule {
-    return new events.Rule(this, id, {
-      description: options.description,
-      eventPattern: approvalStatusPattern(this.allGroupNames(), status),
-    });
+  private approvalStatusRule(id: string, status: string, description: string): events.Rule {
+    return new events.Rule(this, id, { description, eventPattern: approvalStatusPattern(this.allGroupNames(), status) });
   }
 
   private createRepository(id: string, purpose: string, imageRetention: number): ecr.Repository {

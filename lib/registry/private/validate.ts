@@ -49,7 +49,7 @@ function validateModels(v: Validator, props: ModelRegistryProps, ctx: RegistryCo
     }
     v.check(!seen.has(name), `${path}.name`, name, 'must be unique: each model is declared once');
     seen.add(name);
-    const d = m.description;
+    const d = m?.description;
     if (d !== undefined && !Token.isUnresolved(d)) {
       v.check(d.length <= MAX_DESCRIPTION && DESCRIPTION.test(d), `${path}.description`, d.length > 60 ? `${d.slice(0, 60)}...` : d,
         `must be at most ${MAX_DESCRIPTION} letters, digits, spaces, punctuation or symbols (got ${d.length} characters)`);
