@@ -194,6 +194,13 @@ export const GPU_NODE_LABEL = { key: 'nvidia.com/gpu.present', value: 'true' } a
 /** Taint every GPU node carries, in Kubernetes form; training pods (and the NVIDIA device plugin) tolerate it. */
 export const GPU_NODE_TAINT = { key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' } as const;
 
+/**
+ * The service account the cluster autoscaler (installed by the Kubernetes layer) must run as: its
+ * Pod Identity role may resize only this cluster's node groups, which is what scales GPU pools to
+ * and from zero.
+ */
+export const CLUSTER_AUTOSCALER_SERVICE_ACCOUNT = { namespace: 'kube-system', name: 'cluster-autoscaler' } as const;
+
 /** The GPU node groups used when `gpuNodeGroups` is not given. */
 export function defaultGpuNodeGroups(): GpuNodeGroupOptions[] {
   const g = CLUSTER_DEFAULTS.gpuNodeGroup;

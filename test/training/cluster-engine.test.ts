@@ -234,6 +234,23 @@ describe('ClusterEngine with default pools, two teams and an admin', () => {
     expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).toContain('/teams/vision/*');
   });
 
+  test('gives the cluster autoscaler a Pod Identity role that resizes only this cluster\'s node groups', () => {
+    t.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
+      Namespace: 'kube-system', ServiceAccount: 'cluster-autoscaler', RoleArn: arnOf('EngineClusterAutoscalerRole'),
+    });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [ref('EngineClusterAutoscalerRole')],
+      PolicyDocument: { Statement: Match.arrayWith([
+        Match.objectLike({ Action: 'eks:DescribeNodegroup', Resource: [arnOf('EngineGpuNodesgpu'), arnOf('EngineSystemNodes')] }),
+        Match.objectLike({
+          Action: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'], Resource: '*',
+          Condition: { StringEquals: { 'aws:ResourceTag/k8s.io/cluster-autoscaler/mlops-prod-training': 'owned' } },
+        }),
+      ]) },
+    });
+    expect(engine.autoscalerRole).toBeDefined();
+  });
+
   test('gives admins cluster-admin through an access entry', () => {
     t.hasResourceProperties('AWS::EKS::AccessEntry', {
       PrincipalArn: 'arn:aws:iam::123456789012:role/platform-deployer',
@@ -337,7 +354,7 @@ describe('examples/training-eks.ts', () => {
     t.hasResourceProperties('AWS::EKS::Cluster', { Name: 'acme-prod-training', ResourcesVpcConfig: Match.objectLike({ EndpointPublicAccess: false }) });
     t.resourceCountIs('AWS::EKS::Nodegroup', 3);
     t.hasResourceProperties('AWS::EKS::Nodegroup', { InstanceTypes: ['g5.2xlarge', 'g5.4xlarge'], CapacityType: 'SPOT', ScalingConfig: { MinSize: 0, MaxSize: 6, DesiredSize: 0 } });
-    t.resourceCountIs('AWS::EKS::PodIdentityAssociation', 2);
+    t.resourceCountIs('AWS::EKS::PodIdentityAssociation', 3); // two teams and the cluster autoscaler
     t.hasResourceProperties('AWS::SSM::Parameter', { Name: '/acme/prod/training/eks/teams/forecasting/role-arn' });
     expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).toContain('/models/defect-detector/*');
   });

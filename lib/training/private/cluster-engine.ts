@@ -15,7 +15,7 @@ import { acknowledgeWildcardResources, nagResourceName } from '../../core/nag';
 import { dashedName } from '../../core/naming';
 import { IDataLakehouse } from '../../lakehouse/data-lakehouse';
 import {
-  CLUSTER_DEFAULTS, ClusterEngineOptions, ClusterParameterNames, GPU_NODE_LABEL, GPU_NODE_TAINT, GpuNodeGroupOptions, NODE_POOL_LABEL,
+  CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, CLUSTER_DEFAULTS, ClusterEngineOptions, ClusterParameterNames, GPU_NODE_LABEL, GPU_NODE_TAINT, GpuNodeGroupOptions, NODE_POOL_LABEL,
   TeamOptions, clusterParameterNames, defaultGpuNodeGroups, defaultTeamArtifactPrefix, teamNamespace, teamServiceAccount,
 } from '../cluster-options';
 import * as perms from '../perms';
@@ -43,6 +43,15 @@ const CONTROL_PLANE_LOGS = [
 
 /** The AWS-managed policies EKS documents for worker node roles (ECR pull-only rather than read-only). */
 const NODE_MANAGED_POLICIES = ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryPullOnly'];
+
+/** What the cluster autoscaler reads; none of these support resource-level permissions. */
+const AUTOSCALER_DESCRIBE = [
+  'autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeAutoScalingInstances', 'autoscaling:DescribeLaunchConfigurations',
+  'autoscaling:DescribeScalingActivities', 'autoscaling:DescribeTags', 'ec2:DescribeImages', 'ec2:DescribeInstanceTypes',
+  'ec2:DescribeLaunchTemplateVersions', 'ec2:GetInstanceTypesFromInstanceRequirements',
+];
+/** What the cluster autoscaler changes, on the node groups' Auto Scaling groups only. */
+const AUTOSCALER_SCALE = ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'];
 
 /** What a pod needs on SSE-KMS artifact objects. */
 const ARTIFACT_KEY_RW = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'];
@@ -88,6 +97,10 @@ export class ClusterEngine extends Construct {
   public readonly gpuNodegroups: Readonly<Record<string, eks.Nodegroup>>;
   /** Pod Identity roles by team name. */
   public readonly teamRoles: Readonly<Record<string, iam.IRole>>;
+  /** Pod Identity role of the cluster autoscaler (service account {@link CLUSTER_AUTOSCALER_SERVICE_ACCOUNT}). */
+  public readonly autoscalerRole: iam.IRole;
+  /** The cluster name (fixed, known at synth). */
+  public readonly clusterName: string;
   /** Names of the SSM parameters this engine publishes. */
   public readonly parameterNames: ClusterParameterNames;
   /** Interface endpoints this engine added to the VPC (service short names; empty for a given VPC). */
@@ -108,6 +121,7 @@ export class ClusterEngine extends Construct {
     const settings = Platform.of(this);
     this.subnets = clusterSubnetSelection(props.vpc)!;
     const clusterName = o.clusterName ?? dashedName(this, 100, CLUSTER_DEFAULTS.clusterNameSuffix);
+    this.clusterName = clusterName;
 
     const key = createKey(this, 'Key', {
       description: `EKS cluster ${clusterName}: Kubernetes secrets, control-plane logs and node volumes`,
@@ -168,8 +182,9 @@ export class ClusterEngine extends Construct {
 
     const roles: Record<string, iam.IRole> = {};
     const teamsScope = new Construct(this, 'Teams');
-    for (const t of o.teams ?? []) roles[t.name] = this.addTeam(new Construct(teamsScope, t.name), t, agent, clusterName);
+    for (const t of o.teams ?? []) roles[t.name] = this.addTeam(new Construct(teamsScope, t.name), t, agent);
     this.teamRoles = roles;
+    this.autoscalerRole = this.addAutoscaler(agent, [this.systemNodegroup, ...Object.values(gpu)]);
 
     for (const [i, role] of (o.admins ?? []).entries()) this.cluster.grantClusterAdmin(`Admin${i}`, role.roleArn);
   }
@@ -275,12 +290,40 @@ export class ClusterEngine extends Construct {
     return group;
   }
 
-  private addTeam(scope: Construct, t: TeamOptions, agent: Construct, clusterName: string): iam.IRole {
-    const stack = Stack.of(this);
-    const namespace = teamNamespace(t.name);
-    const serviceAccount = teamServiceAccount(t.name);
-    const clusterArn = stack.formatArn({ service: 'eks', resource: 'cluster', resourceName: clusterName });
-    // Only Pod Identity on this cluster, for this team's service account, may assume the role.
+  private addTeam(scope: Construct, t: TeamOptions, agent: Construct): iam.IRole {
+    const role = this.podIdentityRole(scope, teamNamespace(t.name), teamServiceAccount(t.name), agent, `team ${t.name}`);
+    const write = new Set(t.writeZones ?? []);
+    for (const zone of write) this.props.lakehouse.grantWrite(zone, role);
+    for (const zone of new Set(t.readZones ?? [])) if (!write.has(zone)) this.props.lakehouse.grantRead(zone, role);
+    this.grantArtifacts(role, t.artifactPrefixes ?? [defaultTeamArtifactPrefix(t.name)], t.name);
+    this.publish('RoleArnParameter', this.parameterNames.teamRoleArn(t.name), role.roleArn,
+      `Pod Identity role of team ${t.name} on the EKS training cluster`, scope);
+    return role;
+  }
+
+  /**
+   * The cluster autoscaler's role: it reads node groups (labels and taints, to scale from zero)
+   * and resizes only the Auto Scaling groups EKS tagged as owned by this cluster.
+   */
+  private addAutoscaler(agent: Construct, groups: readonly eks.Nodegroup[]): iam.Role {
+    const sa = CLUSTER_AUTOSCALER_SERVICE_ACCOUNT;
+    const role = this.podIdentityRole(new Construct(this, 'ClusterAutoscaler'), sa.namespace, sa.name, agent, 'the cluster autoscaler');
+    grantWithKey(role, { actions: AUTOSCALER_DESCRIBE, resourceArns: ['*'] });
+    grantWithKey(role, { actions: ['eks:DescribeNodegroup'], resourceArns: groups.map((g) => g.nodegroupArn) });
+    iam.Grant.addToPrincipal({
+      grantee: role,
+      actions: AUTOSCALER_SCALE,
+      resourceArns: ['*'],
+      conditions: { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${this.clusterName}`]: 'owned' } },
+    });
+    acknowledgeWildcardResources(role, ['*'],
+      'Auto Scaling and EC2 describe actions support no resource-level permissions; resizing is limited by tag to the groups EKS marks as owned by this cluster.');
+    return role;
+  }
+
+  /** A role only EKS Pod Identity on this cluster may assume, for one service account, and its association. */
+  private podIdentityRole(scope: Construct, namespace: string, serviceAccount: string, agent: Construct, who: string): iam.Role {
+    const clusterArn = Stack.of(this).formatArn({ service: 'eks', resource: 'cluster', resourceName: this.clusterName });
     const role = new iam.Role(scope, 'Role', {
       assumedBy: new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com').withConditions({
         StringEquals: {
@@ -289,13 +332,8 @@ export class ClusterEngine extends Construct {
           'aws:RequestTag/kubernetes-service-account': serviceAccount,
         },
       })),
-      description: `Pod Identity role of team ${t.name} (${namespace}/${serviceAccount}) on EKS cluster ${clusterName}`,
+      description: `Pod Identity role of ${who} (${namespace}/${serviceAccount}) on EKS cluster ${this.clusterName}`,
     });
-    const write = new Set(t.writeZones ?? []);
-    for (const zone of write) this.props.lakehouse.grantWrite(zone, role);
-    for (const zone of new Set(t.readZones ?? [])) if (!write.has(zone)) this.props.lakehouse.grantRead(zone, role);
-    this.grantArtifacts(role, t.artifactPrefixes ?? [defaultTeamArtifactPrefix(t.name)], t.name);
-
     const association = new eks.CfnPodIdentityAssociation(scope, 'PodIdentity', {
       clusterName: this.cluster.clusterName,
       namespace,
@@ -303,8 +341,6 @@ export class ClusterEngine extends Construct {
       roleArn: role.roleArn,
     });
     association.node.addDependency(agent);
-    this.publish('RoleArnParameter', this.parameterNames.teamRoleArn(t.name), role.roleArn,
-      `Pod Identity role of team ${t.name} on the EKS training cluster`, scope);
     return role;
   }
 
