@@ -84,9 +84,9 @@ export class ModelRegistry extends Construct implements IModelRegistry {
   public readonly models: readonly string[];
   /** Bucket that receives the artifact bucket's server access logs. */
   public readonly accessLogBucket: s3.IBucket;
-  /** The registry's own rule on approvals, the source of `metricApprovals`. */
+  /** The registry's own rule on approvals (no target), the source of `metricApprovals`; consumers use `onApproved`. */
   public readonly approvalRule: events.Rule;
-  /** The registry's own rule on rejections, the source of `metricRejections`. */
+  /** The registry's own rule on rejections (no target), the source of `metricRejections`. */
   public readonly rejectionRule: events.Rule;
   /** The removal policy applied to stateful resources, after the guard. */
   public readonly removalPolicy: RemovalPolicy;
