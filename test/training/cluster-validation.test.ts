@@ -34,12 +34,12 @@ describe('ClusterEngine validation', () => {
   test('fails when an instance type is unknown, listing what is allowed', () => {
     const e = errorOf({
       systemNodes: { instanceType: type('t3.medium') },
-      gpuNodeGroups: [{ name: 'train', instanceTypes: [type('g5.xlarg'), type('m5.large'), type('g9.xlarge'), type('p5.2xlarge')], maxSize: 2 }],
+      gpuNodeGroups: [{ name: 'train', instanceTypes: [type('g5.xlarg'), type('m5.large'), type('g9.xlarge'), type('p5.2xlarge'), type('constructor.xlarge')], maxSize: 2 }],
     });
     expect(e.problems.map((p) => p.property)).toEqual([
       'cluster.systemNodes.instanceType',
       'cluster.gpuNodeGroups[0].instanceTypes[0]', 'cluster.gpuNodeGroups[0].instanceTypes[1]',
-      'cluster.gpuNodeGroups[0].instanceTypes[2]', 'cluster.gpuNodeGroups[0].instanceTypes[3]',
+      'cluster.gpuNodeGroups[0].instanceTypes[2]', 'cluster.gpuNodeGroups[0].instanceTypes[3]', 'cluster.gpuNodeGroups[0].instanceTypes[4]',
     ]);
     expect(e.message).toMatch(/cluster\.systemNodes\.instanceType \("t3\.medium"\): must be <family>\.<size> with family one of m5, m5a, .* and size one of large, xlarge, 2xlarge, 4xlarge/);
     expect(e.message).toMatch(/cluster\.gpuNodeGroups\[0\]\.instanceTypes\[0\] \("g5\.xlarg"\): must be a GPU instance type <family>\.<size>; allowed: g4dn\.\{xlarge,.*\}, g5\.\{/);

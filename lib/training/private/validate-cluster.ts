@@ -12,7 +12,7 @@ import {
 export interface ClusterValidationContext {
   /** Team zones must be zones of this lakehouse; without it, any lakehouse zone name passes. */
   readonly lakehouse?: IDataLakehouse;
-  /** The VPC the cluster runs in: its isolated subnets must span at least two AZs. */
+  /** The VPC the cluster runs in: it needs private subnets (isolated, else with egress) in at least two AZs. */
   readonly vpc?: ec2.IVpc;
 }
 
@@ -41,7 +41,7 @@ function checkInstanceType(v: Validator, type: ec2.InstanceType | undefined, pro
   if (Token.isUnresolved(name)) return;
   const m = INSTANCE_TYPE.exec(name);
   if (gpu) {
-    const sizes = m ? GPU_INSTANCE_SIZES[m[1]] : undefined;
+    const sizes = m && Object.prototype.hasOwnProperty.call(GPU_INSTANCE_SIZES, m[1]) ? GPU_INSTANCE_SIZES[m[1]] : undefined;
     v.check(sizes !== undefined && sizes.includes(m![2]), property, name,
       `must be a GPU instance type <family>.<size>; allowed: ${GPU_ALLOWED}`);
   } else {
@@ -142,7 +142,7 @@ export function clusterSubnetSelection(vpc: ec2.IVpc): ec2.SubnetSelection | und
 /**
  * Validates the cluster engine's options, recording every problem under `path` (for example
  * `cluster.gpuNodeGroups[0].maxSize`). With a context it also checks team zones against the
- * lakehouse and the VPC's isolated subnets.
+ * lakehouse and the VPC's private subnets.
  */
 export function validateClusterOptions(v: Validator, o: ClusterEngineOptions, path = 'cluster', context: ClusterValidationContext = {}): void {
   v.matches(o.clusterName, CLUSTER_NAME, `${path}.clusterName`,
