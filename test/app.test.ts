@@ -1,60 +1,65 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { ValidationError } from '../lib';
-import { buildDefaultApp } from '../bin/main';
-import { testApp } from './helpers/app';
+import { DefaultApp, buildDefaultApp } from '../bin/main';
+import { buildEtlExample } from '../examples/etl-pipeline';
+import { buildLakehouseExample } from '../examples/lakehouse';
+import { buildRegistryExample } from '../examples/registry';
+import { buildTrainingExample } from '../examples/training';
+import { buildTrainingEksExample } from '../examples/training-eks';
+import { testApp, validationViolations } from './helpers/app';
 
 // This file synthesizes with aws-cdk-lib's CloudFormation schema validation ON, as `cdk synth` does
 // with the project's cdk.json ("@aws-cdk/core:validateAgainstDefaultRules": true makes findings errors).
+// Every validated synth of the suite lives here: the validation engine takes seconds to start, once per file.
 const saved = process.env.CDK_VALIDATION;
 beforeAll(() => { process.env.CDK_VALIDATION = 'true'; });
 afterAll(() => { process.env.CDK_VALIDATION = saved; });
 
-/** Violations (errors and warnings) that plugins other than construct annotations reported for a synthesized app. */
-function validationViolations(app: App): string[] {
-  const file = path.join(app.outdir, 'validation-report.json');
-  if (!fs.existsSync(file)) return [];
-  const report = JSON.parse(fs.readFileSync(file, 'utf8')) as { pluginReports: Array<{ pluginName: string; violations: Array<{ ruleName: string; description: string }> }> };
-  return report.pluginReports
-    .filter((r) => r.pluginName !== 'Construct Annotations')
-    .flatMap((r) => r.violations.map((v) => `${r.pluginName}: ${v.ruleName} ${v.description}`));
+/** Builds an app with cdk-nag AwsSolutions registered and synthesizes it (throws on validation errors or unacknowledged findings). */
+function synthWithNag<T>(build: (app: App) => T, context: Record<string, unknown> = {}): { app: App; built: T } {
+  const app = testApp(context);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const built = build(app);
+  app.synth();
+  return { app, built };
 }
 
-describe('default app', () => {
+describe('default app (dev, no context)', () => {
+  let dev: { app: App; built: DefaultApp };
+  beforeAll(() => { dev = synthWithNag(buildDefaultApp); });
+
   test('cdk.json turns CloudFormation validation findings into errors', () => {
     expect(testApp().node.tryGetContext('@aws-cdk/core:validateAgainstDefaultRules')).toBe(true);
   });
 
-  test('with no context it synthesizes the dev environment with zero validation errors', () => {
-    const { app, dataStack } = buildDefaultApp(testApp());
-    expect(() => app.synth()).not.toThrow();
-    expect(validationViolations(app)).toEqual([]);
-    expect(dataStack.stackName).toBe('mlops-dev-data');
-    const t = Template.fromStack(dataStack);
-    t.resourceCountIs('AWS::S3::Bucket', 4);
-    t.hasResourceProperties('AWS::S3::Bucket', { Tags: [
+  test('synthesizes with zero CloudFormation validation findings and zero unacknowledged cdk-nag findings', () => {
+    expect(validationViolations(dev.app)).toEqual([]);
+    expect(dev.built.dataStack.stackName).toBe('mlops-dev-data');
+    expect(dev.built.mlStack.stackName).toBe('mlops-dev-ml');
+  });
+
+  test('tags every resource with project, environment, owner and cost centre', () => {
+    Template.fromStack(dev.built.dataStack).hasResourceProperties('AWS::S3::Bucket', { Tags: [
       { Key: 'CostCenter', Value: 'ml-dev' }, { Key: 'Environment', Value: 'dev' }, { Key: 'Owner', Value: 'ml-platform' }, { Key: 'Project', Value: 'mlops' },
     ] });
   });
 
-  test('includes a streaming and a batch pipeline into the lakehouse', () => {
-    const { dataStack, ingest, curate } = buildDefaultApp(testApp());
-    const t = Template.fromStack(dataStack);
+  test('includes the lakehouse and a streaming and a batch pipeline into it', () => {
+    const t = Template.fromStack(dev.built.dataStack);
+    t.resourceCountIs('AWS::S3::Bucket', 4);
     t.resourceCountIs('AWS::Kinesis::Stream', 1);
     t.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', 1);
     t.resourceCountIs('AWS::Glue::Job', 1);
     t.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
     t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 2 * * ? *)' });
-    expect(ingest.stream).toBeDefined();
-    expect(curate.stateMachine).toBeDefined();
+    expect(dev.built.ingest.stream).toBeDefined();
+    expect(dev.built.curate.stateMachine).toBeDefined();
   });
 
   test('includes a model registry and a managed retraining workflow started by the curation pipeline', () => {
-    const { mlStack, training, registry } = buildDefaultApp(testApp());
-    const t = Template.fromStack(mlStack);
+    const t = Template.fromStack(dev.built.mlStack);
     t.resourceCountIs('AWS::SageMaker::ModelPackageGroup', 1);
     t.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
     t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 4 ? * SUN *)' });
@@ -63,30 +68,21 @@ describe('default app', () => {
       .find((r) => JSON.stringify(r.Properties.EventPattern?.detail?.status) === '["SUCCEEDED"]');
     expect(JSON.stringify(etlTrigger?.Properties.EventPattern.detail.stateMachineArn)).toMatch(/mlops-dev-data.*CurateWorkflow/);
     expect(etlTrigger?.Properties.Targets[0].Arn).toEqual({ Ref: expect.stringMatching(/^TrainingWorkflow/) });
-    expect(registry.hasModel('churn')).toBe(true);
-    expect(training.stateMachine).toBeDefined();
-  });
-
-  test('cdk-nag AwsSolutions reports zero unacknowledged findings on the whole default app', () => {
-    const app = testApp();
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    buildDefaultApp(app);
-    expect(() => app.synth()).not.toThrow();
-  });
-
-  test.each(['staging', 'prod'])('-c env=%s synthesizes with zero validation errors', (env) => {
-    const { app, dataStack } = buildDefaultApp(testApp({ env }));
-    expect(() => app.synth()).not.toThrow();
-    expect(validationViolations(app)).toEqual([]);
-    expect(dataStack.stackName).toBe(`mlops-${env}-data`);
-    expect(dataStack.terminationProtection).toBe(true);
-    const buckets = Object.values(Template.fromStack(dataStack).findResources('AWS::S3::Bucket'));
-    for (const b of buckets) expect(b.DeletionPolicy).toBe('Retain');
+    expect(dev.built.registry.hasModel('churn')).toBe(true);
   });
 
   test('the stacks are environment-agnostic, so synth needs no credentials', () => {
-    const { dataStack } = buildDefaultApp(testApp());
-    expect(dataStack.environment).toBe('aws://unknown-account/unknown-region');
+    expect(dev.built.dataStack.environment).toBe('aws://unknown-account/unknown-region');
+  });
+});
+
+describe('default app in other environments', () => {
+  test.each(['staging', 'prod'])('-c env=%s synthesizes with zero validation findings, protected and retained', (env) => {
+    const { app, built } = synthWithNag(buildDefaultApp, { env });
+    expect(validationViolations(app)).toEqual([]);
+    expect(built.dataStack.stackName).toBe(`mlops-${env}-data`);
+    expect(built.dataStack.terminationProtection).toBe(true);
+    for (const b of Object.values(Template.fromStack(built.dataStack).findResources('AWS::S3::Bucket'))) expect(b.DeletionPolicy).toBe('Retain');
   });
 
   test('fails when -c env names an unknown environment', () => {
@@ -100,5 +96,18 @@ describe('default app', () => {
     // A bucket policy without its required PolicyDocument: an error-level rule (E3003).
     new CfnResource(stack, 'Bad', { type: 'AWS::S3::BucketPolicy', properties: { Bucket: 'some-bucket' } });
     expect(() => app.synth()).toThrow(/PolicyDocument/);
+  });
+});
+
+describe('every example', () => {
+  test.each([
+    ['lakehouse', buildLakehouseExample],
+    ['etl-pipeline', buildEtlExample],
+    ['registry', buildRegistryExample],
+    ['training', buildTrainingExample],
+    ['training-eks', buildTrainingEksExample],
+  ] as Array<[string, (app: App) => unknown]>)('examples/%s.ts synthesizes with zero validation findings and zero unacknowledged cdk-nag findings', (_, build) => {
+    const { app } = synthWithNag(build);
+    expect(validationViolations(app)).toEqual([]);
   });
 });

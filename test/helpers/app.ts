@@ -53,3 +53,13 @@ export const VERSION = PACKAGE_VERSION;
 export function logicalIdsOf(template: Template, type: string): string[] {
   return Object.keys(template.findResources(type)).sort();
 }
+
+/** Violations (errors and warnings) that plugins other than construct annotations reported for a synthesized app. */
+export function validationViolations(app: App): string[] {
+  const file = path.join(app.outdir, 'validation-report.json');
+  if (!fs.existsSync(file)) return [];
+  const report = JSON.parse(fs.readFileSync(file, 'utf8')) as { pluginReports: Array<{ pluginName: string; violations: Array<{ ruleName: string; description: string }> }> };
+  return report.pluginReports
+    .filter((r) => r.pluginName !== 'Construct Annotations')
+    .flatMap((r) => r.violations.map((v) => `${r.pluginName}: ${v.ruleName} ${v.description}`));
+}

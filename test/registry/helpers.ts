@@ -1,6 +1,4 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ModelRegistry, ModelRegistryProps } from '../../lib/registry';
 import { testStack, TestStackOptions } from '../helpers/app';
@@ -34,16 +32,6 @@ export function roleStatements(template: Template, rolePrefix: string): Array<Re
 /** Every action (as a flat list) allowed to a role. */
 export function roleActions(template: Template, rolePrefix: string): string[] {
   return roleStatements(template, rolePrefix).flatMap((s) => ([] as string[]).concat(s.Action as string | string[]));
-}
-
-/** Violations (errors and warnings) that plugins other than construct annotations reported for a synthesized app. */
-export function validationViolations(app: App): string[] {
-  const file = path.join(app.outdir, 'validation-report.json');
-  if (!fs.existsSync(file)) return [];
-  const report = JSON.parse(fs.readFileSync(file, 'utf8')) as { pluginReports: Array<{ pluginName: string; violations: Array<{ ruleName: string; description: string }> }> };
-  return report.pluginReports
-    .filter((r) => r.pluginName !== 'Construct Annotations')
-    .flatMap((r) => r.violations.map((v) => `${r.pluginName}: ${v.ruleName} ${v.description}`));
 }
 
 type Condition = Record<string, Record<string, unknown>>;
