@@ -46,7 +46,7 @@ export function buildTrainingEksExample(app: App = new App()): Stack {
   });
 
   // The vision team registers the versions it trains (always pending manual approval).
-  registry.grantRegister(training.clusterEngine!.teamRoles.vision, 'defect-detector');
+  registry.grantRegister(training.teamRoles!.vision, 'defect-detector');
   return stack;
 }
 

@@ -1,6 +1,7 @@
 import { Duration, Names } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,6 +11,7 @@ import { Construct, IConstruct } from 'constructs';
 import { createAlertTopic } from '../core/alerts';
 import { Validator } from '../core/errors';
 import { resolveRemovalPolicy } from '../core/removal';
+import { ClusterParameterNames } from './cluster-options';
 import { ClusterEngine } from './private/cluster-engine';
 import { ManagedEngine } from './private/managed-engine';
 import { TrainingNetwork } from './private/network';
@@ -55,8 +57,12 @@ export class TrainingCluster extends Construct implements ITrainingCluster {
   public readonly securityGroup: ec2.ISecurityGroup;
   /** The role SageMaker jobs run as (managed engine). */
   public readonly jobRole?: iam.IRole;
-  /** The EKS side (cluster engine): the cluster, team roles and published SSM parameter names. */
-  public readonly clusterEngine?: ClusterEngine;
+  /** The EKS cluster (cluster engine). */
+  public readonly eksCluster?: eks.ICluster;
+  /** One Pod Identity role per team, by team name (cluster engine). */
+  public readonly teamRoles?: Readonly<Record<string, iam.IRole>>;
+  /** Names of the SSM parameters the Kubernetes layer reads (cluster engine). */
+  public readonly clusterParameters?: ClusterParameterNames;
 
   constructor(scope: Construct, id: string, props: TrainingClusterProps) {
     super(scope, id);
@@ -112,7 +118,7 @@ export class TrainingCluster extends Construct implements ITrainingCluster {
       }
       for (const [i, trigger] of (props.triggers ?? []).entries()) this.retrainOn(`Trigger${i}`, trigger);
     } else {
-      this.clusterEngine = new ClusterEngine(this, 'Cluster', {
+      const engine = new ClusterEngine(this, 'Cluster', {
         lakehouse: props.lakehouse,
         artifactBucket: props.registry.artifactBucket,
         artifactKey: props.registry.encryptionKey,
@@ -121,6 +127,9 @@ export class TrainingCluster extends Construct implements ITrainingCluster {
         removalPolicy,
         options: props.cluster!,
       });
+      this.eksCluster = engine.cluster;
+      this.teamRoles = engine.teamRoles;
+      this.clusterParameters = engine.parameterNames;
     }
   }
 
