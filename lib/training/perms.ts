@@ -27,3 +27,15 @@ export const PROCESSING_RUN = ['sagemaker:CreateProcessingJob', 'sagemaker:Descr
 export const TRAINING_RUN = ['sagemaker:CreateTrainingJob', 'sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob', 'sagemaker:AddTags'];
 /** The managed EventBridge rules that .sync integrations use to learn when a job ends. */
 export const SYNC_RULES = ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'];
+
+/** What the cluster autoscaler reads; none of these support resource-level permissions. */
+export const AUTOSCALER_DESCRIBE = [
+  'autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeAutoScalingInstances', 'autoscaling:DescribeLaunchConfigurations',
+  'autoscaling:DescribeScalingActivities', 'autoscaling:DescribeTags', 'ec2:DescribeImages', 'ec2:DescribeInstanceTypes',
+  'ec2:DescribeLaunchTemplateVersions', 'ec2:GetInstanceTypesFromInstanceRequirements',
+];
+/** What the cluster autoscaler changes, on the node groups' Auto Scaling groups only. */
+export const AUTOSCALER_SCALE = ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'];
+
+/** What a pod needs on SSE-KMS artifact objects. */
+export const TEAM_ARTIFACT_KEY = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'];

@@ -44,18 +44,6 @@ const CONTROL_PLANE_LOGS = [
 /** The AWS-managed policies EKS documents for worker node roles (ECR pull-only rather than read-only). */
 const NODE_MANAGED_POLICIES = ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryPullOnly'];
 
-/** What the cluster autoscaler reads; none of these support resource-level permissions. */
-const AUTOSCALER_DESCRIBE = [
-  'autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeAutoScalingInstances', 'autoscaling:DescribeLaunchConfigurations',
-  'autoscaling:DescribeScalingActivities', 'autoscaling:DescribeTags', 'ec2:DescribeImages', 'ec2:DescribeInstanceTypes',
-  'ec2:DescribeLaunchTemplateVersions', 'ec2:GetInstanceTypesFromInstanceRequirements',
-];
-/** What the cluster autoscaler changes, on the node groups' Auto Scaling groups only. */
-const AUTOSCALER_SCALE = ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'];
-
-/** What a pod needs on SSE-KMS artifact objects. */
-const ARTIFACT_KEY_RW = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'];
-
 /** Props of {@link ClusterEngine}. */
 export interface ClusterEngineProps {
   /** The lakehouse whose zones teams read and write. */
@@ -308,11 +296,11 @@ export class ClusterEngine extends Construct {
   private addAutoscaler(agent: Construct, groups: readonly eks.Nodegroup[]): iam.Role {
     const sa = CLUSTER_AUTOSCALER_SERVICE_ACCOUNT;
     const role = this.podIdentityRole(new Construct(this, 'ClusterAutoscaler'), sa.namespace, sa.name, agent, 'the cluster autoscaler');
-    grantWithKey(role, { actions: AUTOSCALER_DESCRIBE, resourceArns: ['*'] });
+    grantWithKey(role, { actions: perms.AUTOSCALER_DESCRIBE, resourceArns: ['*'] });
     grantWithKey(role, { actions: ['eks:DescribeNodegroup'], resourceArns: groups.map((g) => g.nodegroupArn) });
     iam.Grant.addToPrincipal({
       grantee: role,
-      actions: AUTOSCALER_SCALE,
+      actions: perms.AUTOSCALER_SCALE,
       resourceArns: ['*'],
       conditions: { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${this.clusterName}`]: 'owned' } },
     });
@@ -348,7 +336,7 @@ export class ClusterEngine extends Construct {
   private grantArtifacts(role: iam.Role, prefixes: readonly string[], team: string): void {
     const bucket = this.props.artifactBucket;
     const objects = prefixes.map((p) => bucket.arnForObjects(`${p}*`));
-    grantWithKey(role, { actions: perms.ARTIFACT_RW, resourceArns: objects, key: this.props.artifactKey, keyActions: ARTIFACT_KEY_RW });
+    grantWithKey(role, { actions: perms.ARTIFACT_RW, resourceArns: objects, key: this.props.artifactKey, keyActions: perms.TEAM_ARTIFACT_KEY });
     grantWithKey(role, { actions: ['s3:GetBucketLocation'], resourceArns: [bucket.bucketArn] });
     iam.Grant.addToPrincipal({
       grantee: role,
