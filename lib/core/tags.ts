@@ -32,10 +32,12 @@ export class StandardTags implements IAspect {
   }
 
   public visit(node: IConstruct): void {
-    if (!TagManager.isTaggable(node)) return;
+    // Older L1s carry `tags`, newer ones (EventBridge rules, MLflow servers...) `cdkTagManager`.
+    const manager = TagManager.isTaggable(node) ? node.tags : TagManager.isTaggableV2(node) ? node.cdkTagManager : undefined;
+    if (!manager) return;
     for (const [key, value] of Object.entries(this.tags)) {
       // Priority 50: below explicit Tags.of(...).add (100), so a user can still override a value.
-      node.tags.setTag(key, value, 50, true);
+      manager.setTag(key, value, 50, true);
     }
   }
 }

@@ -1,5 +1,6 @@
 import { App, Aspects, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   ALLOW_DESTROY_CONTEXT, DEFAULT_PLATFORM_SETTINGS, Platform, Profiles, StandardTags, ValidationError, Validator,
@@ -133,6 +134,9 @@ describe('tagging aspect', () => {
     const stack = new Stack(app, 'S');
     Aspects.of(stack).add(new StandardTags({ project: 'p', profile: Profiles.STAGING, owner: 'team-a', costCentre: 'cc-9' }));
     new s3.Bucket(stack, 'B');
+    new events.Rule(stack, 'R', { schedule: events.Schedule.rate(Duration.hours(1)) });
+    // A resource with the newer tag manager (cdkTagManager) is tagged too.
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', { Tags: Match.arrayWith([{ Key: 'Project', Value: 'p' }]) });
     Template.fromStack(stack).hasResourceProperties('AWS::S3::Bucket', { Tags: [
       { Key: 'CostCenter', Value: 'cc-9' }, { Key: 'Environment', Value: 'staging' }, { Key: 'Owner', Value: 'team-a' }, { Key: 'Project', Value: 'p' },
     ] });
