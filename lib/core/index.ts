@@ -11,3 +11,4 @@ export * from './config';
 export * from './nag';
 export * from './schedule';
 export * from './alerts';
+export * from './executions';

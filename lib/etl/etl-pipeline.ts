@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, IConstruct } from 'constructs';
 import { createAlertTopic } from '../core/alerts';
+import { FAILED_EXECUTION_STATUSES, executionAlertTarget, executionStatusRule } from '../core/executions';
 import { Validator } from '../core/errors';
 import { resolveRemovalPolicy } from '../core/removal';
 import { IDataLakehouse } from '../lakehouse/data-lakehouse';
@@ -17,9 +18,6 @@ import { BatchResources } from './private/batch';
 import { StreamingResources } from './private/streaming';
 import { validateEtlProps } from './private/validate';
 import { BatchWorkflow } from './private/workflow';
-
-/** Execution statuses that count as a failed run. */
-const FAILED_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'];
 
 /** An ETL pipeline as monitoring and training see it: metrics and run events. */
 export interface IEtlPipeline extends IConstruct {
@@ -104,15 +102,7 @@ export class EtlPipeline extends Construct implements IEtlPipeline {
       this.addTriggers(props);
       this.onFailure('AlertOnFailure', {
         description: `Alerts when a run of ${this.node.path} fails, times out or is aborted`,
-        target: new targets.SnsTopic(this.alertTopic, {
-          message: events.RuleTargetInput.fromObject({
-            pipeline: this.node.path,
-            status: events.EventField.fromPath('$.detail.status'),
-            execution: events.EventField.fromPath('$.detail.executionArn'),
-            error: events.EventField.fromPath('$.detail.error'),
-            cause: events.EventField.fromPath('$.detail.cause'),
-          }),
-        }),
+        target: executionAlertTarget(this.alertTopic, { pipeline: this.node.path }),
       });
     }
 
@@ -125,11 +115,11 @@ export class EtlPipeline extends Construct implements IEtlPipeline {
   }
 
   public onSuccess(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return this.executionRule(id, ['SUCCEEDED'], options);
+    return executionStatusRule(this, id, this.requireStateMachine(id), ['SUCCEEDED'], options);
   }
 
   public onFailure(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return this.executionRule(id, FAILED_STATUSES, options);
+    return executionStatusRule(this, id, this.requireStateMachine(id), FAILED_EXECUTION_STATUSES, options);
   }
 
   public metricJobFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
@@ -158,23 +148,6 @@ export class EtlPipeline extends Construct implements IEtlPipeline {
       period: Duration.minutes(5),
       ...props,
     });
-  }
-
-  private executionRule(id: string, statuses: string[], options: events.OnEventOptions): events.Rule {
-    const sm = this.requireStateMachine(id);
-    const rule = new events.Rule(this, id, {
-      description: options.description,
-      ruleName: options.ruleName,
-      crossStackScope: options.crossStackScope,
-      eventPattern: {
-        ...options.eventPattern,
-        source: ['aws.states'],
-        detailType: ['Step Functions Execution Status Change'],
-        detail: { ...options.eventPattern?.detail, status: statuses, stateMachineArn: [sm.stateMachineArn] },
-      },
-    });
-    if (options.target) rule.addTarget(options.target);
-    return rule;
   }
 
   private addTriggers(props: EtlPipelineProps): void {

@@ -1,5 +1,6 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
+import { executionStatusPattern } from '../core/executions';
 import { IEtlPipeline } from '../etl/etl-pipeline';
 
 /** What a {@link RetrainTrigger} resolves to: an EventBridge pattern and a description. */
@@ -28,11 +29,7 @@ export abstract class RetrainTrigger {
         return {
           kind: 'etl-success',
           description: `Retrain when ${pipeline.node.path} delivers data that passed its quality gate`,
-          eventPattern: {
-            source: ['aws.states'],
-            detailType: ['Step Functions Execution Status Change'],
-            detail: { status: ['SUCCEEDED'], stateMachineArn: [pipeline.stateMachine.stateMachineArn] },
-          },
+          eventPattern: executionStatusPattern(pipeline.stateMachine, ['SUCCEEDED']),
         };
       }
     })();

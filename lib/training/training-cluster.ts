@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, IConstruct } from 'constructs';
 import { createAlertTopic } from '../core/alerts';
+import { FAILED_EXECUTION_STATUSES, executionAlertTarget, executionStatusRule } from '../core/executions';
 import { Validator } from '../core/errors';
 import { resolveRemovalPolicy } from '../core/removal';
 import { ClusterParameterNames } from './cluster-options';
@@ -19,9 +20,6 @@ import { validateTrainingProps } from './private/validate';
 import { validateClusterOptions } from './private/validate-cluster';
 import { RetrainTrigger } from './retrain-trigger';
 import { TRAINING_DEFAULTS, TrainingClusterProps, TrainingEngine } from './training-cluster-props';
-
-/** Execution statuses that count as a failed retraining run. */
-const FAILED_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'];
 
 /** A training cluster as monitoring and the platform see it. */
 export interface ITrainingCluster extends IConstruct {
@@ -98,16 +96,7 @@ export class TrainingCluster extends Construct implements ITrainingCluster {
       this.jobRole = managed.jobRole;
       this.onRunFailed('AlertOnFailure', {
         description: `Alerts when retraining of ${props.model} fails, times out, is aborted or misses its threshold`,
-        target: new targets.SnsTopic(this.alertTopic, {
-          message: events.RuleTargetInput.fromObject({
-            training: this.node.path,
-            model: props.model,
-            status: events.EventField.fromPath('$.detail.status'),
-            execution: events.EventField.fromPath('$.detail.executionArn'),
-            error: events.EventField.fromPath('$.detail.error'),
-            cause: events.EventField.fromPath('$.detail.cause'),
-          }),
-        }),
+        target: executionAlertTarget(this.alertTopic, { training: this.node.path, model: props.model }),
       });
       if (props.schedule) {
         new events.Rule(this, 'Schedule', {
@@ -147,12 +136,12 @@ export class TrainingCluster extends Construct implements ITrainingCluster {
 
   /** An EventBridge rule matching failed, timed-out or aborted retraining runs. */
   public onRunFailed(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return this.executionRule(id, FAILED_STATUSES, options);
+    return executionStatusRule(this, id, this.requireWorkflow(id), FAILED_EXECUTION_STATUSES, options);
   }
 
   /** An EventBridge rule matching successful retraining runs (a new version was registered). */
   public onRunSucceeded(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return this.executionRule(id, ['SUCCEEDED'], options);
+    return executionStatusRule(this, id, this.requireWorkflow(id), ['SUCCEEDED'], options);
   }
 
   public metricRunsFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
@@ -165,22 +154,6 @@ export class TrainingCluster extends Construct implements ITrainingCluster {
 
   public metricRunTime(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.requireWorkflow('metricRunTime').metricTime({ statistic: 'Average', period: Duration.minutes(5), ...props });
-  }
-
-  private executionRule(id: string, statuses: string[], options: events.OnEventOptions): events.Rule {
-    const sm = this.requireWorkflow(id);
-    const rule = new events.Rule(this, id, {
-      description: options.description,
-      ruleName: options.ruleName,
-      eventPattern: {
-        ...options.eventPattern,
-        source: ['aws.states'],
-        detailType: ['Step Functions Execution Status Change'],
-        detail: { ...options.eventPattern?.detail, status: statuses, stateMachineArn: [sm.stateMachineArn] },
-      },
-    });
-    if (options.target) rule.addTarget(options.target);
-    return rule;
   }
 
   private requireWorkflow(what: string): sfn.StateMachine {
