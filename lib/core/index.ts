@@ -12,3 +12,4 @@ export * from './nag';
 export * from './schedule';
 export * from './alerts';
 export * from './executions';
+export * from './buckets';

@@ -8,6 +8,7 @@ import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { Platform } from '../core/environment';
+import { createAccessLogBucket, logAccessTo } from '../core/buckets';
 import { Validator } from '../core/errors';
 import { createKey } from '../core/encryption';
 import { grantWithKey } from '../core/grants';
@@ -120,21 +121,10 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
     const key = createKey(this, 'Key', { description: `Lakehouse ${this.node.path}: zones, catalog and query results`, removalPolicy: this.removalPolicy });
     this.encryptionKey = key;
 
-    const logs = new s3.Bucket(this, 'AccessLogBucket', {
-      // S3 server access logging cannot deliver to SSE-KMS buckets; SSE-S3 is the strongest allowed.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{
-        id: 'ExpireLogs',
-        expiration: profile.accessLogRetention,
-        noncurrentVersionExpiration: Duration.days(1),
-        abortIncompleteMultipartUploadAfter: LAKEHOUSE_DEFAULTS.abortIncompleteMultipartUploadAfter,
-      }],
+    const logs = createAccessLogBucket(this, 'AccessLogBucket', {
       removalPolicy: this.removalPolicy,
+      retention: profile.accessLogRetention,
+      abortIncompleteMultipartUploadAfter: LAKEHOUSE_DEFAULTS.abortIncompleteMultipartUploadAfter,
     });
     this.accessLogBucket = logs;
 
@@ -184,7 +174,7 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
           : undefined,
         removalPolicy: this.removalPolicy,
       });
-      this.logAccessTo(bucket, logs, `${zone}/`);
+      logAccessTo(this, bucket, logs, `${zone}/`, `ServerAccessLogs${zoneId(zone)}`);
       if (props.eventBridgeEnabled ?? LAKEHOUSE_DEFAULTS.eventBridgeEnabled) {
         // Set on the L1 directly: the L2 flag deploys a notification custom resource (a Lambda) for the same effect.
         (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
@@ -344,27 +334,6 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
       period,
       ...props,
     });
-  }
-
-  /**
-   * Server access logging with a bucket-policy grant to the logging service, written on the L1 so
-   * that it does not depend on the app's feature flags (the L2 falls back to ACLs without them).
-   */
-  private logAccessTo(bucket: s3.Bucket, logs: s3.Bucket, prefix: string): void {
-    (bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
-      destinationBucketName: logs.bucketName,
-      logFilePrefix: prefix,
-    };
-    logs.addToResourcePolicy(new iam.PolicyStatement({
-      sid: `ServerAccessLogs${zoneId(prefix.replace(/\/$/, '') as LakehouseZone)}`,
-      principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
-      actions: ['s3:PutObject'],
-      resources: [logs.arnForObjects(`${prefix}*`)],
-      conditions: {
-        ArnLike: { 'aws:SourceArn': bucket.bucketArn },
-        StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
-      },
-    }));
   }
 
   private zone(zone: LakehouseZone): Zone {

@@ -1,8 +1,9 @@
-import { Annotations, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Names, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { createAccessLogBucket, logAccessTo } from '../../core/buckets';
 import { EnvironmentProfile } from '../../core/environment';
 import { REGISTRY_DEFAULTS } from '../model-registry-props';
 
@@ -56,21 +57,10 @@ export class ArtifactBucket {
 
   constructor(scope: Construct, options: ArtifactBucketOptions) {
     const { key, profile, removalPolicy } = options;
-    this.accessLogBucket = options.accessLogBucket ?? new s3.Bucket(scope, 'AccessLogBucket', {
-      // S3 server access logging cannot deliver to SSE-KMS buckets; SSE-S3 is the strongest allowed.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{
-        id: 'ExpireLogs',
-        expiration: profile.accessLogRetention,
-        noncurrentVersionExpiration: Duration.days(1),
-        abortIncompleteMultipartUploadAfter: REGISTRY_DEFAULTS.abortIncompleteMultipartUploadAfter,
-      }],
+    this.accessLogBucket = options.accessLogBucket ?? createAccessLogBucket(scope, 'AccessLogBucket', {
       removalPolicy,
+      retention: profile.accessLogRetention,
+      abortIncompleteMultipartUploadAfter: REGISTRY_DEFAULTS.abortIncompleteMultipartUploadAfter,
     });
 
     this.bucket = new s3.Bucket(scope, 'ArtifactBucket', {
@@ -90,33 +80,7 @@ export class ArtifactBucket {
       removalPolicy,
     });
     for (const statement of encryptionDenyStatements(this.bucket, key)) this.bucket.addToResourcePolicy(statement);
-    this.logAccess(scope);
-  }
-
-  /**
-   * Server access logging with a bucket-policy grant to the logging service, written on the L1 so
-   * that it does not depend on the app's feature flags (the L2 falls back to ACLs without them).
-   */
-  private logAccess(scope: Construct): void {
-    const prefix = REGISTRY_DEFAULTS.accessLogPrefix;
-    (this.bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
-      destinationBucketName: this.accessLogBucket.bucketName,
-      logFilePrefix: prefix,
-    };
-    const result = this.accessLogBucket.addToResourcePolicy(new iam.PolicyStatement({
-      sid: `ServerAccessLogs${Names.uniqueId(scope).replace(/[^A-Za-z0-9]/g, '')}`.slice(0, 100),
-      principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
-      actions: ['s3:PutObject'],
-      resources: [this.accessLogBucket.arnForObjects(`${prefix}*`)],
-      conditions: {
-        ArnLike: { 'aws:SourceArn': this.bucket.bucketArn },
-        StringEquals: { 'aws:SourceAccount': Stack.of(scope).account },
-      },
-    }));
-    if (!result.statementAdded) {
-      Annotations.of(scope).addWarningV2('mlops:accessLogPolicyNotUpdated',
-        `The policy of the access-log bucket ${this.accessLogBucket.node.path} could not be changed (imported bucket): ` +
-        `allow logging.s3.amazonaws.com to put objects under ${prefix}.`);
-    }
+    logAccessTo(scope, this.bucket, this.accessLogBucket, REGISTRY_DEFAULTS.accessLogPrefix,
+      `ServerAccessLogs${Names.uniqueId(scope).replace(/[^A-Za-z0-9]/g, '')}`.slice(0, 100));
   }
 }
