@@ -165,6 +165,10 @@ describe('TrainingCluster managed workflow', () => {
     expect(statements.flatMap((s) => ([] as string[]).concat(s.Action)).filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
     const pass = statements.find((s) => ([] as string[]).concat(s.Action).includes('iam:PassRole'))!;
     expect(pass.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } });
+    // The registry's approval gate is the orchestrator's only way to register a version.
+    const registers = statements.filter((s) => ([] as string[]).concat(s.Action).includes('sagemaker:CreateModelPackage'));
+    expect(registers.length).toBeGreaterThan(0);
+    for (const r of registers) expect(r.Condition).toEqual({ StringEquals: { 'sagemaker:ModelApprovalStatus': 'PendingManualApproval' } });
     const train = statements.find((s) => ([] as string[]).concat(s.Action).includes('sagemaker:CreateTrainingJob'))!;
     expect(train.Resource).toBe('arn:aws:sagemaker:us-east-1:123456789012:training-job/churn-t-*');
   });

@@ -218,36 +218,36 @@ export class ManagedEngine extends Construct {
     });
 
     const groupName = registry.modelPackageGroupName(model);
-    const register = new tasks.CallAwsService(this, 'Register', {
-      service: 'sagemaker',
-      action: 'createModelPackage',
-      iamAction: 'sagemaker:CreateModelPackage',
-      parameters: {
-        ModelPackageGroupName: groupName,
-        ModelApprovalStatus: REGISTRATION_APPROVAL_STATUS,
-        'ModelPackageDescription.$': `States.Format('Run {}: ${o.evaluate.metric} = {}', $.run.id, ${metricPath})`,
-        InferenceSpecification: {
-          Containers: [{ 'Image': inferenceImage, 'ModelDataUrl.$': '$.train.ModelArtifacts' }],
-          SupportedContentTypes: ['text/csv', 'application/json'],
-          SupportedResponseMIMETypes: ['text/csv', 'application/json'],
+    // A custom state rather than CallAwsService: that task would add its own, unconditioned
+    // CreateModelPackage statement, and the registry's approval gate (grantRegister: only with
+    // PendingManualApproval) must be the orchestrator's only way to register.
+    const register = new sfn.CustomState(this, 'Register', {
+      stateJson: {
+        Type: 'Task',
+        Resource: `arn:${stack.partition}:states:::aws-sdk:sagemaker:createModelPackage`,
+        TimeoutSeconds: Duration.minutes(2).toSeconds(),
+        Parameters: {
+          'ModelPackageGroupName': groupName,
+          'ModelApprovalStatus': REGISTRATION_APPROVAL_STATUS,
+          'ModelPackageDescription.$': `States.Format('Run {}: ${o.evaluate.metric} = {}', $.run.id, ${metricPath})`,
+          'InferenceSpecification': {
+            Containers: [{ 'Image': inferenceImage, 'ModelDataUrl.$': '$.train.ModelArtifacts' }],
+            SupportedContentTypes: ['text/csv', 'application/json'],
+            SupportedResponseMIMETypes: ['text/csv', 'application/json'],
+          },
+          'ModelMetrics': {
+            ModelQuality: { Statistics: { 'ContentType': 'application/json', 'S3Uri.$': runUri('evaluation/evaluation.json') } },
+          },
+          'CustomerMetadataProperties': {
+            'run-id.$': '$.run.id',
+            'training-job.$': '$.train.JobName',
+            'metric': o.evaluate.metric,
+            'metric-value.$': `States.Format('{}', ${metricPath})`,
+          },
         },
-        ModelMetrics: {
-          ModelQuality: { Statistics: { 'ContentType': 'application/json', 'S3Uri.$': runUri('evaluation/evaluation.json') } },
-        },
-        CustomerMetadataProperties: {
-          'run-id.$': '$.run.id',
-          'training-job.$': '$.train.JobName',
-          'metric': o.evaluate.metric,
-          'metric-value.$': `States.Format('{}', ${metricPath})`,
-        },
+        ResultSelector: { 'ModelPackageArn.$': '$.ModelPackageArn' },
+        ResultPath: '$.registered',
       },
-      iamResources: [
-        registry.modelPackageGroupArn(model),
-        stack.formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${groupName}/*` }),
-      ],
-      resultSelector: { 'ModelPackageArn.$': '$.ModelPackageArn' },
-      resultPath: '$.registered',
-      taskTimeout: sfn.Timeout.duration(Duration.minutes(2)),
     });
     register.addRetry(RETRY);
 
