@@ -33,29 +33,28 @@ export function buildDefaultApp(app: App): DefaultApp {
     description: `MLOps platform (${envName}): data lakehouse`,
     terminationProtection: config.profile.deletionProtection,
   });
+  // Raw and curated events share a schema: curation de-duplicates and drops incomplete rows.
+  const eventColumns = [
+    { name: 'event_id', type: ColumnType.STRING },
+    { name: 'event_time', type: ColumnType.TIMESTAMP },
+    { name: 'payload', type: ColumnType.STRING },
+  ];
+  const dayPartition = { name: 'dt', type: ColumnType.STRING };
   const lakehouse = new DataLakehouse(dataStack, 'Lakehouse', {
     tables: [
       {
         name: 'events',
         zone: LakehouseZone.RAW,
         description: 'Raw events as delivered by the streaming pipeline',
-        columns: [
-          { name: 'event_id', type: ColumnType.STRING },
-          { name: 'event_time', type: ColumnType.TIMESTAMP },
-          { name: 'payload', type: ColumnType.STRING },
-        ],
-        partitionKeys: [{ name: 'dt', type: ColumnType.STRING }],
+        columns: eventColumns,
+        partitionKeys: [dayPartition],
       },
       {
         name: 'events_clean',
         zone: LakehouseZone.CURATED,
         description: 'De-duplicated, complete events (curated by the batch pipeline)',
-        columns: [
-          { name: 'event_id', type: ColumnType.STRING },
-          { name: 'event_time', type: ColumnType.TIMESTAMP },
-          { name: 'payload', type: ColumnType.STRING },
-        ],
-        partitionKeys: [{ name: 'dt', type: ColumnType.STRING }],
+        columns: eventColumns,
+        partitionKeys: [dayPartition],
       },
       {
         name: 'training_samples',
