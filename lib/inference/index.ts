@@ -1,0 +1,6 @@
+export * from './instance-types';
+export * from './model-source';
+export * from './deployment';
+export * from './inference-endpoint-props';
+export * from './inference-endpoint';
+export * as inferencePermissions from './perms';

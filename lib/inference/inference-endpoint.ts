@@ -1,0 +1,289 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct, IConstruct } from 'constructs';
+import { createKey } from '../core/encryption';
+import { Platform } from '../core/environment';
+import { Validator } from '../core/errors';
+import { grantWithKey } from '../core/grants';
+import { dashedName } from '../core/naming';
+import { resolveRemovalPolicy } from '../core/removal';
+import { DeploymentStrategy } from './deployment';
+import { INFERENCE_DEFAULTS, InferenceEndpointProps, VariantOptions, profileDefaults } from './inference-endpoint-props';
+import * as perms from './perms';
+import { RollbackAlarms } from './private/alarms';
+import { grantModelRole } from './private/grants';
+import { InferenceNetwork } from './private/network';
+import { validateEndpointProps } from './private/validate';
+
+/** Metric options with the variant they are about. */
+export interface EndpointMetricOptions extends cloudwatch.MetricOptions {
+  /**
+   * The variant (SageMaker publishes endpoint metrics per variant).
+   * @default the first production variant
+   */
+  readonly variantName?: string;
+}
+
+/** An inference endpoint as monitoring and clients see it. */
+export interface IInferenceEndpoint extends IConstruct {
+  /** Name of the endpoint. */
+  readonly endpointName: string;
+  /** ARN of the endpoint. */
+  readonly endpointArn: string;
+  /** Names of the production variants, then the shadow variant if any. */
+  readonly variantNames: readonly string[];
+  /** `s3://` prefix under which SageMaker writes captured data for this endpoint, when capture is on. */
+  readonly dataCaptureLocation?: string;
+  /** Requests (AWS/SageMaker Invocations; Sum over 1 minute). */
+  metricInvocations(props?: EndpointMetricOptions): cloudwatch.Metric;
+  /** Model latency in microseconds (AWS/SageMaker ModelLatency; p99 over 1 minute unless `statistic` says otherwise). */
+  metricLatency(props?: EndpointMetricOptions): cloudwatch.Metric;
+  /** Server errors (AWS/SageMaker Invocation5XXErrors; Sum over 1 minute). */
+  metric5xx(props?: EndpointMetricOptions): cloudwatch.Metric;
+  /** Client errors (AWS/SageMaker Invocation4XXErrors; Sum over 1 minute). */
+  metric4xx(props?: EndpointMetricOptions): cloudwatch.Metric;
+  /** Errors raised by the model container (AWS/SageMaker InvocationModelErrors; Sum over 1 minute). */
+  metricModelErrors(props?: EndpointMetricOptions): cloudwatch.Metric;
+  /** CPU utilization of the instances, percent of one core times cores (/aws/sagemaker/Endpoints CPUUtilization; Average over 5 minutes). */
+  metricCpuUtilization(props?: EndpointMetricOptions): cloudwatch.Metric;
+  /** Memory utilization of the instances (/aws/sagemaker/Endpoints MemoryUtilization; Average over 5 minutes). */
+  metricMemoryUtilization(props?: EndpointMetricOptions): cloudwatch.Metric;
+  /** Lets the grantee invoke the endpoint (real-time, async and streaming), nothing else. */
+  grantInvoke(grantee: iam.IGrantable): iam.Grant;
+}
+
+/**
+ * A SageMaker real-time, serverless or asynchronous inference endpoint that serves a registered
+ * model version resolved at deploy time, with production variants (A/B), an optional shadow
+ * variant, autoscaling, data capture to the lakehouse, VPC placement, network isolation, KMS, and
+ * a guarded rollout (blue/green canary, linear or all at once, or rolling) that rolls back on the
+ * alarms it creates plus any passed in.
+ *
+ * Models and endpoint configs have generated names, so every change creates the new ones before
+ * the old ones are deleted; the endpoint itself is updated in place under the deployment policy.
+ *
+ * @example
+ * new InferenceEndpoint(stack, 'Churn', {
+ *   model: ModelSource.fromRegistry(registry, 'churn'),
+ *   dataCapture: { lakehouse, samplingPercentage: 20 },
+ * });
+ */
+export class InferenceEndpoint extends Construct implements IInferenceEndpoint {
+  public readonly endpointName: string;
+  public readonly endpointArn: string;
+  public readonly variantNames: readonly string[];
+  public readonly dataCaptureLocation?: string;
+  /** Key for volumes, notifications and async results. */
+  public readonly encryptionKey: kms.IKey;
+  /** Execution role of the models. */
+  public readonly role: iam.IRole;
+  /** Every alarm the deployment rolls back on: the three the endpoint creates, then those passed in. */
+  public readonly rollbackAlarms: readonly cloudwatch.IAlarm[];
+  /** The deployment strategy in effect. */
+  public readonly deployment: DeploymentStrategy;
+  /** Topic for successful async results, when async inference is on. */
+  public readonly asyncSuccessTopic?: sns.ITopic;
+  /** Topic for failed async requests, when async inference is on. */
+  public readonly asyncErrorTopic?: sns.ITopic;
+  /** The removal policy applied to the key this construct creates. */
+  public readonly removalPolicy: RemovalPolicy;
+
+  private readonly primaryVariant: string;
+
+  constructor(scope: Construct, id: string, props: InferenceEndpointProps) {
+    super(scope, id);
+    const profile = Platform.of(this).profile;
+    const v = new Validator(this);
+    validateEndpointProps(v, props, profile.name);
+    v.throwIfAny();
+
+    const variants: VariantOptions[] = props.variants ?? [{}];
+    const shadow = props.shadowVariant;
+    const all = shadow ? [...variants, shadow] : variants;
+    const serverless = all.some((x) => x.serverless);
+    const row = profileDefaults(profile.name);
+    this.variantNames = all.map((x) => x.name ?? INFERENCE_DEFAULTS.variantName);
+    this.primaryVariant = this.variantNames[0];
+    this.deployment = props.deployment ?? DeploymentStrategy.canary();
+    this.removalPolicy = resolveRemovalPolicy(this, props.removalPolicy, profile);
+    this.encryptionKey = props.encryptionKey ?? createKey(this, 'Key', {
+      description: `Inference endpoint ${this.node.path}: volumes, notifications and async results`,
+      removalPolicy: this.removalPolicy,
+    });
+    this.endpointName = props.endpointName ?? dashedName(this, 63, id);
+
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description: `Execution role of the models behind ${this.node.path}`,
+    });
+    this.role = role;
+    const network = serverless ? undefined : new InferenceNetwork(this, 'Network', {
+      vpc: props.vpc, subnets: props.subnets, securityGroups: props.securityGroups, key: this.encryptionKey, removalPolicy: this.removalPolicy,
+    });
+
+    const capture = props.dataCapture;
+    let captureConfig: sagemaker.CfnEndpointConfig.DataCaptureConfigProperty | undefined;
+    let asyncConfig: sagemaker.CfnEndpointConfig.AsyncInferenceConfigProperty | undefined;
+    const grants = grantModelRole(role, { vpc: network !== undefined });
+    if (capture) {
+      const zone = capture.zone ?? INFERENCE_DEFAULTS.captureZone;
+      const bucket = capture.lakehouse.zoneBucket(zone);
+      const prefix = capture.prefix ?? INFERENCE_DEFAULTS.capturePrefix;
+      grants.writeObjects(bucket, prefix, capture.lakehouse.encryptionKey, 'Data capture writes one object per batch of captured requests under its prefix.');
+      captureConfig = {
+        enableCapture: true,
+        destinationS3Uri: `s3://${bucket.bucketName}/${prefix.replace(/\/$/, '')}`,
+        initialSamplingPercentage: capture.samplingPercentage ?? INFERENCE_DEFAULTS.samplingPercentage,
+        kmsKeyId: capture.lakehouse.encryptionKey.keyArn,
+        captureOptions: [{ captureMode: 'Input' }, { captureMode: 'Output' }],
+      };
+      this.dataCaptureLocation = `s3://${bucket.bucketName}/${prefix}${this.endpointName}/`;
+    }
+    const async = props.asyncInference;
+    if (async) {
+      const prefix = `${async.prefix ?? INFERENCE_DEFAULTS.asyncPrefix}${this.endpointName}/`;
+      const key = async.bucket.encryptionKey ?? this.encryptionKey;
+      grants.writeObjects(async.bucket, prefix, key, 'Async inference writes one object per request result or failure under its prefix.');
+      const success = new sns.Topic(this, 'AsyncSuccessTopic', { displayName: `Async results of ${this.endpointName}`, masterKey: this.encryptionKey, enforceSSL: true });
+      const failure = new sns.Topic(this, 'AsyncErrorTopic', { displayName: `Async failures of ${this.endpointName}`, masterKey: this.encryptionKey, enforceSSL: true });
+      grants.publish([success, failure], this.encryptionKey);
+      this.asyncSuccessTopic = success;
+      this.asyncErrorTopic = failure;
+      asyncConfig = {
+        outputConfig: {
+          s3OutputPath: async.bucket.s3UrlForObject(`${prefix}output`),
+          s3FailurePath: async.bucket.s3UrlForObject(`${prefix}failures`),
+          kmsKeyId: key.keyArn,
+          notificationConfig: { successTopic: success.topicArn, errorTopic: failure.topicArn },
+        },
+        clientConfig: async.maxConcurrentInvocationsPerInstance === undefined ? undefined
+          : { maxConcurrentInvocationsPerInstance: async.maxConcurrentInvocationsPerInstance },
+      };
+    }
+
+    const models = new Construct(this, 'Models');
+    const renderVariant = (x: VariantOptions, name: string): sagemaker.CfnEndpointConfig.ProductionVariantProperty => {
+      const bound = (x.model ?? props.model).bind(this, role);
+      const model = new sagemaker.CfnModel(models, name, {
+        executionRoleArn: role.roleArn,
+        primaryContainer: bound.container,
+        // SageMaker supports neither network isolation nor a VPC for serverless endpoints.
+        enableNetworkIsolation: !serverless,
+        vpcConfig: network ? { subnets: network.subnetIds, securityGroupIds: network.securityGroupIds } : undefined,
+      });
+      // SageMaker checks the role's access to the package, image and data when it creates the model.
+      model.node.addDependency(role);
+      const weight = x.weight ?? INFERENCE_DEFAULTS.weight;
+      if (x.serverless) {
+        return {
+          variantName: name, modelName: model.attrModelName, initialVariantWeight: weight,
+          serverlessConfig: { memorySizeInMb: x.serverless.memorySizeMiB, maxConcurrency: x.serverless.maxConcurrency, provisionedConcurrency: x.serverless.provisionedConcurrency },
+        };
+      }
+      return {
+        variantName: name, modelName: model.attrModelName, initialVariantWeight: weight,
+        instanceType: (x.instanceType ?? INFERENCE_DEFAULTS.instanceType).name,
+        initialInstanceCount: x.initialInstanceCount ?? row.initialInstanceCount,
+      };
+    };
+    const production = variants.map((x, i) => renderVariant(x, this.variantNames[i]));
+    const shadowRendered = shadow ? [renderVariant(shadow, this.variantNames[variants.length])] : undefined;
+    // Serverless endpoints and instance families with local NVMe storage reject KmsKeyId (their storage is encrypted by the hardware).
+    const storageKeyAllowed = !serverless && all.every((x) => !(x.instanceType ?? INFERENCE_DEFAULTS.instanceType).hasInstanceStorage);
+
+    const config = new sagemaker.CfnEndpointConfig(this, 'EndpointConfig', {
+      productionVariants: production,
+      shadowProductionVariants: shadowRendered,
+      kmsKeyId: storageKeyAllowed ? this.encryptionKey.keyArn : undefined,
+      dataCaptureConfig: captureConfig,
+      asyncInferenceConfig: asyncConfig,
+    });
+
+    const alarms = new RollbackAlarms(this, 'RollbackAlarms', {
+      endpoint: this,
+      variantNames: this.variantNames.slice(0, variants.length),
+      options: props.rollbackAlarms ?? {},
+    });
+    this.rollbackAlarms = [...alarms.alarms, ...(props.additionalRollbackAlarms ?? [])];
+
+    const endpoint = new sagemaker.CfnEndpoint(this, 'Resource', {
+      endpointName: this.endpointName,
+      endpointConfigName: config.attrEndpointConfigName,
+      deploymentConfig: {
+        ...this.deployment.render(),
+        autoRollbackConfiguration: { alarms: this.rollbackAlarms.map((a) => ({ alarmName: a.alarmName })) },
+      },
+    });
+    this.endpointArn = endpoint.attrEndpointArn;
+
+    variants.forEach((x, i) => {
+      if (x.serverless || x.autoScaling === false) return;
+      const a = x.autoScaling ?? {};
+      const min = a.minCapacity ?? x.initialInstanceCount ?? row.initialInstanceCount;
+      const name = this.variantNames[i];
+      const target = new appscaling.ScalableTarget(this, `Scaling${name}`, {
+        serviceNamespace: appscaling.ServiceNamespace.SAGEMAKER,
+        resourceId: `endpoint/${this.endpointName}/variant/${name}`,
+        scalableDimension: 'sagemaker:variant:DesiredInstanceCount',
+        minCapacity: min,
+        maxCapacity: a.maxCapacity ?? Math.max(row.maxCapacity, min),
+      });
+      target.node.addDependency(endpoint);
+      target.scaleToTrackMetric('InvocationsPerInstance', {
+        predefinedMetric: appscaling.PredefinedMetric.SAGEMAKER_VARIANT_INVOCATIONS_PER_INSTANCE,
+        targetValue: a.targetInvocationsPerInstance ?? INFERENCE_DEFAULTS.targetInvocationsPerInstance,
+        scaleInCooldown: a.scaleInCooldown ?? row.scaleInCooldown,
+        scaleOutCooldown: a.scaleOutCooldown ?? INFERENCE_DEFAULTS.scaleOutCooldown,
+      });
+    });
+  }
+
+  public metricInvocations(props?: EndpointMetricOptions): cloudwatch.Metric {
+    return this.metric('Invocations', 'Sum', props);
+  }
+
+  public metricLatency(props?: EndpointMetricOptions): cloudwatch.Metric {
+    return this.metric('ModelLatency', 'p99', props);
+  }
+
+  public metric5xx(props?: EndpointMetricOptions): cloudwatch.Metric {
+    return this.metric('Invocation5XXErrors', 'Sum', props);
+  }
+
+  public metric4xx(props?: EndpointMetricOptions): cloudwatch.Metric {
+    return this.metric('Invocation4XXErrors', 'Sum', props);
+  }
+
+  public metricModelErrors(props?: EndpointMetricOptions): cloudwatch.Metric {
+    return this.metric('InvocationModelErrors', 'Sum', props);
+  }
+
+  public metricCpuUtilization(props?: EndpointMetricOptions): cloudwatch.Metric {
+    return this.metric('CPUUtilization', 'Average', { period: Duration.minutes(5), ...props }, '/aws/sagemaker/Endpoints');
+  }
+
+  public metricMemoryUtilization(props?: EndpointMetricOptions): cloudwatch.Metric {
+    return this.metric('MemoryUtilization', 'Average', { period: Duration.minutes(5), ...props }, '/aws/sagemaker/Endpoints');
+  }
+
+  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    return grantWithKey(grantee, { actions: perms.INVOKE, resourceArns: [this.endpointArn] });
+  }
+
+  private metric(metricName: string, statistic: string, props: EndpointMetricOptions = {}, namespace = 'AWS/SageMaker'): cloudwatch.Metric {
+    const { variantName, ...options } = props;
+    return new cloudwatch.Metric({
+      namespace,
+      metricName,
+      dimensionsMap: { EndpointName: this.endpointName, VariantName: variantName ?? this.primaryVariant },
+      statistic,
+      period: Duration.minutes(1),
+      ...options,
+    });
+  }
+}
