@@ -1,14 +1,15 @@
 /**
  * The Kubernetes layer, published as the `@mlops-cdk/constructs/kubernetes` subpath.
  *
- * It will hold the engine-neutral workload spec and its renderers, and it is the only place in
- * the library that may import cdktf and its providers. Keeping it out of the package root means
- * that an app which never imports this subpath never loads cdktf, and need not install it (the
- * cdktf packages become optional peer dependencies when the layer lands).
- *
- * This release exports nothing from it yet: the subpath is reserved so that its import path is
- * stable from the first release.
+ * An engine-neutral workload spec (plain manifests produced by pure functions from a
+ * {@link WorkloadDeclaration}) and two renderers of it: {@link KubernetesStack}, a cdktf stack
+ * with the kubernetes provider, and {@link addWorkloadManifests}, `addManifest` calls on an
+ * aws-eks-v2 cluster. This is the only place in the library that imports cdktf and its
+ * providers, which are optional peer dependencies: an app that never imports this subpath
+ * never loads them and need not install them.
  *
  * @module kubernetes
  */
-export {};
+export * from './spec';
+export * from './cdktf';
+export * from './eks/add-manifests';

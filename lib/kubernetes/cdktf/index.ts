@@ -1,0 +1,3 @@
+export * from './app';
+export * from './kubernetes-stack';
+export { TYPED_RESOURCE_TYPES, terraformResourceType } from './typed-resources';

@@ -1,0 +1,93 @@
+import { Fn, S3Backend, TerraformResource, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { DataAwsEksClusterAuth } from '@cdktf/provider-aws/lib/data-aws-eks-cluster-auth';
+import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { clusterParameterNames } from '../../training/cluster-options';
+import { WorkloadDeclaration } from '../spec/declaration';
+import { KubernetesManifest, manifestKey } from '../spec/manifest';
+import { KubernetesWorkloads, kubernetesWorkloads } from '../spec/workloads';
+import { renderManifest } from './typed-resources';
+
+/** Props of a {@link KubernetesStack}. */
+export interface KubernetesStackProps {
+  /** What to create in the cluster. Its project and environment select the cluster's SSM parameters. */
+  readonly declaration: WorkloadDeclaration;
+  /** AWS region of the cluster and its SSM parameters. */
+  readonly region: string;
+  /** S3 bucket of the Terraform state (versioned, encrypted: created outside this stack). */
+  readonly stateBucket: string;
+  /**
+   * Key of the state object.
+   * @default `<project>/<environment>/kubernetes.tfstate`
+   */
+  readonly stateKey?: string;
+}
+
+/** A manifest and the Terraform resource it was rendered to. */
+export interface RenderedManifest {
+  readonly manifest: KubernetesManifest;
+  readonly resource: TerraformResource;
+}
+
+/** A Terraform construct ID for a manifest, stable as long as its identity is. */
+export function manifestConstructId(m: KubernetesManifest): string {
+  return [m.kind, m.metadata.namespace, m.metadata.name].filter(Boolean).join('-');
+}
+
+/**
+ * One environment's in-cluster objects as a cdktf stack. The kubernetes provider connects to
+ * the EKS training cluster with the values TrainingCluster publishes to SSM Parameter Store
+ * (cluster name, endpoint, CA) and a short-lived token from `aws_eks_cluster_auth`; the state
+ * lives in S3 with native S3 locking (`use_lockfile`, Terraform 1.10 or later). Namespaced
+ * objects depend on their namespace; custom resources need their operators' CRDs installed
+ * (KServe, Kubeflow Trainer, Kueue), and `kubernetes_manifest` reads them at plan time.
+ */
+export class KubernetesStack extends TerraformStack {
+  /** The manifests this stack renders (the spec's output, unchanged). */
+  public readonly workloads: KubernetesWorkloads;
+  /** Every manifest with the resource it became, in apply order. */
+  public readonly rendered: readonly RenderedManifest[];
+
+  constructor(scope: Construct, id: string, props: KubernetesStackProps) {
+    super(scope, id);
+    const decl = props.declaration;
+    this.workloads = kubernetesWorkloads(decl, this.node.path);
+
+    new S3Backend(this, {
+      bucket: props.stateBucket,
+      key: props.stateKey ?? `${decl.project}/${decl.environment}/kubernetes.tfstate`,
+      region: props.region,
+      encrypt: true,
+    });
+    this.addOverride('terraform.backend.s3.use_lockfile', true);
+
+    new AwsProvider(this, 'Aws', { region: props.region });
+    const names = clusterParameterNames(decl.project, decl.environment);
+    const clusterName = new DataAwsSsmParameter(this, 'ClusterName', { name: names.clusterName });
+    const endpoint = new DataAwsSsmParameter(this, 'ClusterEndpoint', { name: names.endpoint });
+    const ca = new DataAwsSsmParameter(this, 'ClusterCertificateAuthority', { name: names.certificateAuthority });
+    const auth = new DataAwsEksClusterAuth(this, 'ClusterAuth', { name: clusterName.value });
+    new KubernetesProvider(this, 'Kubernetes', {
+      host: endpoint.value,
+      clusterCaCertificate: Fn.base64decode(ca.value),
+      token: auth.token,
+    });
+
+    const rendered: RenderedManifest[] = [];
+    const namespaces = new Map<string, TerraformResource>();
+    for (const m of this.workloads.all) {
+      const ns = m.metadata.namespace ? namespaces.get(m.metadata.namespace) : undefined;
+      const resource = renderManifest(this, manifestConstructId(m), m, ns ? [ns] : []);
+      if (m.apiVersion === 'v1' && m.kind === 'Namespace') namespaces.set(m.metadata.name, resource);
+      rendered.push({ manifest: m, resource });
+    }
+    this.rendered = rendered;
+  }
+
+  /** The rendered resource of a manifest, by its identity (`apiVersion/kind/namespace/name`). */
+  public resourceFor(key: string): TerraformResource | undefined {
+    return this.rendered.find((r) => manifestKey(r.manifest) === key)?.resource;
+  }
+}

@@ -1,0 +1,42 @@
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import { ValidationError } from '../../core/errors';
+import { KubernetesManifest } from '../spec/manifest';
+import { KubernetesWorkloads } from '../spec/workloads';
+
+/** One `addManifest` call: its construct and the manifests it applies, in order. */
+export interface AppliedManifests {
+  readonly resource: eks.KubernetesManifest;
+  readonly manifests: readonly KubernetesManifest[];
+}
+
+/**
+ * Applies the same manifests the cdktf renderer creates, on the CDK side, with `addManifest` of
+ * an aws-eks-v2 cluster: one `Custom::AWSCDK-EKS-KubernetesResource` for the cluster-scoped
+ * objects and one per team (its namespace first), which depends on the first. Nothing is
+ * rewritten: each manifest goes to kubectl as the spec produced it.
+ *
+ * The cluster needs a kubectl provider: aws-eks-v2 creates one only when the cluster is given
+ * `kubectlProviderOptions` with a `kubectlLayer` (for example from
+ * `@aws-cdk/lambda-layer-kubectl-v33`, a prebuilt zip: no Docker at synth). For a cluster with a
+ * private endpoint, give the provider `privateSubnets` and `securityGroups` that reach it.
+ *
+ * @throws ValidationError when the cluster has no kubectl provider
+ */
+export function addWorkloadManifests(cluster: eks.ICluster, workloads: KubernetesWorkloads): AppliedManifests[] {
+  if (!cluster.kubectlProvider) {
+    throw new ValidationError(cluster.node.path, [{
+      property: 'cluster.kubectlProvider',
+      value: 'undefined',
+      allowed: 'the cluster must be created with kubectlProviderOptions (a kubectlLayer) or imported with a kubectlProvider, so that addManifest can apply manifests',
+    }]);
+  }
+  const out: AppliedManifests[] = [];
+  const clusterWide = cluster.addManifest('MlopsClusterObjects', ...workloads.cluster);
+  out.push({ resource: clusterWide, manifests: workloads.cluster });
+  for (const [team, manifests] of Object.entries(workloads.teams)) {
+    const resource = cluster.addManifest(`MlopsTeam-${team}`, ...manifests);
+    resource.node.addDependency(clusterWide);
+    out.push({ resource, manifests });
+  }
+  return out;
+}

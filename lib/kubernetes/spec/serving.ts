@@ -1,0 +1,69 @@
+import { GPU_NODE_LABEL, GPU_NODE_TAINT, teamNamespace, teamServiceAccount } from '../../training/cluster-options';
+import { REGISTRY_DEFAULTS } from '../../registry/model-registry-props';
+import { ServingModelOptions, WORKLOAD_DEFAULTS, WorkloadDeclaration } from './declaration';
+import { commonLabels } from './labels';
+import { KubernetesManifest, ManifestValue } from './manifest';
+import { priorityClassNames } from './cluster';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security';
+
+/** KServe annotation that selects the deployment mode. */
+export const KSERVE_DEPLOYMENT_MODE_ANNOTATION = 'serving.kserve.io/deploymentMode';
+
+/** Where a model's artifact lives: `s3://<artifactBucket>/models/<model>/<artifact>` (the registry's layout). */
+export function modelStorageUri(decl: WorkloadDeclaration, m: ServingModelOptions): string {
+  return `s3://${decl.artifactBucket}/${REGISTRY_DEFAULTS.modelsPrefix}${m.name}/${m.artifact}`;
+}
+
+/**
+ * A KServe InferenceService (serving.kserve.io/v1beta1) in raw deployment mode: a Deployment,
+ * Service and HPA, no Knative or Istio. The predictor runs as the team's service account (whose
+ * Pod Identity role reads the artifact bucket), at serving priority, with requests equal to
+ * limits and the restricted security context; GPU models tolerate the GPU taint and select GPU nodes.
+ */
+export function inferenceService(decl: WorkloadDeclaration, m: ServingModelOptions): KubernetesManifest {
+  const r = m.resources ?? WORKLOAD_DEFAULTS.servingResources;
+  const gpu = r.gpu ?? 0;
+  const amounts: Record<string, string> = { cpu: r.cpu, memory: r.memory, ...(gpu > 0 ? { 'nvidia.com/gpu': String(gpu) } : {}) };
+  const gpuPlacement: Record<string, ManifestValue> = gpu > 0 ? {
+    nodeSelector: { [GPU_NODE_LABEL.key]: GPU_NODE_LABEL.value },
+    tolerations: [{ key: GPU_NODE_TAINT.key, operator: 'Equal', value: GPU_NODE_TAINT.value, effect: GPU_NODE_TAINT.effect }],
+  } : {};
+  return {
+    apiVersion: 'serving.kserve.io/v1beta1', kind: 'InferenceService',
+    metadata: {
+      name: m.name, namespace: teamNamespace(m.team), labels: commonLabels(decl, m.team),
+      annotations: { [KSERVE_DEPLOYMENT_MODE_ANNOTATION]: 'RawDeployment' },
+    },
+    spec: {
+      predictor: {
+        minReplicas: m.minReplicas ?? WORKLOAD_DEFAULTS.minReplicas,
+        maxReplicas: m.maxReplicas ?? WORKLOAD_DEFAULTS.maxReplicas,
+        scaleMetric: 'cpu',
+        scaleTarget: 70,
+        serviceAccountName: teamServiceAccount(m.team),
+        priorityClassName: priorityClassNames(decl).serving,
+        securityContext: restrictedPodSecurityContext(),
+        ...gpuPlacement,
+        model: {
+          modelFormat: { name: m.modelFormat },
+          storageUri: modelStorageUri(decl, m),
+          resources: { requests: amounts, limits: amounts },
+          securityContext: restrictedContainerSecurityContext(),
+        },
+      },
+    },
+  };
+}
+
+/** Keeps all but one predictor pod up during voluntary disruptions (node drains), and never blocks a drain. */
+export function modelDisruptionBudget(decl: WorkloadDeclaration, m: ServingModelOptions): KubernetesManifest {
+  return {
+    apiVersion: 'policy/v1', kind: 'PodDisruptionBudget',
+    metadata: { name: `${m.name}-predictor`, namespace: teamNamespace(m.team), labels: commonLabels(decl, m.team) },
+    spec: {
+      maxUnavailable: 1,
+      // The labels KServe puts on an InferenceService's predictor pods.
+      selector: { matchLabels: { 'serving.kserve.io/inferenceservice': m.name, 'component': 'predictor' } },
+    },
+  };
+}
