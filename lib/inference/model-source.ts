@@ -97,7 +97,10 @@ class RegistrySource extends ModelSource {
 
   public bind(scope: Construct, role: iam.IRole): BoundModelSource {
     const parameterName = this.options.parameterName ?? approvedPackageParameterName(scope, this.model);
-    const id = `ApprovedPackage${this.model.replace(/[^A-Za-z0-9]/g, '')}`;
+    // One CloudFormation parameter per SSM parameter name: variants that read the same name share it.
+    const id = this.options.parameterName === undefined
+      ? `ApprovedPackage${this.model.replace(/[^A-Za-z0-9]/g, '')}`
+      : `Package${parameterName.replace(/[^A-Za-z0-9]/g, '')}`;
     const existing = scope.node.tryFindChild(id) as CfnParameter | undefined;
     const param = existing ?? new CfnParameter(scope, id, {
       type: 'AWS::SSM::Parameter::Value<String>',

@@ -4,7 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Profiles } from '../../lib';
+import { ALLOW_DESTROY_CONTEXT, Profiles } from '../../lib';
 import { DeploymentStrategy, InferenceEndpoint, InferenceInstanceType, ModelSource } from '../../lib/inference';
 import { testStack } from '../helpers/app';
 import { buildEndpoint, lakehouseIn, only, registryIn } from './helpers';
@@ -142,7 +142,7 @@ describe('InferenceEndpoint autoscaling', () => {
 
   test('dev and staging start with one instance', () => {
     for (const profile of [Profiles.DEV, Profiles.STAGING]) {
-      const { template } = buildEndpoint(() => ({}), { profile });
+      const { template } = buildEndpoint(() => ({}), { profile, context: { [ALLOW_DESTROY_CONTEXT]: true } });
       expect(only(template, 'AWS::SageMaker::EndpointConfig').Properties.ProductionVariants[0].InitialInstanceCount).toBe(1);
       template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: profile === Profiles.DEV ? 2 : 4 });
     }
