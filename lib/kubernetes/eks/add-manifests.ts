@@ -13,7 +13,9 @@ export interface AppliedManifests {
  * Applies the same manifests the cdktf renderer creates, on the CDK side, with `addManifest` of
  * an aws-eks-v2 cluster: one `Custom::AWSCDK-EKS-KubernetesResource` for the cluster-scoped
  * objects and one per team (its namespace first), which depends on the first. Nothing is
- * rewritten: each manifest goes to kubectl as the spec produced it.
+ * rewritten: each manifest goes to kubectl as the spec produced it, except for the prune label
+ * (`aws.cdk.eks/prune-<address>`) that aws-eks-v2 adds so that it can delete objects removed
+ * from a later version. Copies are handed over, because aws-eks-v2 adds that label in place.
  *
  * The cluster needs a kubectl provider: aws-eks-v2 creates one only when the cluster is given
  * `kubectlProviderOptions` with a `kubectlLayer` (for example from
@@ -31,10 +33,11 @@ export function addWorkloadManifests(cluster: eks.ICluster, workloads: Kubernete
     }]);
   }
   const out: AppliedManifests[] = [];
-  const clusterWide = cluster.addManifest('MlopsClusterObjects', ...workloads.cluster);
+  const copy = (list: readonly KubernetesManifest[]) => list.map((m) => structuredClone(m) as Record<string, unknown>);
+  const clusterWide = cluster.addManifest('MlopsClusterObjects', ...copy(workloads.cluster));
   out.push({ resource: clusterWide, manifests: workloads.cluster });
   for (const [team, manifests] of Object.entries(workloads.teams)) {
-    const resource = cluster.addManifest(`MlopsTeam-${team}`, ...manifests);
+    const resource = cluster.addManifest(`MlopsTeam-${team}`, ...copy(manifests));
     resource.node.addDependency(clusterWide);
     out.push({ resource, manifests });
   }

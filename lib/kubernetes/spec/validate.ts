@@ -153,6 +153,7 @@ export function validateWorkloadDeclaration(decl: WorkloadDeclaration, path = 'W
   }
 
   const tr = decl.training ?? {};
+  if (!p.check(typeof tr === 'object' && tr !== null && !Array.isArray(tr), 'training', decl.training, 'must be an object with image and numNodes')) throw new ValidationError(path, p.list);
   if (tr.image !== undefined) p.check(typeof tr.image === 'string' && /^[^\s]{1,255}$/.test(tr.image), 'training.image', tr.image, 'must be a container image reference without spaces');
   if (tr.numNodes !== undefined) p.check(isInt(tr.numNodes, 1, 1000), 'training.numNodes', tr.numNodes, 'must be a whole number between 1 and 1000');
   if (p.list.length > 0) throw new ValidationError(path, p.list);
