@@ -71,7 +71,11 @@ export interface TeamWorkloadOptions {
   readonly developersGroup?: string;
 }
 
-/** A model served with KServe in its team's namespace. */
+/**
+ * A model served with KServe in its team's namespace. The predictor runs as the team's
+ * `<team>-training` service account, so the team's Pod Identity role must read the model's
+ * prefix: give the team `artifactPrefixes: [registry.artifactPrefix(model)]` in TrainingCluster.
+ */
 export interface ServingModelOptions {
   /** Model name: a DNS-1123 label, unique across the environment; also the registry model name. */
   readonly name: string;
