@@ -34,15 +34,21 @@ function everything(nag: boolean, profile?: EnvironmentProfile, context: Record<
 }
 
 describe('InferenceEndpoint cdk-nag AwsSolutions', () => {
-  test('every option and the invoke grant: zero unacknowledged findings', () => {
-    const { stack } = everything(true);
-    expect(() => (stack.node.root as App).synth()).not.toThrow();
-  });
-
-  test('the check is live: an unacknowledged wildcard on the model role is reported', () => {
+  // One nag synth (seconds each) proves both points: the only finding is the one planted here, so
+  // every option and the invoke grant have zero unacknowledged findings, and the check is live
+  // (the model role's acknowledgements are exact: they do not cover another wildcard).
+  test('every option and the invoke grant: zero unacknowledged findings; an unacknowledged wildcard on the model role is reported', () => {
     const { stack, endpoint } = everything(true);
     endpoint.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sagemaker:DescribeEndpoint'], resources: ['arn:aws:sagemaker:us-east-1:123456789012:endpoint/*'] }));
-    expect(() => (stack.node.root as App).synth()).toThrow(/AwsSolutions-IAM5/);
+    let message = '';
+    try {
+      (stack.node.root as App).synth();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    const findings = message.split('\n').filter((line) => line.includes('Acknowledge with'));
+    expect(findings).toEqual([expect.stringContaining("'AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:sagemaker:us-east-1:123456789012:endpoint/*]'")]);
+    expect(message).toContain('Test/Endpoint/Role/DefaultPolicy/Resource');
   });
 });
 

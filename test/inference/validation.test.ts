@@ -134,10 +134,11 @@ describe('InferenceEndpoint validation', () => {
       .toEqual(['variants[0].instanceType', 'variants[0].autoScaling']);
   });
 
-  test('fails when rolling updates are asked for several variants or serverless', () => {
+  test('fails when rolling updates are asked for several variants, a shadow variant or serverless', () => {
     expect(errorOf({ variants: named(2), deployment: DeploymentStrategy.rolling() }).message)
       .toContain('deployment ("ROLLING"): rolling updates need exactly one instance-based production variant');
     expect(errorOf({ variants: [{ serverless }], deployment: DeploymentStrategy.rolling() }).problems[0].property).toBe('deployment');
+    expect(errorOf({ shadowVariant: { name: 'Shadow' }, deployment: DeploymentStrategy.rolling() }).problems[0].property).toBe('deployment');
   });
 
   test('fails when too many rollback alarms are passed in (auto-rollback takes at most ten)', () => {

@@ -97,8 +97,8 @@ export function validateEndpointProps(v: Validator, props: InferenceEndpointProp
     v.check(props.securityGroups === undefined, 'securityGroups', 'set', why);
   }
   if (props.deployment?.kind === 'ROLLING') {
-    v.check(variants.length === 1 && serverless.length === 0, 'deployment', 'ROLLING',
-      'rolling updates need exactly one instance-based production variant; use a blue/green strategy');
+    v.check(all.length === 1 && serverless.length === 0, 'deployment', 'ROLLING',
+      'rolling updates need exactly one instance-based production variant and no shadow variant; use a blue/green strategy');
   }
   props.deployment?.validate(v, 'deployment');
 
