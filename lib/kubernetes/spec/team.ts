@@ -1,10 +1,9 @@
-import { teamNamespace, teamServiceAccount } from '../../training/cluster-options';
+import { GPU_NODE_TAINT, teamNamespace, teamServiceAccount } from '../../training/cluster-options';
 import { TeamWorkloadOptions, WORKLOAD_DEFAULTS, WorkloadDeclaration } from './declaration';
 import { commonLabels } from './labels';
 import { KubernetesManifest } from './manifest';
 import { priorityClassNames } from './cluster';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security';
-import { GPU_NODE_TAINT } from '../../training/cluster-options';
 
 /** Pod Security admission level of every team namespace, enforced, audited and warned. */
 export const POD_SECURITY_LEVEL = 'restricted';
