@@ -4,3 +4,5 @@ export * from './deployment';
 export * from './inference-endpoint-props';
 export * from './inference-endpoint';
 export * as inferencePermissions from './perms';
+export * from './promotion-workflow-props';
+export * from './promotion-workflow';

@@ -1,0 +1,235 @@
+import { ArnFormat, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { createAlertTopic } from '../core/alerts';
+import { createKey, createLogGroup } from '../core/encryption';
+import { Platform } from '../core/environment';
+import { Validator } from '../core/errors';
+import { FAILED_EXECUTION_STATUSES, executionAlertTarget, executionStatusRule } from '../core/executions';
+import { acknowledgeWildcardResources } from '../core/nag';
+import { resolveRemovalPolicy } from '../core/removal';
+import { PROMOTION_DEFAULTS, PromotionStage, PromotionWorkflowProps } from './promotion-workflow-props';
+
+const STAGE_NAME = /^[a-z][a-z0-9-]{0,19}$/;
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+const SSM_NAME = /^\/[a-zA-Z0-9_.\-/]{1,1010}$/;
+
+/** Stack statuses while an update (or its rollback) is still running. */
+export const STACK_UPDATE_IN_PROGRESS = [
+  'UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'UPDATE_ROLLBACK_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS',
+];
+
+/** A resolved stage. */
+interface Stage extends PromotionStage {
+  readonly parameterName: string;
+  readonly requireApproval: boolean;
+}
+
+/**
+ * Promotes approved versions of one registered model through environments with the stacks as
+ * the source of truth: on approval, for each stage in order, it (after a manual approval where
+ * required) writes the package ARN to the stage's SSM parameter and updates the serving stack
+ * with its previous template, so that CloudFormation re-reads the parameter and the endpoint's
+ * guarded rollout (blue/green with auto-rollback) deploys the version. It waits for the update to
+ * settle; a rolled-back or failed update restores the previous ARN in the parameter, stops the
+ * promotion and alerts the topic.
+ *
+ * The serving stacks must already exist (deployed with `cdk deploy`); every parameter of their
+ * templates must have a default, which the update uses.
+ */
+export class PromotionWorkflow extends Construct {
+  /** The state machine; its input is the registry's "Model Package State Change" event. */
+  public readonly stateMachine: sfn.StateMachine;
+  /** Receives approval requests (with the task token) and failure alerts. */
+  public readonly topic: sns.ITopic;
+  /** The rule on the registry's approvals that starts the workflow. */
+  public readonly approvalRule: events.Rule;
+  /** The resolved stages, in order. */
+  public readonly stages: readonly Readonly<Stage>[];
+  /** The removal policy applied to the key and log group this construct creates. */
+  public readonly removalPolicy: RemovalPolicy;
+
+  constructor(scope: Construct, id: string, props: PromotionWorkflowProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const settings = Platform.of(this);
+    validate(new Validator(this), props);
+
+    this.stages = props.stages.map((s, i) => ({
+      ...s,
+      parameterName: s.parameterName ?? `/${settings.project}/${s.name}/models/${props.model}/approved-package-arn`,
+      requireApproval: s.requireApproval ?? i > 0,
+    }));
+    this.removalPolicy = resolveRemovalPolicy(this, props.removalPolicy, settings.profile);
+    const key: kms.IKey = props.encryptionKey ?? createKey(this, 'Key', {
+      description: `Promotion workflow ${this.node.path}: topic and logs`, removalPolicy: this.removalPolicy,
+    });
+    this.topic = props.topic ?? createAlertTopic(this, 'Topic', key, `Promotion of ${props.model}`);
+    const cfnRoleArn = props.cloudFormationRoleArn ?? bootstrapExecutionRoleArn(this);
+    const poll = props.pollInterval ?? PROMOTION_DEFAULTS.pollInterval;
+    const packageArn = sfn.JsonPath.stringAt('$.detail.ModelPackageArn');
+
+    const succeed = new sfn.Succeed(this, 'Promoted');
+    let chain: sfn.IChainable = succeed;
+    // Built back to front: each stage continues with the next.
+    for (let i = this.stages.length - 1; i >= 0; i--) {
+      chain = this.stageSteps(this.stages[i], i, { next: chain, packageArn, poll, cfnRoleArn, model: props.model });
+    }
+
+    const logGroup = createLogGroup(this, 'Logs', { key, removalPolicy: this.removalPolicy });
+    this.stateMachine = new sfn.StateMachine(this, 'Resource', {
+      definitionBody: sfn.DefinitionBody.fromChainable(chain),
+      timeout: props.timeout ?? PROMOTION_DEFAULTS.timeout,
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      comment: `Promotion of ${props.model} through ${this.stages.map((s) => s.name).join(' -> ')}`,
+    });
+    // Publishing approval requests to an encrypted topic needs its key.
+    (props.topic ? props.topic.masterKey : key)?.grant(this.stateMachine, 'kms:Decrypt', 'kms:GenerateDataKey');
+    acknowledgeWildcardResources(this.stateMachine.role, ['*'],
+      'Step Functions log delivery and X-Ray tracing APIs support no resource-level permissions.');
+    for (const s of this.stages) {
+      acknowledgeWildcardResources(this.stateMachine.role, [stackArn(stack, s.stackName)],
+        'A stack ARN ends with a stack ID that is only known after the stack is created; the name is fixed.');
+    }
+
+    executionStatusRule(this, 'FailedRule', this.stateMachine, FAILED_EXECUTION_STATUSES, {
+      description: `Alerts when a promotion of ${props.model} fails, times out, is rejected or rolled back`,
+      target: executionAlertTarget(this.topic, { source: 'promotion', model: props.model }),
+    });
+    this.approvalRule = props.registry.onApproved(`Promote${Names.uniqueId(this)}`.slice(0, 80), {
+      model: props.model,
+      description: `Starts the promotion of approved ${props.model} versions (${this.node.path})`,
+      target: new targets.SfnStateMachine(this.stateMachine),
+    });
+  }
+
+  private stageSteps(stage: Stage, index: number, o: { next: sfn.IChainable; packageArn: string; poll: Duration; cfnRoleArn: string; model: string }): sfn.IChainable {
+    const stack = Stack.of(this);
+    const label = (what: string) => `${stage.name}: ${what}`;
+    const parameterArn = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: stage.parameterName.slice(1) });
+    const previousPath = `$.stage${index}Previous`;
+    const short = Duration.minutes(2);
+
+    const readPrevious = new tasks.CallAwsService(this, label('Read current version'), {
+      service: 'ssm', action: 'getParameter', iamAction: 'ssm:GetParameter', iamResources: [parameterArn],
+      parameters: { Name: stage.parameterName },
+      resultSelector: { 'value.$': '$.Parameter.Value' },
+      resultPath: previousPath,
+      taskTimeout: sfn.Timeout.duration(short),
+    });
+    const write = new tasks.CallAwsService(this, label('Write approved version'), {
+      service: 'ssm', action: 'putParameter', iamAction: 'ssm:PutParameter', iamResources: [parameterArn],
+      parameters: { Name: stage.parameterName, Value: o.packageArn, Overwrite: true },
+      resultPath: sfn.JsonPath.DISCARD,
+      taskTimeout: sfn.Timeout.duration(short),
+    });
+    const update = new tasks.CallAwsService(this, label('Update serving stack'), {
+      service: 'cloudformation', action: 'updateStack', iamAction: 'cloudformation:UpdateStack', iamResources: [stackArn(stack, stage.stackName)],
+      parameters: {
+        StackName: stage.stackName,
+        UsePreviousTemplate: true,
+        Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'],
+        RoleARN: o.cfnRoleArn,
+      },
+      additionalIamStatements: [
+        new iam.PolicyStatement({
+          actions: ['iam:PassRole'], resources: [o.cfnRoleArn],
+          conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
+        }),
+        // CloudFormation resolves SSM-typed template parameters with the caller's permissions.
+        new iam.PolicyStatement({ actions: ['ssm:GetParameters'], resources: [parameterArn] }),
+      ],
+      resultPath: sfn.JsonPath.DISCARD,
+      taskTimeout: sfn.Timeout.duration(short),
+    });
+    const restore = new tasks.CallAwsService(this, label('Restore previous version'), {
+      service: 'ssm', action: 'putParameter', iamAction: 'ssm:PutParameter', iamResources: [parameterArn],
+      parameters: { Name: stage.parameterName, Value: sfn.JsonPath.stringAt(`${previousPath}.value`), Overwrite: true },
+      resultPath: sfn.JsonPath.DISCARD,
+      taskTimeout: sfn.Timeout.duration(short),
+    });
+    const failed = new sfn.Fail(this, label('Rolled back'), {
+      error: 'PromotionRolledBack',
+      cause: `The update of stack ${stage.stackName} did not complete (rolled back or failed); ${stage.parameterName} holds the previous version again`,
+    });
+    restore.next(failed);
+    update.addCatch(restore, { errors: ['States.ALL'], resultPath: '$.updateError' });
+
+    const wait = new sfn.Wait(this, label('Wait for rollout'), { time: sfn.WaitTime.duration(o.poll) });
+    const describe = new tasks.CallAwsService(this, label('Read stack status'), {
+      service: 'cloudformation', action: 'describeStacks', iamAction: 'cloudformation:DescribeStacks', iamResources: [stackArn(stack, stage.stackName)],
+      parameters: { StackName: stage.stackName },
+      resultSelector: { 'status.$': '$.Stacks[0].StackStatus' },
+      resultPath: `$.stage${index}Stack`,
+      taskTimeout: sfn.Timeout.duration(short),
+    });
+    describe.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(10), maxAttempts: 3, backoffRate: 2 });
+    const status = `$.stage${index}Stack.status`;
+    const settled = new sfn.Choice(this, label('Rollout settled?'))
+      .when(sfn.Condition.stringEquals(status, 'UPDATE_COMPLETE'), o.next)
+      .when(sfn.Condition.or(...STACK_UPDATE_IN_PROGRESS.map((s) => sfn.Condition.stringEquals(status, s))), wait)
+      .otherwise(restore);
+
+    const rollout = readPrevious.next(write).next(update).next(wait).next(describe).next(settled);
+    if (!stage.requireApproval) return rollout;
+    const approve = new tasks.SnsPublish(this, label('Wait for approval'), {
+      topic: this.topic,
+      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      subject: `Approve ${o.model} for ${stage.name}`,
+      message: sfn.TaskInput.fromObject({
+        request: `Approve promoting ${o.model} to ${stage.name} (stack ${stage.stackName})`,
+        modelPackageArn: o.packageArn,
+        execution: sfn.JsonPath.executionId,
+        taskToken: sfn.JsonPath.taskToken,
+        approve: 'aws stepfunctions send-task-success --task-output {} --task-token <taskToken>',
+        reject: 'aws stepfunctions send-task-failure --error Rejected --task-token <taskToken>',
+      }),
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    return approve.next(rollout);
+  }
+}
+
+function stackArn(stack: Stack, stackName: string): string {
+  return stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stackName}/*` });
+}
+
+/** The CDK bootstrap CloudFormation execution role of this stack's account and region. */
+function bootstrapExecutionRoleArn(scope: Construct): string {
+  const stack = Stack.of(scope);
+  const qualifier = scope.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') ?? PROMOTION_DEFAULTS.bootstrapQualifier;
+  return stack.formatArn({
+    service: 'iam', region: '', resource: 'role', arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    resourceName: `cdk-${qualifier}-cfn-exec-role-${stack.account}-${stack.region}`,
+  });
+}
+
+function validate(v: Validator, props: PromotionWorkflowProps): void {
+  v.check(props.registry.hasModel(props.model), 'model', props.model,
+    `is not a model of registry ${props.registry.node.path}; declared: ${props.registry.models.join(', ')}`);
+  v.check(props.stages.length >= 1 && props.stages.length <= PROMOTION_DEFAULTS.maxStages, 'stages', `${props.stages.length} stages`,
+    `must hold 1 to ${PROMOTION_DEFAULTS.maxStages} stages`);
+  const names = props.stages.map((s) => s.name);
+  props.stages.forEach((s, i) => {
+    v.matches(s.name, STAGE_NAME, `stages[${i}].name`, 'must be 1-20 lowercase letters, digits or hyphens, starting with a letter');
+    if (names.indexOf(s.name) !== i) v.fail(`stages[${i}].name`, s.name, 'must be unique');
+    v.matches(s.stackName, STACK_NAME, `stages[${i}].stackName`, 'must be a CloudFormation stack name: a letter, then up to 127 letters, digits or hyphens');
+    v.matches(s.parameterName, SSM_NAME, `stages[${i}].parameterName`, 'must be an SSM parameter path: "/" followed by letters, digits, "_", ".", "-" or "/"');
+  });
+  if (props.pollInterval && !props.pollInterval.isUnresolved()) {
+    const s = props.pollInterval.toSeconds({ integral: false });
+    v.check(Number.isInteger(s) && s >= 10 && s <= 3600, 'pollInterval', props.pollInterval, 'must be a whole number of seconds from 10 seconds to 1 hour');
+  }
+  if (props.timeout && !props.timeout.isUnresolved()) {
+    const s = props.timeout.toSeconds({ integral: false });
+    v.check(s >= 600 && s <= 365 * 24 * 3600, 'timeout', props.timeout, 'must be between 10 minutes and 1 year (the Step Functions maximum)');
+  }
+  v.throwIfAny();
+}
