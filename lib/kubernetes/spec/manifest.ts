@@ -8,18 +8,25 @@ export type ManifestValue = string | number | boolean | null | ManifestValue[] |
 
 /** `metadata` of a manifest: name, optional namespace, labels and annotations. */
 export interface ManifestMetadata {
+  /** Object name. */
   readonly name: string;
-  /** Set for namespaced kinds only. */
+  /** Namespace; set for namespaced kinds only. */
   readonly namespace?: string;
+  /** Labels; every object of the spec carries the labels of `commonLabels`. */
   readonly labels?: Record<string, string>;
+  /** Annotations, for example KServe's deployment mode. */
   readonly annotations?: Record<string, string>;
 }
 
 /** One Kubernetes object. */
 export interface KubernetesManifest {
+  /** API group and version, for example `networking.k8s.io/v1` (`v1` for the core group). */
   readonly apiVersion: string;
+  /** Kind, for example `NetworkPolicy`. */
   readonly kind: string;
+  /** Name, namespace, labels and annotations. */
   readonly metadata: ManifestMetadata;
+  /** The kind's own fields (`spec`, `rules`, `value`, ...). */
   readonly [field: string]: ManifestValue | ManifestMetadata | undefined;
 }
 
