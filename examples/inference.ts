@@ -57,14 +57,13 @@ export function buildShadowTestExample(app: App = new App()): Stack {
   return stack;
 }
 
-/** Serverless: a low-traffic model that scales to zero, all-at-once rollouts with a bake time. */
+/** Serverless: a low-traffic model that scales to zero (SageMaker updates serverless endpoints all at once, without guardrails). */
 export function buildServerlessExample(app: App = new App()): Stack {
   const stack = platformStack(app, 'acme-staging-serverless');
   const registry = new ModelRegistry(stack, 'Registry', { models: [{ name: 'ticket-router' }] });
   new InferenceEndpoint(stack, 'TicketRouter', {
     model: ModelSource.fromRegistry(registry, 'ticket-router'),
-    variants: [{ serverless: { memorySizeMiB: 2048, maxConcurrency: 10 } }],
-    deployment: DeploymentStrategy.allAtOnce({ wait: Duration.minutes(10) }),
+    variants: [{ serverless: { memorySizeMiB: 2048, maxConcurrency: 10, provisionedConcurrency: 1 } }],
   });
   return stack;
 }

@@ -79,7 +79,8 @@ export interface VariantOptions {
   readonly initialInstanceCount?: number;
   /**
    * Serverless capacity instead of instances (no VPC, network isolation, KMS volume key, data
-   * capture, async inference or second variant: SageMaker supports none of them for serverless).
+   * capture, async inference, second variant or deployment guardrails: SageMaker supports none of
+   * them for serverless, so a serverless endpoint is updated all at once without rollback alarms).
    * @default instance-based
    */
   readonly serverless?: ServerlessOptions;
@@ -202,7 +203,7 @@ export interface InferenceEndpointProps {
    */
   readonly encryptionKey?: kms.IKey;
   /**
-   * How updates move traffic to a new model version.
+   * How updates move traffic to a new model version (real-time and asynchronous endpoints only).
    * @default DeploymentStrategy.canary() (10 percent, 5 minute bake)
    */
   readonly deployment?: DeploymentStrategy;

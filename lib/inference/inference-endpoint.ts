@@ -82,10 +82,10 @@ export class InferenceEndpoint extends Construct implements IInferenceEndpoint {
   public readonly encryptionKey: kms.IKey;
   /** Execution role of the models. */
   public readonly role: iam.IRole;
-  /** Every alarm the deployment rolls back on: the three the endpoint creates, then those passed in. */
+  /** Every alarm the deployment rolls back on: the three the endpoint creates, then those passed in (none for serverless endpoints). */
   public readonly rollbackAlarms: readonly cloudwatch.IAlarm[];
-  /** The deployment strategy in effect. */
-  public readonly deployment: DeploymentStrategy;
+  /** The deployment strategy in effect (undefined for serverless endpoints, which SageMaker updates all at once). */
+  public readonly deployment?: DeploymentStrategy;
   /** Topic for successful async results, when async inference is on. */
   public readonly asyncSuccessTopic?: sns.ITopic;
   /** Topic for failed async requests, when async inference is on. */
@@ -109,7 +109,6 @@ export class InferenceEndpoint extends Construct implements IInferenceEndpoint {
     const row = profileDefaults(profile.name);
     this.variantNames = all.map((x) => x.name ?? INFERENCE_DEFAULTS.variantName);
     this.primaryVariant = this.variantNames[0];
-    this.deployment = props.deployment ?? DeploymentStrategy.canary();
     this.removalPolicy = resolveRemovalPolicy(this, props.removalPolicy, profile);
     this.encryptionKey = props.encryptionKey ?? createKey(this, 'Key', {
       description: `Inference endpoint ${this.node.path}: volumes, notifications and async results`,
@@ -204,17 +203,20 @@ export class InferenceEndpoint extends Construct implements IInferenceEndpoint {
       asyncInferenceConfig: asyncConfig,
     });
 
-    const alarms = new RollbackAlarms(this, 'RollbackAlarms', {
+    // SageMaker applies deployment guardrails only to real-time and asynchronous endpoints; a
+    // serverless endpoint is updated all at once, without rollback alarms.
+    const alarms = serverless ? undefined : new RollbackAlarms(this, 'RollbackAlarms', {
       endpoint: this,
       variantNames: this.variantNames.slice(0, variants.length),
       options: props.rollbackAlarms ?? {},
     });
-    this.rollbackAlarms = [...alarms.alarms, ...(props.additionalRollbackAlarms ?? [])];
+    this.rollbackAlarms = alarms ? [...alarms.alarms, ...(props.additionalRollbackAlarms ?? [])] : [];
+    this.deployment = serverless ? undefined : props.deployment ?? DeploymentStrategy.canary();
 
     const endpoint = new sagemaker.CfnEndpoint(this, 'Resource', {
       endpointName: this.endpointName,
       endpointConfigName: config.attrEndpointConfigName,
-      deploymentConfig: {
+      deploymentConfig: this.deployment && {
         ...this.deployment.render(),
         autoRollbackConfiguration: { alarms: this.rollbackAlarms.map((a) => ({ alarmName: a.alarmName })) },
       },

@@ -37,11 +37,11 @@ describe('examples/inference.ts', () => {
     expect(new Set(models).size).toBe(2);
   });
 
-  test('serverless: one serverless variant, no VPC, all-at-once rollout; zero unacknowledged nag findings', () => {
+  test('serverless: one serverless variant with provisioned concurrency, no VPC, no guardrails; zero unacknowledged nag findings', () => {
     const t = synthWithNag(buildServerlessExample);
     const config = Object.values(t.findResources('AWS::SageMaker::EndpointConfig'))[0].Properties;
-    expect(config.ProductionVariants[0].ServerlessConfig).toEqual({ MemorySizeInMB: 2048, MaxConcurrency: 10 });
+    expect(config.ProductionVariants[0].ServerlessConfig).toEqual({ MemorySizeInMB: 2048, MaxConcurrency: 10, ProvisionedConcurrency: 1 });
     t.resourceCountIs('AWS::EC2::VPC', 0);
-    t.hasResourceProperties('AWS::SageMaker::Endpoint', { DeploymentConfig: { BlueGreenUpdatePolicy: { TrafficRoutingConfiguration: { Type: 'ALL_AT_ONCE', WaitIntervalInSeconds: 600 } } } });
+    t.hasResourceProperties('AWS::SageMaker::Endpoint', { DeploymentConfig: Match.absent() });
   });
 });

@@ -99,6 +99,14 @@ describe('InferenceEndpoint variants', () => {
     template.hasResourceProperties('AWS::SageMaker::Model', { EnableNetworkIsolation: false, VpcConfig: Match.absent() });
   });
 
+  test('serverless endpoints get no deployment config or rollback alarms (SageMaker applies guardrails only to real-time and async endpoints)', () => {
+    const { template, endpoint } = buildEndpoint(() => ({ variants: [{ serverless: { memorySizeMiB: 1024, maxConcurrency: 1 } }] }));
+    expect(only(template, 'AWS::SageMaker::Endpoint').Properties.DeploymentConfig).toBeUndefined();
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    expect(endpoint.rollbackAlarms).toEqual([]);
+    expect(endpoint.deployment).toBeUndefined();
+  });
+
   test('asynchronous inference writes to an encrypted bucket prefix and notifies encrypted success and error topics', () => {
     const { template, endpoint, stack } = buildEndpoint((s) => ({
       asyncInference: { bucket: new s3.Bucket(s.stack, 'Results', { encryption: s3.BucketEncryption.KMS }), maxConcurrentInvocationsPerInstance: 4 },

@@ -1,6 +1,7 @@
 import { Duration, Lazy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import * as fc from 'fast-check';
@@ -132,12 +133,15 @@ describe('InferenceEndpoint validation', () => {
     expect(e.problems.map((p) => p.property)).toEqual(['variants', 'dataCapture', 'asyncInference', 'vpc']);
     expect(errorOf({ variants: [{ serverless, instanceType: InferenceInstanceType.M5_LARGE, autoScaling: {} }] }).problems.map((p) => p.property))
       .toEqual(['variants[0].instanceType', 'variants[0].autoScaling']);
+    const key = new kms.Key(stack, `Key${count}`);
+    expect(errorOf({ variants: [{ serverless }], encryptionKey: key, deployment: DeploymentStrategy.allAtOnce(), rollbackAlarms: {}, additionalRollbackAlarms: [alarm] })
+      .problems.map((p) => p.property)).toEqual(['encryptionKey', 'deployment', 'rollbackAlarms', 'additionalRollbackAlarms']);
   });
 
   test('fails when rolling updates are asked for several variants, a shadow variant or serverless', () => {
     expect(errorOf({ variants: named(2), deployment: DeploymentStrategy.rolling() }).message)
       .toContain('deployment ("ROLLING"): rolling updates need exactly one instance-based production variant');
-    expect(errorOf({ variants: [{ serverless }], deployment: DeploymentStrategy.rolling() }).problems[0].property).toBe('deployment');
+    expect(errorOf({ variants: [{ serverless }], deployment: DeploymentStrategy.rolling() }).problems.map((p) => p.property)).toEqual(['deployment']);
     expect(errorOf({ shadowVariant: { name: 'Shadow' }, deployment: DeploymentStrategy.rolling() }).problems[0].property).toBe('deployment');
   });
 

@@ -95,9 +95,15 @@ export function validateEndpointProps(v: Validator, props: InferenceEndpointProp
     v.check(props.vpc === undefined, 'vpc', props.vpc?.node.path, `${why} (no VPC configuration)`);
     v.check(props.subnets === undefined, 'subnets', 'set', why);
     v.check(props.securityGroups === undefined, 'securityGroups', 'set', why);
+    v.check(props.encryptionKey === undefined, 'encryptionKey', props.encryptionKey?.node.path, `${why} (no volume KMS key)`);
+    // SageMaker applies deployment guardrails only to real-time and asynchronous endpoints.
+    const guardrails = 'is not supported by serverless inference (deployment guardrails apply only to real-time and asynchronous endpoints)';
+    v.check(props.deployment === undefined, 'deployment', props.deployment?.kind, guardrails);
+    v.check(props.rollbackAlarms === undefined, 'rollbackAlarms', 'set', guardrails);
+    v.check(props.additionalRollbackAlarms === undefined, 'additionalRollbackAlarms', 'set', guardrails);
   }
-  if (props.deployment?.kind === 'ROLLING') {
-    v.check(all.length === 1 && serverless.length === 0, 'deployment', 'ROLLING',
+  if (props.deployment?.kind === 'ROLLING' && serverless.length === 0) {
+    v.check(all.length === 1, 'deployment', 'ROLLING',
       'rolling updates need exactly one instance-based production variant and no shadow variant; use a blue/green strategy');
   }
   props.deployment?.validate(v, 'deployment');
