@@ -78,8 +78,8 @@ export class InferenceEndpoint extends Construct implements IInferenceEndpoint {
   public readonly endpointArn: string;
   public readonly variantNames: readonly string[];
   public readonly dataCaptureLocation?: string;
-  /** Key for volumes, notifications and async results. */
-  public readonly encryptionKey: kms.IKey;
+  /** Key for volumes, flow logs, notifications and async results (undefined for serverless endpoints, which use none). */
+  public readonly encryptionKey?: kms.IKey;
   /** Execution role of the models. */
   public readonly role: iam.IRole;
   /** Every alarm the deployment rolls back on: the three the endpoint creates, then those passed in (none for serverless endpoints). */
@@ -110,10 +110,12 @@ export class InferenceEndpoint extends Construct implements IInferenceEndpoint {
     this.variantNames = all.map((x) => x.name ?? INFERENCE_DEFAULTS.variantName);
     this.primaryVariant = this.variantNames[0];
     this.removalPolicy = resolveRemovalPolicy(this, props.removalPolicy, profile);
-    this.encryptionKey = props.encryptionKey ?? createKey(this, 'Key', {
+    // A serverless endpoint has nothing to encrypt with a key of its own (no volume key, VPC or async output).
+    const key = serverless ? undefined : props.encryptionKey ?? createKey(this, 'Key', {
       description: `Inference endpoint ${this.node.path}: volumes, notifications and async results`,
       removalPolicy: this.removalPolicy,
     });
+    this.encryptionKey = key;
     this.endpointName = props.endpointName ?? dashedName(this, 63, id);
 
     const role = new iam.Role(this, 'Role', {
@@ -121,8 +123,8 @@ export class InferenceEndpoint extends Construct implements IInferenceEndpoint {
       description: `Execution role of the models behind ${this.node.path}`,
     });
     this.role = role;
-    const network = serverless ? undefined : new InferenceNetwork(this, 'Network', {
-      vpc: props.vpc, subnets: props.subnets, securityGroups: props.securityGroups, key: this.encryptionKey, removalPolicy: this.removalPolicy,
+    const network = key && new InferenceNetwork(this, 'Network', {
+      vpc: props.vpc, subnets: props.subnets, securityGroups: props.securityGroups, key, removalPolicy: this.removalPolicy,
     });
 
     const capture = props.dataCapture;
@@ -144,20 +146,20 @@ export class InferenceEndpoint extends Construct implements IInferenceEndpoint {
       this.dataCaptureLocation = `s3://${bucket.bucketName}/${prefix}${this.endpointName}/`;
     }
     const async = props.asyncInference;
-    if (async) {
+    if (async && key) {
       const prefix = `${async.prefix ?? INFERENCE_DEFAULTS.asyncPrefix}${this.endpointName}/`;
-      const key = async.bucket.encryptionKey ?? this.encryptionKey;
-      grants.writeObjects(async.bucket, prefix, key, 'Async inference writes one object per request result or failure under its prefix.');
-      const success = new sns.Topic(this, 'AsyncSuccessTopic', { displayName: `Async results of ${this.endpointName}`, masterKey: this.encryptionKey, enforceSSL: true });
-      const failure = new sns.Topic(this, 'AsyncErrorTopic', { displayName: `Async failures of ${this.endpointName}`, masterKey: this.encryptionKey, enforceSSL: true });
-      grants.publish([success, failure], this.encryptionKey);
+      const outputKey = async.bucket.encryptionKey ?? key;
+      grants.writeObjects(async.bucket, prefix, outputKey, 'Async inference writes one object per request result or failure under its prefix.');
+      const success = new sns.Topic(this, 'AsyncSuccessTopic', { displayName: `Async results of ${this.endpointName}`, masterKey: key, enforceSSL: true });
+      const failure = new sns.Topic(this, 'AsyncErrorTopic', { displayName: `Async failures of ${this.endpointName}`, masterKey: key, enforceSSL: true });
+      grants.publish([success, failure], key);
       this.asyncSuccessTopic = success;
       this.asyncErrorTopic = failure;
       asyncConfig = {
         outputConfig: {
           s3OutputPath: async.bucket.s3UrlForObject(`${prefix}output`),
           s3FailurePath: async.bucket.s3UrlForObject(`${prefix}failures`),
-          kmsKeyId: key.keyArn,
+          kmsKeyId: outputKey.keyArn,
           notificationConfig: { successTopic: success.topicArn, errorTopic: failure.topicArn },
         },
         clientConfig: async.maxConcurrentInvocationsPerInstance === undefined ? undefined
@@ -193,12 +195,12 @@ export class InferenceEndpoint extends Construct implements IInferenceEndpoint {
     const production = variants.map((x, i) => renderVariant(x, this.variantNames[i]));
     const shadowRendered = shadow ? [renderVariant(shadow, this.variantNames[variants.length])] : undefined;
     // Serverless endpoints and instance families with local NVMe storage reject KmsKeyId (their storage is encrypted by the hardware).
-    const storageKeyAllowed = !serverless && all.every((x) => !(x.instanceType ?? INFERENCE_DEFAULTS.instanceType).hasInstanceStorage);
+    const storageKey = all.every((x) => !(x.instanceType ?? INFERENCE_DEFAULTS.instanceType).hasInstanceStorage);
 
     const config = new sagemaker.CfnEndpointConfig(this, 'EndpointConfig', {
       productionVariants: production,
       shadowProductionVariants: shadowRendered,
-      kmsKeyId: storageKeyAllowed ? this.encryptionKey.keyArn : undefined,
+      kmsKeyId: storageKey ? key?.keyArn : undefined,
       dataCaptureConfig: captureConfig,
       asyncInferenceConfig: asyncConfig,
     });

@@ -105,6 +105,8 @@ describe('InferenceEndpoint variants', () => {
     template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
     expect(endpoint.rollbackAlarms).toEqual([]);
     expect(endpoint.deployment).toBeUndefined();
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    expect(endpoint.encryptionKey).toBeUndefined();
   });
 
   test('asynchronous inference writes to an encrypted bucket prefix and notifies encrypted success and error topics', () => {
