@@ -88,10 +88,14 @@ describe('workload spec', () => {
   });
 
   test('Kueue: GPU flavor with the GPU node label and taint, one ClusterQueue per team fed by its LocalQueue', () => {
+    // vision: quota 64 CPU / 512Gi / 8 GPUs minus defect-detector at 4 replicas of 4 CPU / 16Gi / 1 GPU.
     expect(find('ResourceFlavor', 'acme-gpu')).toMatchObject({ apiVersion: 'kueue.x-k8s.io/v1beta1', spec: { tolerations: [{ key: GPU_NODE_TAINT.key, effect: 'NoSchedule' }] } });
     expect(find('ClusterQueue', 'acme-vision')).toMatchObject({ spec: {
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'vision' } },
-      resourceGroups: [{ coveredResources: ['cpu', 'memory'] }, { flavors: [{ name: 'acme-gpu', resources: [{ name: 'nvidia.com/gpu', nominalQuota: 8 }] }] }],
+      resourceGroups: [
+        { coveredResources: ['cpu', 'memory'], flavors: [{ name: 'acme-standard', resources: [{ name: 'cpu', nominalQuota: '48000m' }, { name: 'memory', nominalQuota: '458752Mi' }] }] },
+        { flavors: [{ name: 'acme-gpu', resources: [{ name: 'nvidia.com/gpu', nominalQuota: 4 }] }] },
+      ],
     } });
     expect(find('LocalQueue', 'training', 'vision')).toMatchObject({ spec: { clusterQueue: 'acme-vision' } });
   });

@@ -58,6 +58,12 @@ describe('workload declaration validation', () => {
       .toThrow(/models\[0\]\.resources\.gpu \(6\): must not exceed team vision's GPUs per container \(4\)/);
   });
 
+  test('fails when a team\'s models together need more than its quota at maxReplicas', () => {
+    const second = { name: 'segmenter', team: 'vision', modelFormat: 'pytorch', artifact: 'v1/', maxReplicas: 5, resources: { cpu: '4', memory: '16Gi', gpu: 1 } };
+    expect(() => kubernetesWorkloads(twoTeams({ models: [...twoTeams().models!, second] })))
+      .toThrow(/teams\[0\]\.quota\.gpu \(8\): must hold the models team vision serves at maxReplicas \(9 GPUs\)/);
+  });
+
   test('fails when two models share a name, or name an unknown team', () => {
     expect(() => kubernetesWorkloads(withModel({ name: 'defect-detector' }, 1))).toThrow(/models\[1\]\.name \("defect-detector"\): must be unique/);
     expect(() => kubernetesWorkloads(withModel({ team: 'nlp' }))).toThrow(/models\[0\]\.team \("nlp"\): must be one of the declared teams \(vision, forecasting\)/);

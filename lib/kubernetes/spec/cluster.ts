@@ -2,6 +2,7 @@ import { GPU_NODE_LABEL, GPU_NODE_TAINT } from '../../training/cluster-options';
 import { TeamWorkloadOptions, WORKLOAD_DEFAULTS, WorkloadDeclaration } from './declaration';
 import { commonLabels } from './labels';
 import { KubernetesManifest } from './manifest';
+import { formatCpu, formatMemory, parseQuantity } from './quantity';
 
 /** Names of the cluster-scoped objects, prefixed with the project so that two platforms can share a cluster. */
 export function priorityClassNames(decl: WorkloadDeclaration) {
@@ -44,7 +45,9 @@ export function priorityClasses(decl: WorkloadDeclaration): KubernetesManifest[]
  * Kueue (kueue.x-k8s.io/v1beta1, the API Kueue has served since v0.3 and still serves) queues
  * training jobs per team, admitting them within the team's quota: two ResourceFlavors (standard
  * nodes; GPU nodes with their label and taint) and one ClusterQueue per team that only the team's
- * namespace may use. Each team namespace holds the LocalQueue that TrainJobs name.
+ * namespace may use. Each team namespace holds the LocalQueue that TrainJobs name. A team's
+ * queue admits its quota minus what its served models take at maxReplicas, so that an admitted
+ * training job is never refused by the namespace's ResourceQuota for lack of room.
  */
 export function trainingQueues(decl: WorkloadDeclaration): KubernetesManifest[] {
   const flavors = resourceFlavorNames(decl);
@@ -63,8 +66,24 @@ export function trainingQueues(decl: WorkloadDeclaration): KubernetesManifest[] 
   return out;
 }
 
+/** What a team's training jobs may use: its quota minus its served models at full scale (validation keeps it non-negative). */
+export function teamTrainingBudget(decl: WorkloadDeclaration, t: TeamWorkloadOptions): { cpu: string; memory: string; gpu: number } {
+  let cpu = parseQuantity(t.quota.cpu)!;
+  let memory = parseQuantity(t.quota.memory)!;
+  let gpu = t.quota.gpu ?? 0;
+  for (const m of (decl.models ?? []).filter((x) => x.team === t.name)) {
+    const r = m.resources ?? WORKLOAD_DEFAULTS.servingResources;
+    const n = m.maxReplicas ?? WORKLOAD_DEFAULTS.maxReplicas;
+    cpu -= parseQuantity(r.cpu)! * n;
+    memory -= parseQuantity(r.memory)! * n;
+    gpu -= (r.gpu ?? 0) * n;
+  }
+  return { cpu: formatCpu(cpu), memory: formatMemory(memory), gpu: Math.max(0, gpu) };
+}
+
 function teamClusterQueue(decl: WorkloadDeclaration, t: TeamWorkloadOptions): KubernetesManifest {
   const flavors = resourceFlavorNames(decl);
+  const budget = teamTrainingBudget(decl, t);
   return {
     apiVersion: 'kueue.x-k8s.io/v1beta1', kind: 'ClusterQueue',
     metadata: { name: teamClusterQueueName(decl, t.name), labels: commonLabels(decl, t.name) },
@@ -75,11 +94,11 @@ function teamClusterQueue(decl: WorkloadDeclaration, t: TeamWorkloadOptions): Ku
       resourceGroups: [
         {
           coveredResources: ['cpu', 'memory'],
-          flavors: [{ name: flavors.standard, resources: [{ name: 'cpu', nominalQuota: t.quota.cpu }, { name: 'memory', nominalQuota: t.quota.memory }] }],
+          flavors: [{ name: flavors.standard, resources: [{ name: 'cpu', nominalQuota: budget.cpu }, { name: 'memory', nominalQuota: budget.memory }] }],
         },
         {
           coveredResources: ['nvidia.com/gpu'],
-          flavors: [{ name: flavors.gpu, resources: [{ name: 'nvidia.com/gpu', nominalQuota: t.quota.gpu ?? 0 }] }],
+          flavors: [{ name: flavors.gpu, resources: [{ name: 'nvidia.com/gpu', nominalQuota: budget.gpu }] }],
         },
       ],
     },

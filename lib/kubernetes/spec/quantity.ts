@@ -20,3 +20,13 @@ export function parseQuantity(q: string): number | undefined {
   if (!m) return undefined;
   return Number(m[1]) * FACTORS[m[2] ?? ''];
 }
+
+/** CPU cores as a quantity in whole millicores, rounded down: `1.5` -> `1500m`. */
+export function formatCpu(cores: number): string {
+  return `${Math.max(0, Math.floor(Math.round(cores * 1e6) / 1e3))}m`;
+}
+
+/** Bytes as a quantity in whole mebibytes, rounded down: `1.5 GiB` -> `1536Mi`. */
+export function formatMemory(bytes: number): string {
+  return `${Math.max(0, Math.floor(bytes / 1024 ** 2))}Mi`;
+}

@@ -119,6 +119,7 @@ export function validateWorkloadDeclaration(decl: WorkloadDeclaration, path = 'W
   const models = decl.models ?? [];
   if (p.check(Array.isArray(models), 'models', models, 'must be a list of models')) {
     const seen = new Set<string>();
+    const used = new Map<string, { cpu: number; memory: number; gpu: number }>();
     models.forEach((m, i) => {
       const at = `models[${i}]`;
       if (!p.check(typeof m === 'object' && m !== null, at, m, 'must be a model declaration')) return;
@@ -139,6 +140,8 @@ export function validateWorkloadDeclaration(decl: WorkloadDeclaration, path = 'W
       if (minOk && maxOk) p.check(min <= max, `${at}.minReplicas`, min, `must not exceed maxReplicas (${max})`);
       const r = amounts(p, m.resources ?? WORKLOAD_DEFAULTS.servingResources, `${at}.resources`);
       if (!budget || !maxOk) return;
+      const u = used.get(m.team) ?? { cpu: 0, memory: 0, gpu: 0 };
+      used.set(m.team, { cpu: u.cpu + (r.cpu ?? 0) * max, memory: u.memory + (r.memory ?? 0) * max, gpu: u.gpu + (r.gpu ?? 0) * max });
       // At full scale the model's pods count against the team's quota: they must fit.
       for (const k of ['cpu', 'memory', 'gpu'] as const) {
         if (r[k] === undefined || budget[k] === undefined) continue;
@@ -148,6 +151,17 @@ export function validateWorkloadDeclaration(decl: WorkloadDeclaration, path = 'W
       }
       if (r.gpu !== undefined && budget.maxGpuPerContainer !== undefined) {
         p.check(r.gpu <= budget.maxGpuPerContainer, `${at}.resources.gpu`, r.gpu, `must not exceed team ${m.team}'s GPUs per container (${budget.maxGpuPerContainer})`);
+      }
+    });
+    // Together, too: a team's served models at full scale must fit in its quota (the rest is its training budget).
+    (Array.isArray(decl.teams) ? decl.teams : []).forEach((t, i) => {
+      const u = t && used.get(t.name);
+      const b = t && budgets.get(t.name);
+      if (!u || !b || models.filter((m) => m && m.team === t.name).length < 2) return;
+      for (const k of ['cpu', 'memory', 'gpu'] as const) {
+        if (b[k] === undefined || u[k] <= b[k]! * (1 + 1e-9)) continue;
+        p.check(false, `teams[${i}].quota.${k}`, k === 'gpu' ? (t.quota.gpu ?? 0) : t.quota[k],
+          `must hold the models team ${t.name} serves at maxReplicas (${k === 'memory' ? `${Math.ceil(u[k] / 1024 ** 2)}Mi` : u[k]} ${k === 'gpu' ? 'GPUs' : k})`);
       }
     });
   }
