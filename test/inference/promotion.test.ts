@@ -3,8 +3,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { ValidationError } from '../../lib';
-import { PROMOTION_DEFAULTS, PromotionWorkflow, PromotionWorkflowProps, STACK_UPDATE_IN_PROGRESS } from '../../lib/inference';
+import { Profiles, ValidationError } from '../../lib';
+import {
+  InferenceEndpoint, ModelSource, PROMOTION_DEFAULTS, PromotionWorkflow, PromotionWorkflowProps, STACK_UPDATE_IN_PROGRESS,
+} from '../../lib/inference';
 import { testStack } from '../helpers/app';
 import { documentedDefaults } from '../helpers/docs';
 import { only, registryIn } from './helpers';
@@ -150,6 +152,20 @@ describe('PromotionWorkflow documented defaults', () => {
     expect(workflow.stages.map((s) => [s.parameterName, s.requireApproval])).toEqual([
       ['/mlops/staging/models/churn/approved-package-arn', false], ['/mlops/prod/models/churn/approved-package-arn', true],
     ]);
+  });
+});
+
+describe('PromotionWorkflow and InferenceEndpoint agree', () => {
+  test('a stage writes the very SSM parameter that the endpoint of that environment reads by default', () => {
+    for (const profile of [Profiles.STAGING, Profiles.PROD]) {
+      const s = testStack({ profile });
+      const r = registryIn(s);
+      new InferenceEndpoint(s, 'Endpoint', { model: ModelSource.fromRegistry(r, 'churn'), variants: [{ serverless: { memorySizeMiB: 1024, maxConcurrency: 1 } }] });
+      const read = Object.values(Template.fromStack(s).findParameters('*', { Type: 'AWS::SSM::Parameter::Value<String>' }))
+        .map((p) => p.Default).filter((d) => d.includes('/models/'));
+      const stage = workflow.stages.find((x) => x.name === profile.name)!;
+      expect(read).toEqual([stage.parameterName]);
+    }
   });
 });
 
