@@ -1,7 +1,7 @@
 /**
- * Three inference endpoints a team copies: an A/B test of two registered models with data capture
- * for Model Monitor, a shadow test of a challenger version next to the champion, and a small
- * serverless endpoint for a low-traffic model. Each serves the version approved in the registry,
+ * Inference endpoints a team copies: an A/B test of two registered models with data capture for
+ * Model Monitor, a shadow test of a challenger version next to the champion, a small serverless
+ * endpoint for a low-traffic model, and the promotion of approved versions from staging to prod. Each serves the version approved in the registry,
  * read by CloudFormation from an SSM parameter at deploy time, and rolls out behind guardrails.
  *
  * Run one with: npx cdk synth --app "npx ts-node --swc examples/inference.ts"
@@ -9,7 +9,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { DataLakehouse, ModelRegistry, Profiles, applyPlatform } from '../lib';
-import { DeploymentStrategy, InferenceEndpoint, InferenceInstanceType, ModelSource } from '../lib/inference';
+import { DeploymentStrategy, InferenceEndpoint, InferenceInstanceType, ModelSource, PromotionWorkflow } from '../lib/inference';
 
 /** One stack per example, each configured for its own environment. */
 function platformStack(app: App, stackName: string): Stack {
@@ -68,10 +68,37 @@ export function buildServerlessExample(app: App = new App()): Stack {
   return stack;
 }
 
+/**
+ * Promotion: a shared registry stack whose approvals start a workflow that makes staging serve the
+ * approved churn version through its guarded rollout, waits for it, asks for a manual approval and
+ * then does the same in prod. The serving stacks stay the source of truth: the workflow only
+ * writes their SSM parameters and updates them with their previous templates.
+ */
+export function buildPromotionExample(app: App = new App()): Stack[] {
+  const shared = new Stack(app, 'acme-shared-registry');
+  applyPlatform(shared, { project: 'acme', profile: Profiles.PROD, owner: 'ml-platform', costCentre: 'cc-1234' });
+  const registry = new ModelRegistry(shared, 'Registry', { models: [{ name: 'churn' }] });
+
+  const serving = [Profiles.STAGING, Profiles.PROD].map((profile) => {
+    const stack = new Stack(app, `acme-${profile.name}-serving`);
+    applyPlatform(stack, { project: 'acme', profile, owner: 'ml-platform', costCentre: 'cc-1234' });
+    new InferenceEndpoint(stack, 'Churn', { model: ModelSource.fromRegistry(registry, 'churn') });
+    return stack;
+  });
+
+  new PromotionWorkflow(shared, 'ChurnPromotion', {
+    registry,
+    model: 'churn',
+    stages: serving.map((stack, i) => ({ name: i === 0 ? 'staging' : 'prod', stackName: stack.stackName })),
+  });
+  return [shared, ...serving];
+}
+
 // Run directly (as `cdk synth --app` does), the App synthesizes itself when the process exits.
 if (require.main === module) {
   const app = new App();
   buildAbTestExample(app);
   buildShadowTestExample(app);
   buildServerlessExample(app);
+  buildPromotionExample(app);
 }

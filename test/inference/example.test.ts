@@ -1,7 +1,7 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { buildAbTestExample, buildServerlessExample, buildShadowTestExample } from '../../examples/inference';
+import { buildAbTestExample, buildPromotionExample, buildServerlessExample, buildShadowTestExample } from '../../examples/inference';
 import { testApp } from '../helpers/app';
 
 // CloudFormation schema validation of these examples belongs in test/app.test.ts with every other
@@ -43,5 +43,19 @@ describe('examples/inference.ts', () => {
     expect(config.ProductionVariants[0].ServerlessConfig).toEqual({ MemorySizeInMB: 2048, MaxConcurrency: 10, ProvisionedConcurrency: 1 });
     t.resourceCountIs('AWS::EC2::VPC', 0);
     t.hasResourceProperties('AWS::SageMaker::Endpoint', { DeploymentConfig: Match.absent() });
+  });
+
+  test('promotion: approvals in the shared registry promote through the staging and prod serving stacks; zero unacknowledged nag findings', () => {
+    const app = testApp();
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const [shared, staging, prod] = buildPromotionExample(app);
+    expect(() => app.synth()).not.toThrow();
+    const definition = JSON.stringify(Template.fromStack(shared).findResources('AWS::StepFunctions::StateMachine'));
+    for (const [stack, env] of [[staging, 'staging'], [prod, 'prod']] as const) {
+      expect(definition).toContain(`\\"StackName\\":\\"${stack.stackName}\\"`);
+      const read = Object.values(Template.fromStack(stack).findParameters('*', { Type: 'AWS::SSM::Parameter::Value<String>' })).map((p) => p.Default);
+      expect(read).toContain(`/acme/${env}/models/churn/approved-package-arn`);
+      expect(definition).toContain(`/acme/${env}/models/churn/approved-package-arn`);
+    }
   });
 });
