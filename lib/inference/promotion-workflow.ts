@@ -160,7 +160,11 @@ export class PromotionWorkflow extends Construct {
       cause: `The update of stack ${stage.stackName} did not complete (rolled back or failed); ${stage.parameterName} holds the previous version again`,
     });
     restore.next(failed);
-    update.addCatch(restore, { errors: ['States.ALL'], resultPath: '$.updateError' });
+    // Re-approving the version a stage already serves leaves nothing to update: that stage is done.
+    const unchanged = new sfn.Choice(this, label('Already serving it?'))
+      .when(sfn.Condition.stringMatches('$.updateError.Cause', '*No updates are to be performed*'), o.next)
+      .otherwise(restore);
+    update.addCatch(unchanged, { errors: ['States.ALL'], resultPath: '$.updateError' });
 
     const wait = new sfn.Wait(this, label('Wait for rollout'), { time: sfn.WaitTime.duration(o.poll) });
     const describe = new tasks.CallAwsService(this, label('Read stack status'), {

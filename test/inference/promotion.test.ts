@@ -74,14 +74,18 @@ describe('PromotionWorkflow', () => {
     expect(d.TimeoutSeconds).toBe(PROMOTION_DEFAULTS.timeout.toSeconds());
   });
 
-  test('keeps polling while the update or its rollback runs; a rolled-back or failed update restores the previous version and stops', () => {
+  test('keeps polling while the update or its rollback runs; a rolled-back or failed update restores the previous version and stops; an unchanged version moves on', () => {
     for (const stage of ['staging', 'prod']) {
       const choice = d.States[`${stage}: Rollout settled?`];
       expect(choice.Choices![0]).toEqual({ Variable: expect.stringMatching(/Stack\.status$/), StringEquals: 'UPDATE_COMPLETE', Next: expect.any(String) });
       expect((choice.Choices![1].Or as Array<{ StringEquals: string }>).map((c) => c.StringEquals)).toEqual(STACK_UPDATE_IN_PROGRESS);
       expect(choice.Choices![1].Next).toBe(`${stage}: Wait for rollout`);
       expect(choice.Default).toBe(`${stage}: Restore previous version`);
-      expect(d.States[`${stage}: Update serving stack`].Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: `${stage}: Restore previous version` })]);
+      expect(d.States[`${stage}: Update serving stack`].Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: `${stage}: Already serving it?` })]);
+      // An update with nothing to do (the version is already served) moves on; any other error restores and stops.
+      const unchanged = d.States[`${stage}: Already serving it?`];
+      expect(unchanged.Choices).toEqual([{ Variable: '$.updateError.Cause', StringMatches: '*No updates are to be performed*', Next: stage === 'staging' ? 'prod: Wait for approval' : 'Promoted' }]);
+      expect(unchanged.Default).toBe(`${stage}: Restore previous version`);
       const restore = d.States[`${stage}: Restore previous version`];
       expect(restore.Parameters).toEqual({ 'Name': `/mlops/${stage}/models/churn/approved-package-arn`, 'Value.$': expect.stringMatching(/Previous\.value$/), 'Overwrite': true });
       expect(d.States[restore.Next!]).toEqual(expect.objectContaining({ Type: 'Fail', Error: 'PromotionRolledBack' }));
