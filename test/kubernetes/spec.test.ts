@@ -128,6 +128,21 @@ describe('workload spec', () => {
     });
   });
 
+  test('a model\'s client namespaces may reach its predictor port; without any, no policy is added', () => {
+    const withClients = kubernetesWorkloads(twoTeams({ models: [{ ...twoTeams().models![0], clientNamespaces: ['storefront', 'batch-scoring'] }] }));
+    expect(withClients.teams.vision.find((m) => m.metadata.name === 'allow-defect-detector-clients')!.spec).toEqual({
+      podSelector: { matchLabels: { 'serving.kserve.io/inferenceservice': 'defect-detector', 'component': 'predictor' } },
+      policyTypes: ['Ingress'],
+      ingress: [{
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'storefront' } } }, { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'batch-scoring' } } }],
+        ports: [{ protocol: 'TCP', port: 8080 }],
+      }],
+    });
+    expect(w.all.filter((m) => m.metadata.name.endsWith('-clients'))).toEqual([]);
+    expect(() => kubernetesWorkloads(twoTeams({ models: [{ ...twoTeams().models![0], clientNamespaces: ['Store Front'] }] })))
+      .toThrow(/models\[0\]\.clientNamespaces\[0\] \("Store Front"\): must be a DNS-1123 label/);
+  });
+
   test('every pod template meets the restricted Pod Security Standard and has limits', () => {
     const templates = w.all.flatMap(podTemplatesOf);
     expect(templates.length).toBe(4); // two training runtimes, two predictors

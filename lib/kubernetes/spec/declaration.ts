@@ -99,6 +99,12 @@ export interface ServingModelOptions {
    */
   readonly maxReplicas?: number;
   /**
+   * Namespaces whose pods may call the model (on the predictor's port 8080). Team namespaces deny
+   * ingress from elsewhere by default.
+   * @default none: only pods of the team's own namespace
+   */
+  readonly clientNamespaces?: string[];
+  /**
    * Resources of the predictor container, requested and limited alike (guaranteed QoS).
    * @default { cpu: '1', memory: '2Gi', gpu: 0 }
    */

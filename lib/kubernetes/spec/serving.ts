@@ -55,6 +55,34 @@ export function inferenceService(decl: WorkloadDeclaration, m: ServingModelOptio
   };
 }
 
+/** The port KServe's model servers listen on in the predictor pod. */
+export const PREDICTOR_PORT = 8080;
+
+/** Labels KServe puts on an InferenceService's predictor pods. */
+export function predictorPodLabels(model: string): Record<string, string> {
+  return { 'serving.kserve.io/inferenceservice': model, 'component': 'predictor' };
+}
+
+/**
+ * Lets the declared client namespaces reach the model's predictor pods on {@link PREDICTOR_PORT};
+ * undefined when the model declares none (the team's default-deny policy then keeps it in-namespace).
+ */
+export function modelClientPolicy(decl: WorkloadDeclaration, m: ServingModelOptions): KubernetesManifest | undefined {
+  if (!m.clientNamespaces || m.clientNamespaces.length === 0) return undefined;
+  return {
+    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy',
+    metadata: { name: `allow-${m.name}-clients`, namespace: teamNamespace(m.team), labels: commonLabels(decl, m.team) },
+    spec: {
+      podSelector: { matchLabels: predictorPodLabels(m.name) },
+      policyTypes: ['Ingress'],
+      ingress: [{
+        from: m.clientNamespaces.map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } })),
+        ports: [{ protocol: 'TCP', port: PREDICTOR_PORT }],
+      }],
+    },
+  };
+}
+
 /** Keeps all but one predictor pod up during voluntary disruptions (node drains), and never blocks a drain. */
 export function modelDisruptionBudget(decl: WorkloadDeclaration, m: ServingModelOptions): KubernetesManifest {
   return {
@@ -62,8 +90,7 @@ export function modelDisruptionBudget(decl: WorkloadDeclaration, m: ServingModel
     metadata: { name: `${m.name}-predictor`, namespace: teamNamespace(m.team), labels: commonLabels(decl, m.team) },
     spec: {
       maxUnavailable: 1,
-      // The labels KServe puts on an InferenceService's predictor pods.
-      selector: { matchLabels: { 'serving.kserve.io/inferenceservice': m.name, 'component': 'predictor' } },
+      selector: { matchLabels: predictorPodLabels(m.name) },
     },
   };
 }

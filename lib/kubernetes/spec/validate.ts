@@ -133,6 +133,11 @@ export function validateWorkloadDeclaration(decl: WorkloadDeclaration, path = 'W
         'must be a KServe model format name such as sklearn, xgboost, pytorch or huggingface');
       p.check(typeof m.artifact === 'string' && /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*\/?$/.test(m.artifact) && !m.artifact.split('/').includes('..'),
         `${at}.artifact`, m.artifact, 'must be an S3 key relative to models/<name>/ (no leading \'/\', no \'..\'), for example v3/');
+      if (m.clientNamespaces !== undefined) {
+        if (p.check(Array.isArray(m.clientNamespaces), `${at}.clientNamespaces`, m.clientNamespaces, 'must be a list of namespace names')) {
+          m.clientNamespaces.forEach((ns, j) => label(p, ns, `${at}.clientNamespaces[${j}]`, 63));
+        }
+      }
       const min = m.minReplicas ?? WORKLOAD_DEFAULTS.minReplicas;
       const max = m.maxReplicas ?? WORKLOAD_DEFAULTS.maxReplicas;
       const minOk = p.check(isInt(min, 1, 100), `${at}.minReplicas`, m.minReplicas, 'must be a whole number between 1 and 100 (raw deployment mode cannot scale to zero)');

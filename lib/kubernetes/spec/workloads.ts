@@ -1,7 +1,7 @@
 import { priorityClasses, teamClusterQueueName, trainingQueues } from './cluster';
 import { WorkloadDeclaration } from './declaration';
 import { KubernetesManifest, manifestKey } from './manifest';
-import { inferenceService, modelDisruptionBudget } from './serving';
+import { inferenceService, modelClientPolicy, modelDisruptionBudget } from './serving';
 import {
   teamLimitRange, teamLocalQueue, teamNamespaceManifest, teamNetworkPolicies, teamResourceQuota, teamRole, teamRoleBinding,
   teamServiceAccountManifest, teamTrainingRuntime,
@@ -42,7 +42,10 @@ export function kubernetesWorkloads(decl: WorkloadDeclaration, path?: string): K
       teamTrainingRuntime(decl, t),
     ];
   }
-  for (const m of decl.models ?? []) teams[m.team].push(inferenceService(decl, m), modelDisruptionBudget(decl, m));
+  for (const m of decl.models ?? []) {
+    const clients = modelClientPolicy(decl, m);
+    teams[m.team].push(inferenceService(decl, m), modelDisruptionBudget(decl, m), ...(clients ? [clients] : []));
+  }
   const all = [...cluster, ...Object.values(teams).flat()];
   const keys = new Set(all.map(manifestKey));
   if (keys.size !== all.length) throw new Error('kubernetesWorkloads produced two objects with the same identity; this is a bug');
