@@ -53,6 +53,10 @@ export interface IInferenceEndpoint extends IConstruct {
   metricCpuUtilization(props?: EndpointMetricOptions): cloudwatch.Metric;
   /** Memory utilization of the instances (/aws/sagemaker/Endpoints MemoryUtilization; Average over 5 minutes). */
   metricMemoryUtilization(props?: EndpointMetricOptions): cloudwatch.Metric;
+  /** GPU utilization of the instances (/aws/sagemaker/Endpoints GPUUtilization; Average over 5 minutes). */
+  metricGpuUtilization(props?: EndpointMetricOptions): cloudwatch.Metric;
+  /** Disk utilization of the instances (/aws/sagemaker/Endpoints DiskUtilization; Average over 5 minutes). */
+  metricDiskUtilization(props?: EndpointMetricOptions): cloudwatch.Metric;
   /** Lets the grantee invoke the endpoint (real-time, async and streaming), nothing else. */
   grantInvoke(grantee: iam.IGrantable): iam.Grant;
 }
@@ -273,6 +277,14 @@ export class InferenceEndpoint extends Construct implements IInferenceEndpoint {
 
   public metricMemoryUtilization(props?: EndpointMetricOptions): cloudwatch.Metric {
     return this.metric('MemoryUtilization', 'Average', { period: Duration.minutes(5), ...props }, '/aws/sagemaker/Endpoints');
+  }
+
+  public metricGpuUtilization(props?: EndpointMetricOptions): cloudwatch.Metric {
+    return this.metric('GPUUtilization', 'Average', { period: Duration.minutes(5), ...props }, '/aws/sagemaker/Endpoints');
+  }
+
+  public metricDiskUtilization(props?: EndpointMetricOptions): cloudwatch.Metric {
+    return this.metric('DiskUtilization', 'Average', { period: Duration.minutes(5), ...props }, '/aws/sagemaker/Endpoints');
   }
 
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {

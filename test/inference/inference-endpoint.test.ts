@@ -286,6 +286,8 @@ describe('InferenceEndpoint metrics and grants', () => {
     ['metricModelErrors', 'AWS/SageMaker', 'InvocationModelErrors', 'Sum', 1],
     ['metricCpuUtilization', '/aws/sagemaker/Endpoints', 'CPUUtilization', 'Average', 5],
     ['metricMemoryUtilization', '/aws/sagemaker/Endpoints', 'MemoryUtilization', 'Average', 5],
+    ['metricGpuUtilization', '/aws/sagemaker/Endpoints', 'GPUUtilization', 'Average', 5],
+    ['metricDiskUtilization', '/aws/sagemaker/Endpoints', 'DiskUtilization', 'Average', 5],
   ] as const)('%s: %s %s, %s over %p minute(s), per variant', (method, namespace, metricName, statistic, minutes) => {
     const m = e[method]();
     expect([m.namespace, m.metricName, m.statistic, m.period.toMinutes(), m.dimensions]).toEqual([namespace, metricName, statistic, minutes, dims]);
