@@ -1,8 +1,8 @@
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import {
-  ColumnType, DataLakehouse, EtlPipeline, LakehouseZone, ModelRegistry, RetrainTrigger, TableFormat, TrainingCluster, applyPlatform,
-  selectEnvironmentName,
+  ColumnType, DataLakehouse, EtlPipeline, InferenceEndpoint, LakehouseZone, ModelRegistry, ModelSource, PromotionWorkflow, RetrainTrigger,
+  TableFormat, TrainingCluster, applyPlatform, selectEnvironmentName,
 } from '../lib';
 import { ENVIRONMENTS, PROJECT } from './environments';
 
@@ -16,6 +16,9 @@ export interface DefaultApp {
   readonly mlStack: Stack;
   readonly registry: ModelRegistry;
   readonly training: TrainingCluster;
+  readonly servingStack: Stack;
+  readonly endpoint: InferenceEndpoint;
+  readonly promotion: PromotionWorkflow;
 }
 
 /**
@@ -115,5 +118,25 @@ export function buildDefaultApp(app: App): DefaultApp {
       evaluate: { script: path.join(__dirname, 'training', 'evaluate.py'), metric: 'auc', threshold: 0.8 },
     },
   });
-  return { app, dataStack, lakehouse, ingest, curate, mlStack, registry, training };
+
+  // Serving: the approved churn version, read from SSM at deploy time, behind canary rollouts with
+  // alarm-based rollback; requests and responses are captured to the lakehouse for Model Monitor.
+  const servingStack = new Stack(app, `${PROJECT}-${envName}-serving`, {
+    env,
+    description: `MLOps platform (${envName}): model serving`,
+    terminationProtection: config.profile.deletionProtection,
+  });
+  const endpoint = new InferenceEndpoint(servingStack, 'Churn', {
+    model: ModelSource.fromRegistry(registry, 'churn'),
+    dataCapture: { lakehouse, samplingPercentage: 20 },
+  });
+
+  // Approval in the registry -> this environment's serving stack is updated to the approved version
+  // (after a person approves, in prod), through the endpoint's guarded rollout.
+  const promotion = new PromotionWorkflow(mlStack, 'Promotion', {
+    registry,
+    model: 'churn',
+    stages: [{ name: envName, stackName: servingStack.stackName, requireApproval: envName === 'prod' }],
+  });
+  return { app, dataStack, lakehouse, ingest, curate, mlStack, registry, training, servingStack, endpoint, promotion };
 }

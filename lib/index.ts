@@ -3,3 +3,4 @@ export * from './lakehouse';
 export * from './etl';
 export * from './registry';
 export * from './training';
+export * from './inference';

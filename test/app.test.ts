@@ -1,9 +1,10 @@
 import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ValidationError } from '../lib';
 import { DefaultApp, buildDefaultApp } from '../bin/main';
 import { buildEtlExample } from '../examples/etl-pipeline';
+import { buildAbTestExample, buildPromotionExample, buildServerlessExample, buildShadowTestExample } from '../examples/inference';
 import { buildLakehouseExample } from '../examples/lakehouse';
 import { buildRegistryExample } from '../examples/registry';
 import { buildTrainingExample } from '../examples/training';
@@ -61,7 +62,7 @@ describe('default app (dev, no context)', () => {
   test('includes a model registry and a managed retraining workflow started by the curation pipeline', () => {
     const t = Template.fromStack(dev.built.mlStack);
     t.resourceCountIs('AWS::SageMaker::ModelPackageGroup', 1);
-    t.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    t.resourceCountIs('AWS::StepFunctions::StateMachine', 2); // retraining and promotion
     t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 4 ? * SUN *)' });
     // The curation pipeline (data stack) starting retraining (ML stack), through a cross-stack reference.
     const etlTrigger = Object.values(t.findResources('AWS::Events::Rule'))
@@ -69,6 +70,29 @@ describe('default app (dev, no context)', () => {
     expect(JSON.stringify(etlTrigger?.Properties.EventPattern.detail.stateMachineArn)).toMatch(/mlops-dev-data.*CurateWorkflow/);
     expect(etlTrigger?.Properties.Targets[0].Arn).toEqual({ Ref: expect.stringMatching(/^TrainingWorkflow/) });
     expect(dev.built.registry.hasModel('churn')).toBe(true);
+  });
+
+  test('serves the approved model from an SSM-typed parameter behind a canary rollout with alarm-based rollback', () => {
+    const t = Template.fromStack(dev.built.servingStack);
+    const params = t.toJSON().Parameters as Record<string, { Type: string; Default?: string }>;
+    expect(Object.values(params)).toEqual(expect.arrayContaining([
+      expect.objectContaining({ Type: 'AWS::SSM::Parameter::Value<String>', Default: '/mlops/dev/models/churn/approved-package-arn' }),
+    ]));
+    const endpoint = Object.values(t.findResources('AWS::SageMaker::Endpoint'))[0];
+    expect(endpoint.Properties.DeploymentConfig.BlueGreenUpdatePolicy.TrafficRoutingConfiguration.Type).toBe('CANARY');
+    const alarms = endpoint.Properties.DeploymentConfig.AutoRollbackConfiguration.Alarms as Array<{ AlarmName: { Ref: string } }>;
+    expect(alarms.length).toBeGreaterThanOrEqual(3);
+    for (const a of alarms) expect(t.toJSON().Resources[a.AlarmName.Ref].Type).toBe('AWS::CloudWatch::Alarm');
+    t.hasResourceProperties('AWS::SageMaker::EndpointConfig', { DataCaptureConfig: Match.objectLike({ InitialSamplingPercentage: 20 }) });
+  });
+
+  test('closes the loop: registry approval starts a promotion of this environment', () => {
+    const t = Template.fromStack(dev.built.mlStack);
+    t.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({
+      'detail-type': ['SageMaker Model Package State Change'],
+      'detail': Match.objectLike({ ModelApprovalStatus: ['Approved'] }),
+    }), Targets: Match.arrayWith([Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('Promotion') } })]) });
+    expect(JSON.stringify(t.findResources('AWS::StepFunctions::StateMachine'))).toContain('mlops-dev-serving');
   });
 
   test('the stacks are environment-agnostic, so synth needs no credentials', () => {
@@ -106,7 +130,11 @@ describe('every example', () => {
     ['registry', buildRegistryExample],
     ['training', buildTrainingExample],
     ['training-eks', buildTrainingEksExample],
-  ] as Array<[string, (app: App) => unknown]>)('examples/%s.ts synthesizes with zero validation findings and zero unacknowledged cdk-nag findings', (_, build) => {
+    ['inference (A/B test)', buildAbTestExample],
+    ['inference (shadow test)', buildShadowTestExample],
+    ['inference (serverless)', buildServerlessExample],
+    ['inference (promotion)', buildPromotionExample],
+  ] as Array<[string, (app: App) => unknown]>)('example %s synthesizes with zero validation findings and zero unacknowledged cdk-nag findings', (_, build) => {
     const { app } = synthWithNag(build);
     expect(validationViolations(app)).toEqual([]);
   });
