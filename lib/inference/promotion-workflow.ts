@@ -25,9 +25,11 @@ export const STACK_UPDATE_IN_PROGRESS = [
   'UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'UPDATE_ROLLBACK_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS',
 ];
 
-/** A resolved stage. */
-interface Stage extends PromotionStage {
+/** A stage with its defaults resolved. */
+export interface ResolvedPromotionStage extends PromotionStage {
+  /** The SSM parameter the stage's endpoint reads. */
   readonly parameterName: string;
+  /** Whether a person approves before this stage is updated. */
   readonly requireApproval: boolean;
 }
 
@@ -51,7 +53,7 @@ export class PromotionWorkflow extends Construct {
   /** The rule on the registry's approvals that starts the workflow. */
   public readonly approvalRule: events.Rule;
   /** The resolved stages, in order. */
-  public readonly stages: readonly Readonly<Stage>[];
+  public readonly stages: readonly Readonly<ResolvedPromotionStage>[];
   /** The removal policy applied to the key and log group this construct creates. */
   public readonly removalPolicy: RemovalPolicy;
 
@@ -110,7 +112,7 @@ export class PromotionWorkflow extends Construct {
     });
   }
 
-  private stageSteps(stage: Stage, index: number, o: { next: sfn.IChainable; packageArn: string; poll: Duration; cfnRoleArn: string; model: string }): sfn.IChainable {
+  private stageSteps(stage: ResolvedPromotionStage, index: number, o: { next: sfn.IChainable; packageArn: string; poll: Duration; cfnRoleArn: string; model: string }): sfn.IChainable {
     const stack = Stack.of(this);
     const label = (what: string) => `${stage.name}: ${what}`;
     const parameterArn = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: stage.parameterName.slice(1) });

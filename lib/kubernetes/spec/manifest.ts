@@ -6,6 +6,9 @@
 /** A JSON value, as a Kubernetes manifest holds them. */
 export type ManifestValue = string | number | boolean | null | ManifestValue[] | { [key: string]: ManifestValue };
 
+/** A JSON object inside a manifest (a pod spec, a security context...). */
+export type ManifestObject = { [key: string]: ManifestValue };
+
 /** `metadata` of a manifest: name, optional namespace, labels and annotations. */
 export interface ManifestMetadata {
   /** Object name. */

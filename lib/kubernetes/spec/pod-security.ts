@@ -1,10 +1,8 @@
 import { WORKLOAD_DEFAULTS } from './declaration';
-import { KubernetesManifest, ManifestValue } from './manifest';
-
-type Json = { [key: string]: ManifestValue };
+import { KubernetesManifest, ManifestObject } from './manifest';
 
 /** Pod-level security context of every pod template the spec produces (restricted Pod Security Standard). */
-export function restrictedPodSecurityContext(): Json {
+export function restrictedPodSecurityContext(): ManifestObject {
   return {
     runAsNonRoot: true,
     runAsUser: WORKLOAD_DEFAULTS.runAsUser,
@@ -15,7 +13,7 @@ export function restrictedPodSecurityContext(): Json {
 }
 
 /** Container-level security context of every container the spec produces (restricted Pod Security Standard). */
-export function restrictedContainerSecurityContext(): Json {
+export function restrictedContainerSecurityContext(): ManifestObject {
   return {
     runAsNonRoot: true,
     allowPrivilegeEscalation: false,
@@ -29,11 +27,11 @@ export function restrictedContainerSecurityContext(): Json {
 export interface PodTemplate {
   /** Path of the pod spec inside the manifest, for example `spec.predictor`. */
   readonly path: string;
-  readonly pod: Json;
-  readonly containers: Json[];
+  readonly pod: ManifestObject;
+  readonly containers: ManifestObject[];
 }
 
-const asObject = (v: unknown): Json | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined);
+const asObject = (v: unknown): ManifestObject | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as ManifestObject) : undefined);
 
 /**
  * Every pod template of a manifest: any object with a `containers` list, and KServe predictors,
