@@ -1,6 +1,7 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LakehouseZone } from '../lakehouse/zone';
 
 /**
@@ -134,6 +135,14 @@ export interface ClusterEngineOptions {
    * @default `<project>-<env>-training`
    */
   readonly clusterName?: string;
+  /**
+   * A kubectl Lambda layer (for example `new KubectlV33Layer(this, 'Kubectl')` from
+   * `@aws-cdk/lambda-layer-kubectl-v33`, a prebuilt zip, no Docker). With it, the cluster gets a
+   * kubectl provider in its private subnets, so the Kubernetes layer's manifests can be applied in
+   * the same `cdk deploy` (`addWorkloadManifests(training.eksCluster, ...)`).
+   * @default no kubectl provider: the Kubernetes layer's cdktf stack applies the manifests
+   */
+  readonly kubectlLayer?: lambda.ILayerVersion;
   /**
    * EKS deletion protection: the cluster cannot be deleted (by CloudFormation either) until it is turned off.
    * @default the profile's deletionProtection (on in staging and prod)

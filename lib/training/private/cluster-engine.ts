@@ -11,7 +11,7 @@ import { SERVICE_KEY_ACTIONS, createKey, createLogGroup } from '../../core/encry
 import { Platform } from '../../core/environment';
 import { Validator } from '../../core/errors';
 import { grantWithKey } from '../../core/grants';
-import { acknowledgeWildcardResources, nagResourceName } from '../../core/nag';
+import { acknowledgeThirdPartyIam, acknowledgeWildcardResources, nagResourceName } from '../../core/nag';
 import { dashedName } from '../../core/naming';
 import { IDataLakehouse } from '../../lakehouse/data-lakehouse';
 import {
@@ -135,7 +135,16 @@ export class ClusterEngine extends Construct {
       defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
       defaultCapacity: 0,
       outputConfigCommand: false,
+      // Only with a kubectl layer: a Lambda in the private subnets that applies manifests in the same deploy.
+      kubectlProviderOptions: o.kubectlLayer
+        ? { kubectlLayer: o.kubectlLayer, privateSubnets: props.vpc.selectSubnets(this.subnets).subnets }
+        : undefined,
     });
+    if (this.cluster.kubectlProvider) {
+      const reason = 'The kubectl provider is built by aws-eks-v2 (handler and provider-framework Lambdas with their roles and runtime); its managed policies and its invoke permission on the handler\'s versions are what that construct requires.';
+      acknowledgeThirdPartyIam(this.cluster.kubectlProvider, reason);
+      Validations.of(this.cluster.kubectlProvider).acknowledge({ id: 'AwsSolutions::AwsSolutions-L1', reason });
+    }
     const cfnCluster = this.cluster.node.defaultChild as eks.CfnCluster;
     cfnCluster.deletionProtection = o.deletionProtection ?? settings.profile.deletionProtection;
     cfnCluster.addResourceDependency(logGroup.node.defaultChild as CfnResource);

@@ -1,0 +1,30 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { addWorkloadManifests, kubernetesWorkloads } from '../../lib/kubernetes';
+import { EXAMPLE_DECLARATION } from '../../examples/kubernetes';
+import { testStack } from '../helpers/app';
+import { clusterEngine, clusterInputs } from './cluster-fixtures';
+
+describe('cluster engine with a kubectl layer', () => {
+  test('gets a kubectl provider in its private subnets, so the Kubernetes layer applies in the same deploy, with zero nag findings', () => {
+    const stack = testStack({ nag: true });
+    const kubectlLayer = lambda.LayerVersion.fromLayerVersionArn(stack, 'KubectlLayer', 'arn:aws:lambda:us-east-1:123456789012:layer:kubectl-v33:1');
+    const engine = clusterEngine(stack, clusterInputs(stack), { kubectlLayer });
+    const applied = addWorkloadManifests(engine.cluster, kubernetesWorkloads(EXAMPLE_DECLARATION, stack.node.path));
+    expect(applied.length).toBeGreaterThan(0);
+    expect(() => (stack.node.root as App).synth()).not.toThrow();
+    const t = Template.fromStack(stack);
+    const functions = Object.values(t.findResources('AWS::Lambda::Function'));
+    const kubectl = functions.filter((f) => JSON.stringify(f.Properties.Layers ?? []).includes('kubectl-v33'));
+    expect(kubectl).toHaveLength(1);
+    expect(kubectl[0].Properties.VpcConfig.SubnetIds.length).toBeGreaterThanOrEqual(2);
+    expect(Object.keys(t.findResources('Custom::AWSCDK-EKS-KubernetesResource')).length).toBe(applied.length);
+  });
+
+  test('without a layer there is no kubectl provider, and applying manifests fails clearly', () => {
+    const stack = testStack();
+    const engine = clusterEngine(stack, clusterInputs(stack));
+    expect(() => addWorkloadManifests(engine.cluster, kubernetesWorkloads(EXAMPLE_DECLARATION, stack.node.path))).toThrow(/kubectl/);
+  });
+});
