@@ -22,8 +22,7 @@ export function kubernetesDeclaration(env: EnvironmentName): WorkloadDeclaration
     project: PROJECT,
     environment: env,
     vpcCidr: TRAINING_VPC_CIDR,
-    // The registry's artifact bucket; its name is not published to SSM, so it is configured here.
-    artifactBucket: `${PROJECT}-${env}-model-artifacts`,
+    // No artifactBucket: the stack reads the registry's SSM parameter, so nothing is guessed here.
     teams: [
       { name: 'vision', quota: { cpu: large ? '64' : '16', memory: large ? '512Gi' : '128Gi', gpu: large ? 8 : 2 }, developersGroup: 'vision-developers' },
       { name: 'forecasting', quota: { cpu: '16', memory: '64Gi', gpu: 0 }, developersGroup: 'forecasting-developers' },

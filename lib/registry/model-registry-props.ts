@@ -112,6 +112,17 @@ export interface ModelRegistryProps {
 }
 
 /** The documented defaults, in one place; the code reads every default from here. */
+/** Names of the SSM parameters a registry publishes for other engines (the Kubernetes layer). */
+export interface RegistryParameterNames {
+  /** `/<project>/<env>/registry/artifact-bucket`: the artifact bucket's name. */
+  readonly artifactBucket: string;
+}
+
+/** The SSM parameter names a registry publishes in one project and environment. */
+export function registryParameterNames(project: string, environment: string): RegistryParameterNames {
+  return { artifactBucket: `/${project}/${environment}/registry/artifact-bucket` };
+}
+
 export const REGISTRY_DEFAULTS = {
   imageRetention: 20,
   mlflowSize: TrackingServerSize.SMALL,

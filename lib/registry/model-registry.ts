@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
 import { createKey } from '../core/encryption';
 import { Platform } from '../core/environment';
@@ -13,7 +14,7 @@ import { Validator } from '../core/errors';
 import { grantWithKey } from '../core/grants';
 import { dashedName } from '../core/naming';
 import { applyRemovalPolicy, resolveRemovalPolicy } from '../core/removal';
-import { ModelRegistryProps, REGISTRATION_APPROVAL_STATUS, REGISTRY_DEFAULTS } from './model-registry-props';
+import { ModelRegistryProps, REGISTRATION_APPROVAL_STATUS, REGISTRY_DEFAULTS, RegistryParameterNames, registryParameterNames } from './model-registry-props';
 import * as perms from './perms';
 import { ArtifactBucket } from './private/artifact-bucket';
 import { grantCrossAccountRead, groupReadPolicy } from './private/cross-account';
@@ -79,6 +80,8 @@ const MAX_GROUP_NAME = 63;
 export class ModelRegistry extends Construct implements IModelRegistry {
   public readonly encryptionKey: kms.IKey;
   public readonly artifactBucket: s3.IBucket;
+  /** Names of the SSM parameters this registry publishes (the artifact bucket name, for the Kubernetes layer). */
+  public readonly parameterNames: RegistryParameterNames;
   public readonly trainingRepository: ecr.IRepository;
   public readonly inferenceRepository: ecr.IRepository;
   public readonly models: readonly string[];
@@ -116,6 +119,14 @@ export class ModelRegistry extends Construct implements IModelRegistry {
 
     const artifacts = new ArtifactBucket(this, { key, profile, removalPolicy: this.removalPolicy, accessLogBucket: props.accessLogBucket });
     this.artifactBucket = artifacts.bucket;
+    // Values cross engines through SSM: the Kubernetes layer (cdktf) reads the bucket name here.
+    const settings = Platform.of(this);
+    this.parameterNames = registryParameterNames(settings.project, settings.profile.name);
+    new ssm.StringParameter(this, 'ArtifactBucketParameter', {
+      parameterName: this.parameterNames.artifactBucket,
+      stringValue: this.artifactBucket.bucketName,
+      description: `Artifact bucket of model registry ${this.node.path}`,
+    });
     this.accessLogBucket = artifacts.accessLogBucket;
 
     const imageRetention = props.imageRetention ?? REGISTRY_DEFAULTS.imageRetention;

@@ -4,6 +4,7 @@ import { DataAwsEksClusterAuth } from '@cdktf/provider-aws/lib/data-aws-eks-clus
 import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { registryParameterNames } from '../../registry/model-registry-props';
 import { clusterParameterNames } from '../../training/cluster-options';
 import { WorkloadDeclaration } from '../spec/declaration';
 import { KubernetesManifest, manifestKey } from '../spec/manifest';
@@ -52,7 +53,13 @@ export class KubernetesStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: KubernetesStackProps) {
     super(scope, id);
-    const decl = props.declaration;
+    // Values cross engines through SSM: without an explicit bucket, read the registry's.
+    const decl = props.declaration.artifactBucket !== undefined ? props.declaration : {
+      ...props.declaration,
+      artifactBucket: new DataAwsSsmParameter(this, 'ArtifactBucket', {
+        name: registryParameterNames(props.declaration.project, props.declaration.environment).artifactBucket,
+      }).value,
+    };
     this.workloads = kubernetesWorkloads(decl, this.node.path);
 
     new S3Backend(this, {

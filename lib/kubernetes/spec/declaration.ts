@@ -142,8 +142,12 @@ export interface WorkloadDeclaration {
    * @default none
    */
   readonly httpsEgressCidrs?: string[];
-  /** Name of the model registry's artifact bucket, where served models are read from. */
-  readonly artifactBucket: string;
+  /**
+   * Name of the model registry's artifact bucket, where served models are read from. Required to
+   * serve models with manifests built directly (for `addWorkloadManifests`).
+   * @default `KubernetesStack` reads it from the registry's SSM parameter `/<project>/<env>/registry/artifact-bucket`
+   */
+  readonly artifactBucket?: string;
   /** Teams, at least one. */
   readonly teams: TeamWorkloadOptions[];
   /**

@@ -11,7 +11,7 @@ export const KSERVE_DEPLOYMENT_MODE_ANNOTATION = 'serving.kserve.io/deploymentMo
 
 /** Where a model's artifact lives: `s3://<artifactBucket>/models/<model>/<artifact>` (the registry's layout). */
 export function modelStorageUri(decl: WorkloadDeclaration, m: ServingModelOptions): string {
-  return `s3://${decl.artifactBucket}/${REGISTRY_DEFAULTS.modelsPrefix}${m.name}/${m.artifact}`;
+  return `s3://${decl.artifactBucket!}/${REGISTRY_DEFAULTS.modelsPrefix}${m.name}/${m.artifact}`;
 }
 
 /**

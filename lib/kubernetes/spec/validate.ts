@@ -102,8 +102,15 @@ export function validateWorkloadDeclaration(decl: WorkloadDeclaration, path = 'W
       decl.httpsEgressCidrs.forEach((c, i) => p.check(isCidr(c, 0), `httpsEgressCidrs[${i}]`, c, 'must be an IPv4 CIDR block, for example 52.216.0.0/15'));
     }
   }
-  const bucketProblem = typeof decl.artifactBucket === 'string' ? bucketNameProblem(decl.artifactBucket) : 'must be a bucket name';
-  p.check(bucketProblem === undefined, 'artifactBucket', decl.artifactBucket, bucketProblem ?? '');
+  // A token of either engine (the cdktf stack passes the SSM value) is resolved at deploy time.
+  const bucketIsToken = typeof decl.artifactBucket === 'string' && /\$\{(Tf)?Token\[/.test(decl.artifactBucket);
+  if (decl.artifactBucket === undefined) {
+    p.check(!Array.isArray(decl.models) || decl.models.length === 0, 'artifactBucket', decl.artifactBucket,
+      'is required to serve models (KubernetesStack reads it from the registry\'s SSM parameter when absent)');
+  } else if (!bucketIsToken) {
+    const bucketProblem = typeof decl.artifactBucket === 'string' ? bucketNameProblem(decl.artifactBucket) : 'must be a bucket name';
+    p.check(bucketProblem === undefined, 'artifactBucket', decl.artifactBucket, bucketProblem ?? '');
+  }
 
   const budgets = new Map<string, TeamBudget>();
   if (p.check(Array.isArray(decl.teams) && decl.teams.length > 0, 'teams', decl.teams, 'must declare at least one team')) {
