@@ -20,8 +20,23 @@ export default tseslint.config(
     },
   },
   {
-    // Capabilities may not reach into one another's private helpers.
+    // cdktf lives only in the Kubernetes layer (and the code that drives it), so that moving to a
+    // fork is a rename and the package root never loads it.
     files: ['lib/**/*.ts'],
+    ignores: ['lib/kubernetes/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { regex: '^(cdktf|@cdktf/.*)$', message: 'cdktf belongs in lib/kubernetes only.' },
+          { regex: '^\\.\\./(?!core/)[a-z]+/private/', message: 'Do not import another capability\'s private helpers.' },
+          { regex: '-alpha$', message: 'Stable aws-cdk-lib modules only.' },
+        ],
+      }],
+    },
+  },
+  {
+    // Capabilities may not reach into one another's private helpers.
+    files: ['lib/kubernetes/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
