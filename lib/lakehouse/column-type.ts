@@ -95,13 +95,18 @@ export class ColumnType {
    */
   public get icebergType(): string | undefined {
     const t = this.typeString.trim().toLowerCase();
-    if (t in PRIMITIVES) return PRIMITIVES[t];
+    if (isPrimitive(t)) return PRIMITIVES[t];
     if (/^decimal\(\d+,\d+\)$/.test(t)) return t;
     return undefined;
   }
 }
 
 const NAME = /^[a-z_][a-z0-9_]*/i;
+
+/** Own keys only: `constructor`, `toString` and friends are not column types. */
+function isPrimitive(name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(PRIMITIVES, name);
+}
 
 /** Parses one type starting at `pos`; returns the position after it or throws with the reason. */
 function parseType(s: string, pos: number): number {
@@ -119,7 +124,7 @@ function parseType(s: string, pos: number): number {
     p += m[0].length;
     return Number(m[0]);
   };
-  if (name in PRIMITIVES) return p;
+  if (isPrimitive(name)) return p;
   switch (name) {
     case 'decimal': {
       expect('(');

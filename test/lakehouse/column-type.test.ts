@@ -11,6 +11,8 @@ describe('ColumnType', () => {
     ['long', /unknown type "long"/], ['decimal(39,2)', /precision 39 is outside 1-38/], ['decimal(5,6)', /scale 6 exceeds precision 5/],
     ['array<int', /expected ">"/], ['map<array<int>,string>', /map keys must be primitive/], ['struct<a:int,a:int>', /duplicate struct field/],
     ['char(256)', /char length 256 is outside 1-255/], ['string extra', /unexpected text/],
+    // Found by the property test: names inherited from Object.prototype are not types.
+    ['constructor', /unknown type "constructor"/], ['toString', /unknown type "tostring"/], ['hasOwnProperty', /unknown type "hasownproperty"/],
   ])('rejects %s', (t, why) => expect(ColumnType.custom(t).problem()).toMatch(why));
 
   test('factories build what the parser accepts', () => {
