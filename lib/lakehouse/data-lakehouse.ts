@@ -8,7 +8,7 @@ import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { Platform } from '../core/environment';
-import { createAccessLogBucket, logAccessTo } from '../core/buckets';
+import { HARDENED_BUCKET, createAccessLogBucket, kmsEncryption, logAccessTo } from '../core/buckets';
 import { Validator } from '../core/errors';
 import { createKey } from '../core/encryption';
 import { grantWithKey } from '../core/grants';
@@ -155,15 +155,10 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
         });
       }
       const bucket = new s3.Bucket(this, `${zoneId(zone)}Bucket`, {
+        ...HARDENED_BUCKET,
+        ...kmsEncryption(key),
         bucketName: options.bucketName,
-        encryption: s3.BucketEncryption.KMS,
-        encryptionKey: key,
-        bucketKeyEnabled: true,
-        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        enforceSSL: true,
-        minimumTLSVersion: 1.2,
         versioned,
-        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
         lifecycleRules: rules,
         metrics: [{ id: REQUEST_METRICS_FILTER }],
         objectLockEnabled: options.objectLock ? true : undefined,

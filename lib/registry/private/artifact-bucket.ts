@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { createAccessLogBucket, logAccessTo } from '../../core/buckets';
+import { HARDENED_BUCKET, createAccessLogBucket, kmsEncryption, logAccessTo } from '../../core/buckets';
 import { EnvironmentProfile } from '../../core/environment';
 import { REGISTRY_DEFAULTS } from '../model-registry-props';
 
@@ -64,14 +64,9 @@ export class ArtifactBucket {
     });
 
     this.bucket = new s3.Bucket(scope, 'ArtifactBucket', {
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: key,
-      bucketKeyEnabled: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
+      ...HARDENED_BUCKET,
+      ...kmsEncryption(key),
       versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       lifecycleRules: [{
         id: 'ExpireNoncurrentVersions',
         noncurrentVersionExpiration: profile.noncurrentVersionRetention,
