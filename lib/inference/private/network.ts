@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { createLogGroup } from '../../core/encryption';
+import { createIsolatedVpc } from '../../core/network';
 
 /** Interface endpoints a model in isolated subnets needs: runtime, image pulls, logs and metrics. */
 export const INFERENCE_INTERFACE_ENDPOINTS: ReadonlyArray<[string, ec2.InterfaceVpcEndpointAwsService]> = [
@@ -42,27 +42,14 @@ export class InferenceNetwork extends Construct {
       this.vpc = props.vpc;
       cidr = props.vpc.vpcCidrBlock;
     } else {
-      const vpc = new ec2.Vpc(this, 'Vpc', {
-        ipAddresses: ec2.IpAddresses.cidr(INFERENCE_VPC_CIDR),
+      const { vpc } = createIsolatedVpc(this, {
+        purpose: 'inference',
+        cidr: INFERENCE_VPC_CIDR,
         maxAzs: 2,
-        natGateways: 0,
-        subnetConfiguration: [{ name: 'inference', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 20 }],
-        gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
-        restrictDefaultSecurityGroup: false,
+        endpoints: INFERENCE_INTERFACE_ENDPOINTS,
+        key: props.key,
+        removalPolicy: props.removalPolicy,
       });
-      const flowLogs = createLogGroup(this, 'FlowLogs', { key: props.key, removalPolicy: props.removalPolicy });
-      vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: ec2.FlowLogTrafficType.ALL });
-      const endpointSg = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
-        vpc,
-        description: 'VPC interface endpoints: HTTPS from inside the inference VPC',
-        allowAllOutbound: false,
-      });
-      endpointSg.addIngressRule(ec2.Peer.ipv4(INFERENCE_VPC_CIDR), ec2.Port.tcp(443), 'HTTPS from the inference VPC');
-      for (const [name, service] of INFERENCE_INTERFACE_ENDPOINTS) {
-        vpc.addInterfaceEndpoint(name, {
-          service, privateDnsEnabled: true, open: false, securityGroups: [endpointSg], subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-        });
-      }
       this.vpc = vpc;
       cidr = INFERENCE_VPC_CIDR;
     }

@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { createLogGroup } from '../../core/encryption';
+import { createIsolatedVpc } from '../../core/network';
 
 /** Interface endpoints that SageMaker jobs, image pulls, logs, metrics and credentials need without a NAT gateway. */
 export const TRAINING_INTERFACE_ENDPOINTS: ReadonlyArray<[string, ec2.InterfaceVpcEndpointAwsService]> = [
@@ -47,33 +47,15 @@ export class TrainingNetwork extends Construct {
       this.vpc = props.vpc;
       this.subnets = { subnetType: props.vpc.isolatedSubnets.length > 0 ? ec2.SubnetType.PRIVATE_ISOLATED : ec2.SubnetType.PRIVATE_WITH_EGRESS };
     } else {
-      const vpc = new ec2.Vpc(this, 'Vpc', {
-        ipAddresses: ec2.IpAddresses.cidr(TRAINING_VPC_CIDR),
+      const { vpc, endpointSecurityGroup } = createIsolatedVpc(this, {
+        purpose: 'training',
+        cidr: TRAINING_VPC_CIDR,
         maxAzs: props.maxAzs,
-        natGateways: 0,
-        subnetConfiguration: [{ name: 'training', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 20 }],
-        gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
-        restrictDefaultSecurityGroup: false,
+        endpoints: TRAINING_INTERFACE_ENDPOINTS,
+        key: props.key,
+        removalPolicy: props.removalPolicy,
       });
-      const flowLogs = createLogGroup(this, 'FlowLogs', { key: props.key, removalPolicy: props.removalPolicy });
-      vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: ec2.FlowLogTrafficType.ALL });
-      // One security group for every endpoint, with the VPC range as a literal (not a token) so that
-      // reviewers and cdk-nag can read exactly what may connect.
-      this.endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
-        vpc,
-        description: 'VPC interface endpoints: HTTPS from inside the training VPC',
-        allowAllOutbound: false,
-      });
-      this.endpointSecurityGroup.addIngressRule(ec2.Peer.ipv4(TRAINING_VPC_CIDR), ec2.Port.tcp(443), 'HTTPS from the training VPC');
-      for (const [name, service] of TRAINING_INTERFACE_ENDPOINTS) {
-        vpc.addInterfaceEndpoint(name, {
-          service,
-          privateDnsEnabled: true,
-          open: false,
-          securityGroups: [this.endpointSecurityGroup],
-          subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-        });
-      }
+      this.endpointSecurityGroup = endpointSecurityGroup;
       this.vpc = vpc;
       this.subnets = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
     }
