@@ -23,11 +23,19 @@ export function executionStatusPattern(stateMachine: sfn.IStateMachine, statuses
  */
 export function executionStatusRule(scope: Construct, id: string, stateMachine: sfn.IStateMachine, statuses: readonly string[],
   options: events.OnEventOptions = {}): events.Rule {
+  return ruleWithOptions(scope, id, executionStatusPattern(stateMachine, statuses, options.eventPattern), options);
+}
+
+/**
+ * An EventBridge rule for an `onXxx(id, options)` hook: the pattern comes from the construct (already
+ * merged with `options.eventPattern`), the rest of the options (description, name, target) from the caller.
+ */
+export function ruleWithOptions(scope: Construct, id: string, eventPattern: events.EventPattern, options: events.OnEventOptions): events.Rule {
   const rule = new events.Rule(scope, id, {
     description: options.description,
     ruleName: options.ruleName,
     crossStackScope: options.crossStackScope,
-    eventPattern: executionStatusPattern(stateMachine, statuses, options.eventPattern),
+    eventPattern,
   });
   if (options.target) rule.addTarget(options.target);
   return rule;

@@ -13,3 +13,4 @@ export * from './schedule';
 export * from './alerts';
 export * from './executions';
 export * from './buckets';
+export * from './network';

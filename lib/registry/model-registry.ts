@@ -11,6 +11,7 @@ import { Construct, IConstruct } from 'constructs';
 import { createKey } from '../core/encryption';
 import { Platform } from '../core/environment';
 import { Validator } from '../core/errors';
+import { ruleWithOptions } from '../core/executions';
 import { grantWithKey } from '../core/grants';
 import { dashedName } from '../core/naming';
 import { applyRemovalPolicy, resolveRemovalPolicy } from '../core/removal';
@@ -279,14 +280,7 @@ export class ModelRegistry extends Construct implements IModelRegistry {
 
   public onApproved(id: string, options: events.OnEventOptions & { model?: string } = {}): events.Rule {
     const groups = options.model === undefined ? this.allGroupNames() : [this.modelPackageGroupName(options.model)];
-    const rule = new events.Rule(this, id, {
-      description: options.description,
-      ruleName: options.ruleName,
-      crossStackScope: options.crossStackScope,
-      eventPattern: approvalStatusPattern(groups, APPROVED, options.eventPattern),
-    });
-    if (options.target) rule.addTarget(options.target);
-    return rule;
+    return ruleWithOptions(this, id, approvalStatusPattern(groups, APPROVED, options.eventPattern), options);
   }
 
   public metricApprovals(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
