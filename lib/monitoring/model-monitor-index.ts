@@ -1,0 +1,3 @@
+export * from './model-monitor-props';
+export * from './model-monitor';
+export * as modelMonitorPermissions from './perms';
