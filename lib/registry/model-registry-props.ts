@@ -111,18 +111,48 @@ export interface ModelRegistryProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** The documented defaults, in one place; the code reads every default from here. */
-/** Names of the SSM parameters a registry publishes for other engines (the Kubernetes layer). */
+/**
+ * Names of the SSM parameters a registry publishes, so that other engines (the Kubernetes layer)
+ * and other stages (a staging serving stack that serves the prod registry's models, through
+ * {@link ModelRegistry.fromEnvironment}) can find it without cross-stack references or lookups.
+ */
 export interface RegistryParameterNames {
   /** `/<project>/<env>/registry/artifact-bucket`: the artifact bucket's name. */
   readonly artifactBucket: string;
+  /**
+   * `/<project>/<env>/registry/key-arn`: the ARN of the registry's KMS key. It also tells an
+   * import the registry's account and region (its groups and repositories live there).
+   */
+  readonly keyArn: string;
 }
 
 /** The SSM parameter names a registry publishes in one project and environment. */
 export function registryParameterNames(project: string, environment: string): RegistryParameterNames {
-  return { artifactBucket: `/${project}/${environment}/registry/artifact-bucket` };
+  const prefix = `/${project}/${environment}/registry`;
+  return { artifactBucket: `${prefix}/artifact-bucket`, keyArn: `${prefix}/key-arn` };
 }
 
+/** Props of {@link ModelRegistry.fromEnvironment}: which registry to import. */
+export interface ModelRegistryImportProps {
+  /**
+   * Environment of the registry (its profile name), for example `prod`: 1-20 lowercase letters,
+   * digits or hyphens, starting with a letter. It must be a literal: it names the SSM parameters
+   * and the model package groups and repositories.
+   */
+  readonly environment: string;
+  /**
+   * Names of the registry's models that the importing stack uses (a subset of those the registry
+   * declares). Same rules as {@link ModelDeclaration.name}.
+   */
+  readonly models: string[];
+  /**
+   * Project of the registry.
+   * @default the project of the importing scope (`Platform.of(scope).project`)
+   */
+  readonly project?: string;
+}
+
+/** The documented defaults, in one place; the code reads every default from here. */
 export const REGISTRY_DEFAULTS = {
   imageRetention: 20,
   mlflowSize: TrackingServerSize.SMALL,

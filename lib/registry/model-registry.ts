@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -11,15 +11,16 @@ import { Construct, IConstruct } from 'constructs';
 import { createKey } from '../core/encryption';
 import { Platform } from '../core/environment';
 import { Validator } from '../core/errors';
-import { ruleWithOptions } from '../core/executions';
 import { grantWithKey } from '../core/grants';
 import { dashedName } from '../core/naming';
 import { applyRemovalPolicy, resolveRemovalPolicy } from '../core/removal';
-import { ModelRegistryProps, REGISTRATION_APPROVAL_STATUS, REGISTRY_DEFAULTS, RegistryParameterNames, registryParameterNames } from './model-registry-props';
+import { ModelRegistryImportProps, ModelRegistryProps, REGISTRY_DEFAULTS, RegistryParameterNames, registryParameterNames } from './model-registry-props';
 import * as perms from './perms';
+import { ModelRegistryBase, RepositoryPurpose } from './registry-base';
 import { ArtifactBucket } from './private/artifact-bucket';
 import { grantCrossAccountRead, groupReadPolicy } from './private/cross-account';
-import { APPROVED, REJECTED, approvalStatusPattern } from './private/events';
+import { APPROVED, REJECTED } from './private/events';
+import { ImportedModelRegistry } from './private/imported-registry';
 import { TrackingServer } from './private/mlflow';
 import { acknowledgeForGrantee } from './private/nag';
 import { validateRegistryProps } from './private/validate';
@@ -48,18 +49,22 @@ export interface IModelRegistry extends IConstruct {
   grantRegister(grantee: iam.IGrantable, model?: string): iam.Grant;
   /** Lets the grantee read model packages and artifacts (describe/list packages, read the artifact prefix, decrypt). */
   grantRead(grantee: iam.IGrantable, model?: string): iam.Grant;
+  /** Lets the grantee approve or reject versions of a model (or all models): sagemaker:UpdateModelPackage and describe/list. */
+  grantApprove(grantee: iam.IGrantable, model?: string): iam.Grant;
   /** Lets the grantee pull from both ECR repositories (including ecr:GetAuthorizationToken, which needs resource '*', acknowledged for cdk-nag). */
   grantPull(grantee: iam.IGrantable): iam.Grant;
   /** EventBridge rule on SageMaker "Model Package State Change" events with ModelApprovalStatus Approved for this registry's groups (optionally one model). */
   onApproved(id: string, options?: events.OnEventOptions & { model?: string }): events.Rule;
-  /** Approval events (AWS/Events TriggeredRules of the registry's own approval rule; Sum over 5 minutes). */
+  /**
+   * Approval events: AWS/Events TriggeredRules of a target-less rule on approvals of the
+   * registry's groups, Sum over 5 minutes. A created registry counts with its own rule; an
+   * imported one creates its rule in the importing stack on first use (see
+   * {@link ModelRegistry.fromEnvironment}).
+   */
   metricApprovals(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-  /** Rejection events (same, for a rejection rule the registry creates). */
+  /** Rejection events (same, for a rule on rejections). */
   metricRejections(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 }
-
-/** The longest model package group name SageMaker accepts. */
-const MAX_GROUP_NAME = 63;
 
 /**
  * A model registry with an approval gate: a SageMaker model package group per declared model, a
@@ -78,10 +83,44 @@ const MAX_GROUP_NAME = 63;
  * registry.grantRegister(trainingRole, 'churn');
  * registry.onApproved('Promote', { model: 'churn', target: new targets.SfnStateMachine(promotion) });
  */
-export class ModelRegistry extends Construct implements IModelRegistry {
+export class ModelRegistry extends ModelRegistryBase {
+  /**
+   * The registry of another environment (or stage) of this project, as a stack of this app uses
+   * it: for example the staging serving stack that serves versions of the prod registry.
+   *
+   * Nothing crosses stages at synth time. The key ARN and artifact bucket name come from the SSM
+   * parameters that registry publishes ({@link registryParameterNames}), read by CloudFormation at
+   * deploy time through `AWS::SSM::Parameter::Value<String>` parameters of the importing stack
+   * (created once per stack, shared by every import of that registry). The registry's account and
+   * region are taken from its key ARN; model package groups and repositories are named as that
+   * registry names them (`<project>-<environment>-<name>`). The parameters must exist in the
+   * importing stack's account and region when it deploys: deploy the registry first (same
+   * account), or copy or share them there when the registry is in another account, whose
+   * `crossAccountReaders` must then include the importing account.
+   *
+   * Grants (`grantRead`, `grantPull`, `grantRegister`, `grantApprove`) add identity policies in the
+   * importing stack and never change the registry's resources. `onApproved`, `metricApprovals` and
+   * `metricRejections` use EventBridge rules in the importing stack (the metric rules are created
+   * on first use, without targets): SageMaker sends approval events only to the default event bus
+   * of the registry's own account and region, so they count events only when the importing stack
+   * deploys there. Watch a registry of another account from its own environment.
+   *
+   * Fails with a ValidationError when the environment, project or a model name is not one a
+   * registry could have.
+   *
+   * @example
+   * // In the staging stage: serve the prod registry's approved churn versions.
+   * const prodRegistry = ModelRegistry.fromEnvironment(stack, 'ProdRegistry', { environment: 'prod', models: ['churn'] });
+   * prodRegistry.grantRead(role, 'churn');
+   * prodRegistry.grantPull(role);
+   */
+  public static fromEnvironment(scope: Construct, id: string, props: ModelRegistryImportProps): IModelRegistry {
+    return new ImportedModelRegistry(scope, id, props);
+  }
+
   public readonly encryptionKey: kms.IKey;
   public readonly artifactBucket: s3.IBucket;
-  /** Names of the SSM parameters this registry publishes (the artifact bucket name, for the Kubernetes layer). */
+  /** Names of the SSM parameters this registry publishes (artifact bucket name and key ARN), for the Kubernetes layer and imports. */
   public readonly parameterNames: RegistryParameterNames;
   public readonly trainingRepository: ecr.IRepository;
   public readonly inferenceRepository: ecr.IRepository;
@@ -120,14 +159,12 @@ export class ModelRegistry extends Construct implements IModelRegistry {
 
     const artifacts = new ArtifactBucket(this, { key, profile, removalPolicy: this.removalPolicy, accessLogBucket: props.accessLogBucket });
     this.artifactBucket = artifacts.bucket;
-    // Values cross engines through SSM: the Kubernetes layer (cdktf) reads the bucket name here.
+    // Values cross engines and stages through SSM: the Kubernetes layer (cdktf) reads the bucket
+    // name, imports in other stages (fromEnvironment) read the bucket name and the key ARN.
     const settings = Platform.of(this);
     this.parameterNames = registryParameterNames(settings.project, settings.profile.name);
-    new ssm.StringParameter(this, 'ArtifactBucketParameter', {
-      parameterName: this.parameterNames.artifactBucket,
-      stringValue: this.artifactBucket.bucketName,
-      description: `Artifact bucket of model registry ${this.node.path}`,
-    });
+    this.publish('ArtifactBucketParameter', this.parameterNames.artifactBucket, this.artifactBucket.bucketName, 'Artifact bucket');
+    this.publish('KeyArnParameter', this.parameterNames.keyArn, key.keyArn, 'KMS key ARN');
     this.accessLogBucket = artifacts.accessLogBucket;
 
     const imageRetention = props.imageRetention ?? REGISTRY_DEFAULTS.imageRetention;
@@ -151,8 +188,8 @@ export class ModelRegistry extends Construct implements IModelRegistry {
       grantCrossAccountRead(this, { accounts: readers, key, bucket: this.artifactBucket, inferenceRepository: this.inferenceRepository });
     }
 
-    this.approvalRule = this.approvalStatusRule('ApprovedRule', APPROVED, `Versions approved in model registry ${this.node.path}`);
-    this.rejectionRule = this.approvalStatusRule('RejectedRule', REJECTED, `Versions rejected in model registry ${this.node.path}`);
+    this.approvalRule = this.createStatusRule('ApprovedRule', APPROVED);
+    this.rejectionRule = this.createStatusRule('RejectedRule', REJECTED);
 
     if (props.mlflow?.enabled) {
       this.trackingServer = new TrackingServer(this, 'Mlflow', {
@@ -166,91 +203,6 @@ export class ModelRegistry extends Construct implements IModelRegistry {
       this.trackingArtifactStoreUri = this.trackingServer.artifactStoreUri;
       if (this.trackingServer.automaticModelRegistration) this.grantRegister(this.trackingServer.role);
     }
-  }
-
-  public hasModel(model: string): boolean {
-    return this.models.includes(model);
-  }
-
-  public modelPackageGroupName(model: string): string {
-    this.requireModel(model);
-    return dashedName(this, MAX_GROUP_NAME, model);
-  }
-
-  public modelPackageGroupArn(model: string): string {
-    return Stack.of(this).formatArn({ service: 'sagemaker', resource: 'model-package-group', resourceName: this.modelPackageGroupName(model) });
-  }
-
-  public artifactPrefix(model: string): string {
-    this.requireModel(model);
-    return `${REGISTRY_DEFAULTS.modelsPrefix}${model}/`;
-  }
-
-  /**
-   * Registration is gated: `sagemaker:CreateModelPackage` is allowed only when the request sets
-   * `ModelApprovalStatus` to {@link REGISTRATION_APPROVAL_STATUS} (a request without it is denied
-   * too), so nothing registers as Approved. Uploads must use the registry key: send no encryption
-   * header (the bucket default applies) or name the key by its ARN.
-   */
-  public grantRegister(grantee: iam.IGrantable, model?: string): iam.Grant {
-    const scope = this.scopeOf(model);
-    // The core grant helper has no conditions; the gated statement is the only one that needs one.
-    const register = iam.Grant.addToPrincipal({
-      grantee,
-      actions: [...perms.PACKAGE_REGISTER],
-      resourceArns: [...scope.groupArns, ...scope.packageArns],
-      conditions: { StringEquals: { 'sagemaker:ModelApprovalStatus': REGISTRATION_APPROVAL_STATUS } },
-    });
-    this.acknowledgeVersions(grantee, scope.packageArns);
-    acknowledgeForGrantee(grantee, scope.objectsArn, `Registration writes one or more artifact objects per version under ${scope.prefix}.`);
-    return register
-      .combine(grantWithKey(grantee, {
-        actions: [...perms.PACKAGE_READ, ...perms.PACKAGE_TAG],
-        resourceArns: [...scope.groupArns, ...scope.packageArns],
-      }))
-      .combine(grantWithKey(grantee, {
-        actions: [...perms.S3_BUCKET_READ, ...perms.S3_OBJECT_READ, ...perms.S3_OBJECT_WRITE],
-        resourceArns: [this.artifactBucket.bucketArn, scope.objectsArn],
-        key: this.encryptionKey,
-        keyActions: perms.KMS_WRITE,
-      }));
-  }
-
-  public grantRead(grantee: iam.IGrantable, model?: string): iam.Grant {
-    const scope = this.scopeOf(model);
-    this.acknowledgeVersions(grantee, scope.packageArns);
-    acknowledgeForGrantee(grantee, scope.objectsArn, `Readers load any artifact of the versions under ${scope.prefix}.`);
-    return grantWithKey(grantee, {
-      actions: perms.PACKAGE_READ,
-      resourceArns: [...scope.groupArns, ...scope.packageArns],
-    }).combine(grantWithKey(grantee, {
-      actions: [...perms.S3_BUCKET_READ, ...perms.S3_OBJECT_READ],
-      resourceArns: [this.artifactBucket.bucketArn, scope.objectsArn],
-      key: this.encryptionKey,
-      keyActions: perms.KMS_READ,
-    }));
-  }
-
-  /**
-   * Lets the grantee approve or reject versions (sagemaker:UpdateModelPackage) and read them; for
-   * the people or workflow that own the approval gate, never for the training workflow.
-   */
-  public grantApprove(grantee: iam.IGrantable, model?: string): iam.Grant {
-    const scope = this.scopeOf(model);
-    this.acknowledgeVersions(grantee, scope.packageArns);
-    return grantWithKey(grantee, {
-      actions: [...perms.PACKAGE_READ, ...perms.PACKAGE_APPROVE],
-      resourceArns: [...scope.groupArns, ...scope.packageArns],
-    });
-  }
-
-  public grantPull(grantee: iam.IGrantable): iam.Grant {
-    return this.grantImages(grantee, perms.ECR_PULL);
-  }
-
-  /** Lets the grantee push images to both ECR repositories (tags are immutable: push new tags). */
-  public grantPush(grantee: iam.IGrantable): iam.Grant {
-    return this.grantImages(grantee, perms.ECR_PUSH);
   }
 
   /**
@@ -278,37 +230,21 @@ export class ModelRegistry extends Construct implements IModelRegistry {
     }));
   }
 
-  public onApproved(id: string, options: events.OnEventOptions & { model?: string } = {}): events.Rule {
-    const groups = options.model === undefined ? this.allGroupNames() : [this.modelPackageGroupName(options.model)];
-    return ruleWithOptions(this, id, approvalStatusPattern(groups, APPROVED, options.eventPattern), options);
+  protected physicalName(maxLength: number, ...parts: string[]): string {
+    return dashedName(this, maxLength, ...parts);
   }
 
-  public metricApprovals(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.ruleMetric(this.approvalRule, props);
+  protected statusRule(status: string): events.IRule {
+    return status === APPROVED ? this.approvalRule : this.rejectionRule;
   }
 
-  public metricRejections(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.ruleMetric(this.rejectionRule, props);
+  private publish(id: string, parameterName: string, stringValue: string, what: string): void {
+    new ssm.StringParameter(this, id, { parameterName, stringValue, description: `${what} of model registry ${this.node.path}` });
   }
 
-  private ruleMetric(rule: events.Rule, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: 'AWS/Events',
-      metricName: 'TriggeredRules',
-      dimensionsMap: { RuleName: rule.ruleName },
-      statistic: 'Sum',
-      period: Duration.minutes(5),
-      ...props,
-    });
-  }
-
-  private approvalStatusRule(id: string, status: string, description: string): events.Rule {
-    return new events.Rule(this, id, { description, eventPattern: approvalStatusPattern(this.allGroupNames(), status) });
-  }
-
-  private createRepository(id: string, purpose: string, imageRetention: number): ecr.Repository {
+  private createRepository(id: string, purpose: RepositoryPurpose, imageRetention: number): ecr.Repository {
     return new ecr.Repository(this, id, {
-      repositoryName: dashedName(this, 200, purpose),
+      repositoryName: this.repositoryName(purpose),
       imageScanOnPush: true,
       imageTagMutability: ecr.TagMutability.IMMUTABLE,
       encryption: ecr.RepositoryEncryption.KMS,
@@ -321,49 +257,5 @@ export class ModelRegistry extends Construct implements IModelRegistry {
       removalPolicy: this.removalPolicy,
       emptyOnDelete: false,
     });
-  }
-
-  private grantImages(grantee: iam.IGrantable, actions: readonly string[]): iam.Grant {
-    acknowledgeForGrantee(grantee, '*', 'ecr:GetAuthorizationToken supports no resource-level permissions (registry login).');
-    return grantWithKey(grantee, {
-      actions,
-      resourceArns: [this.trainingRepository.repositoryArn, this.inferenceRepository.repositoryArn],
-    }).combine(grantWithKey(grantee, { actions: perms.ECR_AUTH, resourceArns: ['*'] }));
-  }
-
-  private allGroupNames(): string[] {
-    return this.models.map((m) => this.modelPackageGroupName(m));
-  }
-
-  /** Group, package and artifact resources for one model, or for every model. */
-  private scopeOf(model?: string): { groupArns: string[]; packageArns: string[]; prefix: string; objectsArn: string } {
-    const models = model === undefined ? [...this.models] : [model];
-    const prefix = model === undefined ? REGISTRY_DEFAULTS.modelsPrefix : this.artifactPrefix(model);
-    return {
-      groupArns: models.map((m) => this.modelPackageGroupArn(m)),
-      packageArns: models.map((m) => this.packagesArn(m)),
-      prefix,
-      objectsArn: this.artifactBucket.arnForObjects(`${prefix}*`),
-    };
-  }
-
-  /** Acknowledges the version wildcard (`model-package/<group>/*`) of each group in a grant. */
-  private acknowledgeVersions(grantee: iam.IGrantable, packageArns: readonly string[]): void {
-    for (const arn of packageArns) {
-      acknowledgeForGrantee(grantee, arn, 'Versions are model-package/<group>/<version>: the wildcard covers the versions of one declared group.');
-    }
-  }
-
-  /** ARN pattern of every version of a model (versioned packages are `model-package/<group>/<n>`). */
-  private packagesArn(model: string): string {
-    return Stack.of(this).formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${this.modelPackageGroupName(model)}/*` });
-  }
-
-  private requireModel(model: string): void {
-    if (this.hasModel(model)) return;
-    const v = new Validator(this);
-    v.check(false, 'model', Token.isUnresolved(model) ? '(unresolved token)' : model,
-      `is not a model of this registry; declared: ${this.models.join(', ')}`);
-    v.throwIfAny();
   }
 }

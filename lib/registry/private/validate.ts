@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { Validator } from '../../core/errors';
-import { ModelRegistryProps, TrackingServerSize } from '../model-registry-props';
+import { ModelDeclaration, ModelRegistryImportProps, ModelRegistryProps, TrackingServerSize } from '../model-registry-props';
 import { APPROVED, MAX_EVENT_PATTERN_LENGTH, REJECTED, approvalStatusPattern, renderedPatternLength } from './events';
 
 /** Model names: lowercase words of letters and digits joined by single hyphens (a subset of SageMaker group names). */
@@ -16,6 +16,8 @@ const MLFLOW_VERSION = /^\d+(\.\d+)+$/;
 const MAINTENANCE_WINDOW = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01]\d|2[0-3]):([0-5]\d)$/;
 const MIN_RETENTION = 1;
 const MAX_RETENTION = 1000;
+/** Project and environment names, as `Platform.configure` accepts them. */
+const PROJECT_OR_ENVIRONMENT = /^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$/;
 
 /** What validation needs to know about the construct. */
 export interface RegistryContext {
@@ -25,37 +27,46 @@ export interface RegistryContext {
   readonly account: string;
 }
 
-function validateModels(v: Validator, props: ModelRegistryProps, ctx: RegistryContext): string[] {
-  const models = Array.isArray(props.models) ? props.models : [];
+/**
+ * Checks the model list (names, uniqueness, group name length, descriptions, and that the approval
+ * rules' event patterns fit); `namePath` is where a model's name sits in the props.
+ */
+function validateModels(v: Validator, declared: unknown, ctx: Pick<RegistryContext, 'groupName'>, namePath: (i: number) => string): void {
+  const models = (Array.isArray(declared) ? declared : []) as Array<Partial<ModelDeclaration> | undefined>;
   v.check(models.length > 0, 'models', models.length, 'must declare at least one model');
   const seen = new Set<string>();
   const groups: string[] = [];
   for (const [i, m] of models.entries()) {
-    const path = `models[${i}]`;
+    const path = namePath(i);
     const name = m?.name;
     if (typeof name !== 'string' || Token.isUnresolved(name)) {
-      v.check(false, `${path}.name`, typeof name === 'string' ? '(unresolved token)' : name,
+      v.check(false, path, typeof name === 'string' ? '(unresolved token)' : name,
         'must be a literal string: model names become construct IDs and physical names');
       continue;
     }
-    const nameOk = v.matches(name, MODEL_NAME, `${path}.name`,
+    const nameOk = v.matches(name, MODEL_NAME, path,
       'must be lowercase letters and digits, words joined by single hyphens, starting and ending with a letter or digit');
     if (nameOk) {
       const group = ctx.groupName(name);
-      const lengthOk = v.check(group.length <= MAX_GROUP_NAME && GROUP_NAME.test(group), `${path}.name`, name,
+      const lengthOk = v.check(group.length <= MAX_GROUP_NAME && GROUP_NAME.test(group), path, name,
         `makes the model package group name "${group}" ${group.length} characters long; SageMaker allows at most ${MAX_GROUP_NAME} ` +
         `(at most ${MAX_GROUP_NAME - (group.length - name.length)} for the model name in this project and environment)`);
       if (lengthOk) groups.push(group);
     }
-    v.check(!seen.has(name), `${path}.name`, name, 'must be unique: each model is declared once');
+    v.check(!seen.has(name), path, name, 'must be unique: each model is declared once');
     seen.add(name);
     const d = m?.description;
     if (d !== undefined && !Token.isUnresolved(d)) {
-      v.check(d.length <= MAX_DESCRIPTION && DESCRIPTION.test(d), `${path}.description`, d.length > 60 ? `${d.slice(0, 60)}...` : d,
+      v.check(d.length <= MAX_DESCRIPTION && DESCRIPTION.test(d), `models[${i}].description`, d.length > 60 ? `${d.slice(0, 60)}...` : d,
         `must be at most ${MAX_DESCRIPTION} letters, digits, spaces, punctuation or symbols (got ${d.length} characters)`);
     }
   }
-  return groups;
+  for (const status of [APPROVED, REJECTED]) {
+    const length = renderedPatternLength(approvalStatusPattern(groups, status));
+    if (!v.check(length <= MAX_EVENT_PATTERN_LENGTH, 'models', `${groups.length} models`,
+      `make the ${status.toLowerCase()} rule's event pattern ${length} characters long; EventBridge allows ${MAX_EVENT_PATTERN_LENGTH} ` +
+      'by default: split the models across registries')) break;
+  }
 }
 
 function validateMlflow(v: Validator, props: ModelRegistryProps): void {
@@ -75,13 +86,7 @@ function validateMlflow(v: Validator, props: ModelRegistryProps): void {
 
 /** Validates the registry's props; collects every problem in `v`. */
 export function validateRegistryProps(v: Validator, props: ModelRegistryProps, ctx: RegistryContext): void {
-  const groups = validateModels(v, props, ctx);
-  for (const status of [APPROVED, REJECTED]) {
-    const length = renderedPatternLength(approvalStatusPattern(groups, status));
-    if (!v.check(length <= MAX_EVENT_PATTERN_LENGTH, 'models', `${groups.length} models`,
-      `make the ${status.toLowerCase()} rule's event pattern ${length} characters long; EventBridge allows ${MAX_EVENT_PATTERN_LENGTH} ` +
-      'by default: split the models across registries')) break;
-  }
+  validateModels(v, props.models, ctx, (i) => `models[${i}].name`);
 
   const n = props.imageRetention;
   if (n !== undefined) {
@@ -102,4 +107,23 @@ export function validateRegistryProps(v: Validator, props: ModelRegistryProps, c
   }
 
   validateMlflow(v, props);
+}
+
+/** A project or environment name of an imported registry: a literal that `Platform.configure` would accept. */
+function validateNamePart(v: Validator, value: unknown, property: string): void {
+  if (typeof value !== 'string' || Token.isUnresolved(value)) {
+    v.check(false, property, typeof value === 'string' ? '(unresolved token)' : value,
+      'must be a literal string: it names the SSM parameters, model package groups and repositories of the registry');
+    return;
+  }
+  v.matches(value, PROJECT_OR_ENVIRONMENT, property,
+    'must be 1-20 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen');
+}
+
+/** Validates the props of an imported registry; collects every problem in `v`. */
+export function validateImportProps(v: Validator, props: ModelRegistryImportProps, ctx: Pick<RegistryContext, 'groupName'>): void {
+  validateNamePart(v, props.environment, 'environment');
+  if (props.project !== undefined) validateNamePart(v, props.project, 'project');
+  const models = Array.isArray(props.models) ? props.models.map((name) => ({ name })) : props.models;
+  validateModels(v, models, ctx, (i) => `models[${i}]`);
 }

@@ -1,0 +1,92 @@
+import { CfnParameter, Stack } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { Platform } from '../../core/environment';
+import { Validator } from '../../core/errors';
+import { ModelRegistryImportProps, registryParameterNames } from '../model-registry-props';
+import { ModelRegistryBase, RepositoryPurpose } from '../registry-base';
+import { APPROVED } from './events';
+import { nameInEnvironment } from './names';
+import { validateImportProps } from './validate';
+
+/** ID of the construct, directly below the stack, that holds the SSM-typed parameters of every import in the stack. */
+const PARAMETERS_ID = 'ModelRegistryParameters';
+
+/**
+ * The stack's `AWS::SSM::Parameter::Value<String>` parameter that reads the SSM parameter `name`
+ * at deploy time, created on first use: every import of the same registry in a stack shares it.
+ */
+function ssmValue(scope: Construct, name: string, what: string): string {
+  const stack = Stack.of(scope);
+  const holder = stack.node.tryFindChild(PARAMETERS_ID) as Construct | undefined ?? new Construct(stack, PARAMETERS_ID);
+  // SSM names are unique and never contain '.', so the ID is unique too; the logical ID adds a hash of the path.
+  const id = name.replace(/^\//, '').replace(/\//g, '.');
+  const existing = holder.node.tryFindChild(id) as CfnParameter | undefined;
+  const parameter = existing ?? new CfnParameter(holder, id, {
+    type: 'AWS::SSM::Parameter::Value<String>',
+    default: name,
+    description: `${what}, read from SSM parameter ${name} (re-read on every stack update)`,
+  });
+  return parameter.valueAsString;
+}
+
+/**
+ * A model registry of another environment, imported into this stack by the names it publishes
+ * (see `ModelRegistry.fromEnvironment`): nothing here creates or changes a registry resource.
+ */
+export class ImportedModelRegistry extends ModelRegistryBase {
+  public readonly encryptionKey: kms.IKey;
+  public readonly artifactBucket: s3.IBucket;
+  public readonly trainingRepository: ecr.IRepository;
+  public readonly inferenceRepository: ecr.IRepository;
+  public readonly models: readonly string[];
+  /** Project of the imported registry. */
+  public readonly project: string;
+  /** Environment of the imported registry. */
+  public readonly environment: string;
+
+  constructor(scope: Construct, id: string, props: ModelRegistryImportProps) {
+    super(scope, id);
+    const project = props.project ?? Platform.of(this).project;
+    const environment = typeof props.environment === 'string' ? props.environment : '';
+    const v = new Validator(this);
+    validateImportProps(v, props, { groupName: (m) => nameInEnvironment(String(project), environment, Number.MAX_SAFE_INTEGER, m) });
+    v.throwIfAny();
+
+    this.project = project;
+    this.environment = environment;
+    this.models = [...props.models];
+    const label = `Model registry ${project}-${environment}`;
+    const names = registryParameterNames(project, environment);
+    this.encryptionKey = kms.Key.fromKeyArn(this, 'Key', ssmValue(this, names.keyArn, `${label}: KMS key ARN`));
+    this.artifactBucket = s3.Bucket.fromBucketAttributes(this, 'ArtifactBucket', {
+      bucketName: ssmValue(this, names.artifactBucket, `${label}: artifact bucket`),
+      encryptionKey: this.encryptionKey,
+      account: this.encryptionKey.env.account,
+      region: this.encryptionKey.env.region,
+    });
+    this.trainingRepository = this.importRepository('TrainingRepository', 'training');
+    this.inferenceRepository = this.importRepository('InferenceRepository', 'inference');
+  }
+
+  protected physicalName(maxLength: number, ...parts: string[]): string {
+    return nameInEnvironment(this.project, this.environment, maxLength, ...parts);
+  }
+
+  /** The import's own target-less rules, created in this stack on the first metric call. */
+  protected statusRule(status: string): events.IRule {
+    const id = status === APPROVED ? 'ApprovedRule' : 'RejectedRule';
+    return this.node.tryFindChild(id) as events.Rule | undefined ?? this.createStatusRule(id, status);
+  }
+
+  private importRepository(id: string, purpose: RepositoryPurpose): ecr.IRepository {
+    const repositoryName = this.repositoryName(purpose);
+    return ecr.Repository.fromRepositoryAttributes(this, id, {
+      repositoryName,
+      repositoryArn: this.registryArn('ecr', 'repository', repositoryName),
+    });
+  }
+}
