@@ -1,13 +1,27 @@
-import { EnvironmentConfig, EnvironmentName, Profiles } from '../lib';
+import { EnvironmentName, PlatformEnvironment, Profiles } from '../lib';
 
 /**
  * The environments of the default app. Fill in `account` and `region` to pin a deployment
  * target; left empty, stacks are environment-agnostic and deploy to the CLI's current account.
+ *
+ * Promotion: dev promotes its own approvals to itself (a sandbox loop). Prod retrains on
+ * production data and owns the release: an approved version goes to staging first, then, after a
+ * person approves, to prod. Staging has its own data and retraining but promotes nowhere; its
+ * endpoints serve what prod's registry released to it.
  */
-export const ENVIRONMENTS: Record<EnvironmentName, EnvironmentConfig> = {
-  dev: { name: 'dev', profile: Profiles.DEV, owner: 'ml-platform', costCentre: 'ml-dev' },
-  staging: { name: 'staging', profile: Profiles.STAGING, owner: 'ml-platform', costCentre: 'ml-staging' },
-  prod: { name: 'prod', profile: Profiles.PROD, owner: 'ml-platform', costCentre: 'ml-prod' },
+export const ENVIRONMENTS: Record<EnvironmentName, PlatformEnvironment> = {
+  dev: {
+    name: 'dev', profile: Profiles.DEV, owner: 'ml-platform', costCentre: 'ml-dev',
+    promotesTo: [{ environment: 'dev' }],
+  },
+  staging: {
+    name: 'staging', profile: Profiles.STAGING, owner: 'ml-platform', costCentre: 'ml-staging',
+    promotesTo: [],
+  },
+  prod: {
+    name: 'prod', profile: Profiles.PROD, owner: 'ml-platform', costCentre: 'ml-prod',
+    promotesTo: [{ environment: 'staging' }, { environment: 'prod', requireApproval: true }],
+  },
 };
 
 /** Project name used in stack names, physical names and tags. */

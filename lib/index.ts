@@ -4,3 +4,5 @@ export * from './etl';
 export * from './registry';
 export * from './training';
 export * from './inference';
+export * from './monitoring';
+export * from './platform';

@@ -46,3 +46,25 @@ export function selectEnvironmentName(scope: IConstruct): EnvironmentName {
     allowed: `must be one of ${ENVIRONMENT_NAMES.join(', ')}`,
   }]);
 }
+
+/** Context value that selects every environment (`-c env=all`). */
+export const ALL_ENVIRONMENTS = 'all';
+
+/**
+ * Reads the environments to build from the `env` context: one name, a comma-separated list, or
+ * `all`; `dev` when absent. Anything else fails with a ValidationError listing what is allowed.
+ */
+export function selectEnvironmentNames(scope: IConstruct): EnvironmentName[] {
+  const raw: unknown = scope.node.tryGetContext(ENVIRONMENT_CONTEXT);
+  if (raw === undefined) return ['dev'];
+  if (raw === ALL_ENVIRONMENTS) return [...ENVIRONMENT_NAMES];
+  const names = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()) : [];
+  if (names.length > 0 && names.every((n) => (ENVIRONMENT_NAMES as readonly string[]).includes(n))) {
+    return ENVIRONMENT_NAMES.filter((n) => names.includes(n));
+  }
+  throw new ValidationError(scope.node.path || 'App', [{
+    property: `context ${ENVIRONMENT_CONTEXT}`,
+    value: JSON.stringify(raw),
+    allowed: `must be ${ALL_ENVIRONMENTS}, or one or more of ${ENVIRONMENT_NAMES.join(', ')} separated by commas`,
+  }]);
+}

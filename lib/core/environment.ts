@@ -37,6 +37,105 @@ export interface EnvironmentProfile {
   readonly athenaBytesScannedCutoff: Size;
   /** Waiting period before a scheduled KMS key deletion completes. */
   readonly keyPendingWindow: Duration;
+  /**
+   * Alarm thresholds MonitoringStack applies in this environment.
+   * @default the thresholds of the shipped profile with the same name, or production's
+   */
+  readonly alarms?: AlarmThresholds;
+}
+
+/**
+ * When MonitoringStack raises an alarm. Each value is the level at which the alarm fires; counts
+ * are per evaluation period of the metric (1 minute for endpoints, 5 minutes for workflows).
+ */
+export interface AlarmThresholds {
+  /** Consecutive breaching periods before an alarm fires (and before a composite model-health alarm sees it). */
+  readonly evaluationPeriods: number;
+  /** Failed batch ETL runs (any failure, a failed quality gate included). */
+  readonly etlFailedRuns: number;
+  /** Longest time without a successful batch ETL run before the data counts as stale. */
+  readonly etlMaxSilence: Duration;
+  /** Age of the oldest streaming record not yet delivered to the lakehouse. */
+  readonly streamDeliveryFreshness: Duration;
+  /** Failed retraining runs (a model below its metric threshold included). */
+  readonly trainingFailedRuns: number;
+  /** Longest average retraining run. */
+  readonly trainingMaxRunTime: Duration;
+  /** Rejected model versions in the registry. */
+  readonly registryRejections: number;
+  /** Endpoint server errors (Invocation5XXErrors) per minute. */
+  readonly endpoint5xxErrors: number;
+  /** Endpoint client errors (Invocation4XXErrors) per minute. */
+  readonly endpoint4xxErrors: number;
+  /** Errors raised by the model container per minute. */
+  readonly endpointModelErrors: number;
+  /** p99 model latency. */
+  readonly endpointLatencyP99: Duration;
+  /** Average CPU utilization of endpoint instances, in percent of all cores (SageMaker reports up to 100 x cores). */
+  readonly endpointCpuUtilization: number;
+  /** Average memory utilization of endpoint instances, in percent. */
+  readonly endpointMemoryUtilization: number;
+  /** Average disk utilization of endpoint instances, in percent. */
+  readonly endpointDiskUtilization: number;
+}
+
+/** The alarm thresholds shipped with the profiles: dev is lenient, staging and prod page early. */
+export const ALARM_THRESHOLDS: Readonly<Record<EnvironmentName, AlarmThresholds>> = {
+  dev: {
+    evaluationPeriods: 5,
+    etlFailedRuns: 3,
+    etlMaxSilence: Duration.days(3),
+    streamDeliveryFreshness: Duration.hours(1),
+    trainingFailedRuns: 3,
+    trainingMaxRunTime: Duration.hours(12),
+    registryRejections: 5,
+    endpoint5xxErrors: 10,
+    endpoint4xxErrors: 100,
+    endpointModelErrors: 10,
+    endpointLatencyP99: Duration.seconds(2),
+    endpointCpuUtilization: 90,
+    endpointMemoryUtilization: 90,
+    endpointDiskUtilization: 90,
+  },
+  staging: {
+    evaluationPeriods: 3,
+    etlFailedRuns: 1,
+    etlMaxSilence: Duration.hours(26),
+    streamDeliveryFreshness: Duration.minutes(30),
+    trainingFailedRuns: 1,
+    trainingMaxRunTime: Duration.hours(8),
+    registryRejections: 1,
+    endpoint5xxErrors: 5,
+    endpoint4xxErrors: 50,
+    endpointModelErrors: 5,
+    endpointLatencyP99: Duration.seconds(1),
+    endpointCpuUtilization: 80,
+    endpointMemoryUtilization: 85,
+    endpointDiskUtilization: 85,
+  },
+  prod: {
+    evaluationPeriods: 3,
+    etlFailedRuns: 1,
+    etlMaxSilence: Duration.hours(26),
+    streamDeliveryFreshness: Duration.minutes(15),
+    trainingFailedRuns: 1,
+    trainingMaxRunTime: Duration.hours(6),
+    registryRejections: 1,
+    endpoint5xxErrors: 1,
+    endpoint4xxErrors: 50,
+    endpointModelErrors: 1,
+    endpointLatencyP99: Duration.millis(500),
+    endpointCpuUtilization: 80,
+    endpointMemoryUtilization: 85,
+    endpointDiskUtilization: 85,
+  },
+};
+
+/** The alarm thresholds of a profile: its own, else those shipped for its name, else production's. */
+export function alarmThresholdsOf(profile: EnvironmentProfile): AlarmThresholds {
+  if (profile.alarms) return profile.alarms;
+  const shipped = (ALARM_THRESHOLDS as Record<string, AlarmThresholds | undefined>)[profile.name];
+  return shipped ?? ALARM_THRESHOLDS.prod;
 }
 
 /** The profiles this library ships. Copy and adjust one with `{ ...Profiles.PROD, ... }`. */
@@ -53,6 +152,7 @@ export class Profiles {
     queryResultRetention: Duration.days(7),
     athenaBytesScannedCutoff: Size.gibibytes(10),
     keyPendingWindow: Duration.days(7),
+    alarms: ALARM_THRESHOLDS.dev,
   };
 
   /** Staging: production-like retention and protection, smaller limits. */
@@ -67,6 +167,7 @@ export class Profiles {
     queryResultRetention: Duration.days(30),
     athenaBytesScannedCutoff: Size.gibibytes(100),
     keyPendingWindow: Duration.days(30),
+    alarms: ALARM_THRESHOLDS.staging,
   };
 
   /** Production: everything retained, long retention. The default when no profile is set. */
@@ -81,6 +182,7 @@ export class Profiles {
     queryResultRetention: Duration.days(30),
     athenaBytesScannedCutoff: Size.tebibytes(1),
     keyPendingWindow: Duration.days(30),
+    alarms: ALARM_THRESHOLDS.prod,
   };
 
   /** The shipped profile for an environment name. */

@@ -4,6 +4,21 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { createLogGroup } from './encryption';
 
+/**
+ * Interface endpoints that SageMaker jobs and endpoints need without a NAT gateway: the SageMaker
+ * API and runtime, image pulls, logs, metrics, credentials and keys.
+ */
+export const SAGEMAKER_INTERFACE_ENDPOINTS: ReadonlyArray<[string, ec2.InterfaceVpcEndpointAwsService]> = [
+  ['SageMakerApi', ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_API],
+  ['SageMakerRuntime', ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_RUNTIME],
+  ['EcrApi', ec2.InterfaceVpcEndpointAwsService.ECR],
+  ['EcrDocker', ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER],
+  ['Logs', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS],
+  ['Monitoring', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING],
+  ['Sts', ec2.InterfaceVpcEndpointAwsService.STS],
+  ['Kms', ec2.InterfaceVpcEndpointAwsService.KMS],
+];
+
 /** Options for {@link createIsolatedVpc}. */
 export interface IsolatedVpcOptions {
   /** What the VPC is for (`training`, `inference`): names the subnets and the endpoint rules. */

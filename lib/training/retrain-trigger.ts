@@ -53,6 +53,27 @@ export abstract class RetrainTrigger {
     })();
   }
 
+  /**
+   * When the alarm with this name (in this account and region) goes into ALARM. Matching by name
+   * adds no reference to the alarm's stack, so an alarm in a stack that already depends on the
+   * training stack (MonitoringStack's drift alarm) can start retraining without a dependency cycle.
+   */
+  public static onAlarmName(alarmName: string): RetrainTrigger {
+    return new (class extends RetrainTrigger {
+      public bind(): RetrainTriggerConfig {
+        return {
+          kind: 'alarm',
+          description: `Retrain when alarm ${alarmName} goes into ALARM`,
+          eventPattern: {
+            source: ['aws.cloudwatch'],
+            detailType: ['CloudWatch Alarm State Change'],
+            detail: { alarmName: [alarmName], state: { value: ['ALARM'] } },
+          },
+        };
+      }
+    })();
+  }
+
   /** On any event matching the pattern. */
   public static onEvent(eventPattern: events.EventPattern, description = 'Retrain on a custom event'): RetrainTrigger {
     return new (class extends RetrainTrigger {

@@ -2,19 +2,10 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { createIsolatedVpc } from '../../core/network';
+import { SAGEMAKER_INTERFACE_ENDPOINTS, createIsolatedVpc } from '../../core/network';
 
 /** Interface endpoints that SageMaker jobs, image pulls, logs, metrics and credentials need without a NAT gateway. */
-export const TRAINING_INTERFACE_ENDPOINTS: ReadonlyArray<[string, ec2.InterfaceVpcEndpointAwsService]> = [
-  ['SageMakerApi', ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_API],
-  ['SageMakerRuntime', ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_RUNTIME],
-  ['EcrApi', ec2.InterfaceVpcEndpointAwsService.ECR],
-  ['EcrDocker', ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER],
-  ['Logs', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS],
-  ['Monitoring', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING],
-  ['Sts', ec2.InterfaceVpcEndpointAwsService.STS],
-  ['Kms', ec2.InterfaceVpcEndpointAwsService.KMS],
-];
+export const TRAINING_INTERFACE_ENDPOINTS = SAGEMAKER_INTERFACE_ENDPOINTS;
 
 /** Address range of a VPC the training cluster creates. */
 export const TRAINING_VPC_CIDR = '10.80.0.0/16';

@@ -1,0 +1,112 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Construct } from 'constructs';
+import type { AlarmThresholds } from '../../core/environment';
+import type { IDataLakehouse } from '../../lakehouse/data-lakehouse';
+import { RetrainTrigger } from '../../training/retrain-trigger';
+import { ModelMonitor } from '../model-monitor';
+import { EndpointWatch, MonitoredEndpoint } from '../monitoring-stack-props';
+import { AlarmFactory } from './alarm-factory';
+import { graph, heading } from './widgets';
+
+/** The label of a monitored endpoint. */
+export function endpointLabel(e: MonitoredEndpoint): string {
+  return e.label ?? e.endpoint.node.id;
+}
+
+/**
+ * Per endpoint: error and latency alarms per variant that feed one composite model-health alarm
+ * (the only one that notifies, so an incident pages once), client-error and utilization alarms
+ * that notify on their own, Model Monitor schedules whose drift and quality alarms join the
+ * composite and start retraining, and a dashboard section.
+ */
+export function watchEndpoint(scope: Construct, alarms: AlarmFactory, t: AlarmThresholds,
+  e: MonitoredEndpoint, lakehouse: IDataLakehouse | undefined): { watch: EndpointWatch; rows: cloudwatch.IWidget[][] } {
+  const label = endpointLabel(e);
+  const ep = e.endpoint;
+  const variants = ep.variantNames;
+  const health: cloudwatch.IAlarm[] = [];
+  const byVariant = (f: (variantName: string) => cloudwatch.IMetric) => variants.map(f);
+
+  for (const variantName of variants) {
+    const where = `${label}/${variantName}`;
+    health.push(
+      alarms.alarm(scope, `${label}${variantName}5xx`, {
+        metric: ep.metric5xx({ variantName }), threshold: t.endpoint5xxErrors, above: true, evaluationPeriods: t.evaluationPeriods, notify: false,
+        description: `Endpoint ${where}: ${t.endpoint5xxErrors} or more server errors a minute`,
+      }),
+      alarms.alarm(scope, `${label}${variantName}ModelErrors`, {
+        metric: ep.metricModelErrors({ variantName }), threshold: t.endpointModelErrors, above: true, evaluationPeriods: t.evaluationPeriods, notify: false,
+        description: `Endpoint ${where}: ${t.endpointModelErrors} or more model container errors a minute`,
+      }),
+      alarms.alarm(scope, `${label}${variantName}LatencyP99`, {
+        metric: ep.metricLatency({ variantName }), threshold: t.endpointLatencyP99.toMilliseconds() * 1000, above: true,
+        evaluationPeriods: t.evaluationPeriods, notify: false,
+        description: `Endpoint ${where}: p99 model latency of ${t.endpointLatencyP99.toHumanString()} or more`,
+      }),
+    );
+    alarms.alarm(scope, `${label}${variantName}4xx`, {
+      metric: ep.metric4xx({ variantName }), threshold: t.endpoint4xxErrors, above: true, evaluationPeriods: t.evaluationPeriods, notify: true,
+      description: `Endpoint ${where}: ${t.endpoint4xxErrors} or more client errors a minute (callers send bad requests)`,
+    });
+    const utilization: Array<[string, cloudwatch.IMetric, number]> = [
+      ['Cpu', ep.metricCpuUtilization({ variantName }), t.endpointCpuUtilization],
+      ['Memory', ep.metricMemoryUtilization({ variantName }), t.endpointMemoryUtilization],
+      ['Disk', ep.metricDiskUtilization({ variantName }), t.endpointDiskUtilization],
+    ];
+    for (const [what, metric, threshold] of utilization) {
+      alarms.alarm(scope, `${label}${variantName}${what}`, {
+        metric, threshold, above: true, evaluationPeriods: t.evaluationPeriods, notify: true,
+        description: `Endpoint ${where}: ${what.toLowerCase()} utilization of ${threshold} percent or more; scale out or resize`,
+      });
+    }
+  }
+
+  let modelMonitor: ModelMonitor | undefined;
+  const driftWidgets: cloudwatch.IWidget[] = [];
+  if (e.modelMonitor && lakehouse) {
+    modelMonitor = new ModelMonitor(scope, `${label}ModelMonitor`, { ...e.modelMonitor, endpoint: ep, lakehouse });
+    health.push(modelMonitor.driftAlarm);
+    driftWidgets.push(graph(`${label}: data drift (Model Monitor)`, [modelMonitor.metricDataDrift()]));
+    if (modelMonitor.qualityAlarm) {
+      health.push(modelMonitor.qualityAlarm);
+      driftWidgets.push(graph(`${label}: model quality (Model Monitor)`, [modelMonitor.metricModelQuality()]));
+    }
+    if (e.retrain) {
+      // By alarm name: the training stack must not depend on this stack, which depends on it.
+      e.retrain.retrainOn(`RetrainOn${label}DataDrift`, RetrainTrigger.onAlarmName(modelMonitor.driftAlarmName));
+      if (modelMonitor.qualityAlarmName) {
+        e.retrain.retrainOn(`RetrainOn${label}QualityDrop`, RetrainTrigger.onAlarmName(modelMonitor.qualityAlarmName));
+      }
+    }
+  }
+  const modelHealth = alarms.anyOf(scope, `${label}ModelHealth`, health,
+    `Model health of endpoint ${label}: server or model errors, latency, data drift or model quality out of bounds`);
+
+  const latency = ep.metricLatency();
+  const pct = (statistic: string) => latency.with({ statistic, label: statistic });
+  const rows: cloudwatch.IWidget[][] = [
+    [heading(`Endpoint ${label}: traffic, latency, errors, utilization, capacity, drift`)],
+    [
+      graph(`${label}: invocations`, byVariant((variantName) => ep.metricInvocations({ variantName, label: variantName }))),
+      graph(`${label}: model latency (µs)`, [pct('p50'), pct('p90'), pct('p99')]),
+      graph(`${label}: errors`, [
+        ...byVariant((variantName) => ep.metric4xx({ variantName, label: `4xx ${variantName}` })),
+        ...byVariant((variantName) => ep.metric5xx({ variantName, label: `5xx ${variantName}` })),
+        ...byVariant((variantName) => ep.metricModelErrors({ variantName, label: `model ${variantName}` })),
+      ]),
+    ],
+    [
+      graph(`${label}: utilization (%)`, [
+        ep.metricCpuUtilization({ label: 'CPU' }), ep.metricMemoryUtilization({ label: 'memory' }),
+        ep.metricDiskUtilization({ label: 'disk' }), ep.metricGpuUtilization({ label: 'GPU' }),
+      ]),
+      // Each instance reports CPU once a minute, so the sample count is the number of running instances.
+      graph(`${label}: instances (autoscaling capacity)`, byVariant((variantName) =>
+        ep.metricCpuUtilization({ variantName, statistic: 'SampleCount', period: Duration.minutes(1), label: variantName }))),
+      new cloudwatch.AlarmStatusWidget({ title: `${label}: model health`, alarms: [modelHealth, ...health], width: 8, height: 6 }),
+    ],
+  ];
+  if (driftWidgets.length > 0) rows.push(driftWidgets);
+  return { watch: { label, modelHealth, modelMonitor }, rows };
+}

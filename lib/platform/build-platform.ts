@@ -1,0 +1,79 @@
+import { Construct, IConstruct } from 'constructs';
+import { ENVIRONMENT_NAMES, selectEnvironmentNames } from '../core/config';
+import { EnvironmentName } from '../core/environment';
+import { ValidationError, ValidationProblem } from '../core/errors';
+import { PlatformDefinition, PlatformEnvironment } from './platform-config';
+import { PlatformStage } from './platform-stage';
+
+/** Props of {@link buildPlatform}. */
+export interface BuildPlatformProps {
+  /** What every environment runs. */
+  readonly definition: PlatformDefinition;
+  /** Every environment of the platform, by name (promotion targets must be among them). */
+  readonly environments: Partial<Record<EnvironmentName, PlatformEnvironment>>;
+  /**
+   * The environments to build.
+   * @default from the `env` context (`-c env=prod`, `-c env=staging,prod`, `-c env=all`); dev when absent
+   */
+  readonly select?: EnvironmentName[];
+}
+
+/**
+ * Builds one {@link PlatformStage} per selected environment, named after it (`dev/`, `staging/`,
+ * `prod/` in the assembly). Checks the promotion graph over all environments first: every
+ * built environment's endpoints must be fed by exactly one environment's promotions, and a
+ * promotion stays in one account and region (cross-account promotion is not supported).
+ */
+export function buildPlatform(scope: Construct, props: BuildPlatformProps): Map<EnvironmentName, PlatformStage> {
+  const all = ENVIRONMENT_NAMES.filter((n) => props.environments[n] !== undefined);
+  const select = props.select ?? selectEnvironmentNames(scope);
+  const servedFrom = promotionSources(scope, props.environments, all, select);
+  const stages = new Map<EnvironmentName, PlatformStage>();
+  for (const name of select) {
+    stages.set(name, new PlatformStage(scope, name, {
+      definition: props.definition,
+      environment: props.environments[name]!,
+      servedFrom: servedFrom.get(name),
+    }));
+  }
+  return stages;
+}
+
+/** For each selected environment, the one environment whose promotions feed its endpoints. */
+function promotionSources(scope: IConstruct, envs: Partial<Record<EnvironmentName, PlatformEnvironment>>,
+  all: readonly EnvironmentName[], select: readonly EnvironmentName[]): Map<EnvironmentName, EnvironmentName> {
+  const problems: ValidationProblem[] = [];
+  for (const name of select) {
+    if (!envs[name]) problems.push({ property: 'select', value: name, allowed: `must be a configured environment: ${all.join(', ')}` });
+  }
+  const sources = new Map<EnvironmentName, EnvironmentName[]>();
+  for (const from of all) {
+    const env = envs[from]!;
+    if (env.name !== from) problems.push({ property: `environments.${from}.name`, value: env.name, allowed: `must be ${from}` });
+    for (const t of env.promotesTo ?? [{ environment: from }]) {
+      const target = envs[t.environment];
+      if (!target) {
+        problems.push({ property: `environments.${from}.promotesTo`, value: t.environment, allowed: `must name a configured environment: ${all.join(', ')}` });
+        continue;
+      }
+      for (const field of ['account', 'region'] as const) {
+        if (env[field] && target[field] && env[field] !== target[field]) {
+          problems.push({ property: `environments.${from}.promotesTo`, value: t.environment,
+            allowed: `must share the ${field} of ${from} (${env[field]}, target has ${target[field]}): cross-account and cross-region promotion are not supported` });
+        }
+      }
+      sources.set(t.environment, [...(sources.get(t.environment) ?? []), from]);
+    }
+  }
+  const result = new Map<EnvironmentName, EnvironmentName>();
+  for (const name of select) {
+    const from = sources.get(name) ?? [];
+    if (from.length === 1) result.set(name, from[0]);
+    else if (envs[name]) {
+      problems.push({ property: `environments.*.promotesTo`, value: from.length === 0 ? `nothing promotes to ${name}` : `${from.join(' and ')} promote to ${name}`,
+        allowed: `exactly one environment must promote to ${name} (its endpoints serve what that environment's registry approves)` });
+    }
+  }
+  if (problems.length > 0) throw new ValidationError(scope.node.path || 'App', problems);
+  return result;
+}

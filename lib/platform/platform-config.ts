@@ -1,0 +1,167 @@
+import { StageProps } from 'aws-cdk-lib';
+import type { AlarmThresholds, EnvironmentName } from '../core/environment';
+import type { EnvironmentConfig } from '../core/config';
+import type { EtlPipelineProps } from '../etl/etl-pipeline-props';
+import type { InferenceEndpointProps } from '../inference/inference-endpoint-props';
+import type { DataLakehouseProps } from '../lakehouse/data-lakehouse-props';
+import type { EndpointModelMonitorOptions } from '../monitoring/monitoring-stack-props';
+import type { ManagedTrainingOptions } from '../training/training-cluster-props';
+
+/** A pipeline of the platform's data stack. */
+export interface PlatformPipeline extends Omit<EtlPipelineProps, 'lakehouse' | 'alertTopic'> {
+  /** Construct ID of the pipeline (PascalCase, unique), also its name on the dashboard. */
+  readonly id: string;
+}
+
+/** How a model is retrained. */
+export interface PlatformTraining {
+  /** The managed retraining workflow (prepare, train, evaluate, register). */
+  readonly managed: ManagedTrainingOptions;
+  /**
+   * Schedule expression of periodic retraining.
+   * @default no schedule (retrained by data and drift only)
+   */
+  readonly schedule?: string;
+  /**
+   * IDs of batch pipelines whose successful runs (new data past the quality gate) start retraining.
+   * @default none
+   */
+  readonly retrainAfter?: string[];
+}
+
+/** How a model is served: the InferenceEndpoint props the platform does not decide. */
+export type PlatformServing = Omit<InferenceEndpointProps, 'model' | 'dataCapture' | 'vpc' | 'subnets' | 'securityGroups'> & {
+  /**
+   * Percentage of requests captured to the lakehouse for Model Monitor.
+   * @default 20
+   */
+  readonly captureSamplingPercentage?: number;
+};
+
+/** One model of the platform, from data to endpoint. */
+export interface PlatformModel {
+  /** Model name in the registry: lowercase letters, digits and hyphens. */
+  readonly name: string;
+  /**
+   * Description of the model package group.
+   * @default generated
+   */
+  readonly description?: string;
+  /** Retraining. */
+  readonly training: PlatformTraining;
+  /**
+   * Serving.
+   * @default one canary-deployed variant with the InferenceEndpoint defaults
+   */
+  readonly serving?: PlatformServing;
+  /**
+   * Model Monitor on the endpoint's captured data; its drift alarms start retraining.
+   * @default no Model Monitor (endpoint alarms only)
+   */
+  readonly monitoring?: EndpointModelMonitorOptions;
+}
+
+/** What every environment of the platform runs: the same data layer and the same models. */
+export interface PlatformDefinition {
+  /** Project name used in stack names, physical names and tags. */
+  readonly project: string;
+  /**
+   * The lakehouse.
+   * @default a lakehouse with the DataLakehouse defaults and no tables
+   */
+  readonly lakehouse?: DataLakehouseProps;
+  /**
+   * ETL pipelines into the lakehouse; the first one's alert topic is shared by the others.
+   * @default none
+   */
+  readonly pipelines?: PlatformPipeline[];
+  /** The models, at least one. */
+  readonly models: PlatformModel[];
+}
+
+/** Where approved versions of an environment's registry go. */
+export interface PromotionTarget {
+  /** The environment whose serving stack is updated. */
+  readonly environment: EnvironmentName;
+  /**
+   * Whether a person approves (task token on the approval topic) before this environment is updated.
+   * @default false for the first target, true for every later one
+   */
+  readonly requireApproval?: boolean;
+}
+
+/** An existing VPC to run training, Model Monitor and endpoints in (imported without lookups). */
+export interface ExistingNetwork {
+  /** VPC ID. */
+  readonly vpcId: string;
+  /** The VPC's CIDR block. */
+  readonly vpcCidrBlock: string;
+  /** Availability zones of the subnets, in the order of `subnetIds`. */
+  readonly availabilityZones: string[];
+  /** Private subnets (isolated or with egress) with the S3 gateway and SageMaker, ECR, logs, monitoring, STS and KMS interface endpoints. */
+  readonly subnetIds: string[];
+  /**
+   * Route tables of the subnets, in the same order.
+   * @default unknown (not needed by the platform)
+   */
+  readonly routeTableIds?: string[];
+}
+
+/** One deployment environment of the platform. */
+export interface PlatformEnvironment extends EnvironmentConfig {
+  /**
+   * Environments the approved versions of this environment's registry are promoted to, in order.
+   * Each environment's endpoints are fed by exactly one environment's promotions.
+   * @default [this environment]
+   */
+  readonly promotesTo?: PromotionTarget[];
+  /**
+   * Alarm threshold overrides.
+   * @default the profile's thresholds
+   */
+  readonly alarmThresholds?: Partial<AlarmThresholds>;
+  /**
+   * Email addresses subscribed to the alarm topic.
+   * @default none
+   */
+  readonly alarmEmails?: string[];
+  /**
+   * Email addresses subscribed to the approval topic (approval requests with the task token, promotion failures).
+   * @default none
+   */
+  readonly approverEmails?: string[];
+  /**
+   * An existing VPC instead of the platform's isolated one.
+   * @default a new VPC with isolated subnets only and the interface endpoints SageMaker needs
+   */
+  readonly network?: ExistingNetwork;
+  /**
+   * Models per ML stack and per serving stack; more models are spread over `-2`, `-3`... stacks so that
+   * no stack nears CloudFormation's 500-resource limit.
+   * @default 8
+   */
+  readonly modelsPerStack?: number;
+}
+
+/** Props of a {@link PlatformStage}. */
+export interface PlatformStageProps extends StageProps {
+  /** What the platform runs. */
+  readonly definition: PlatformDefinition;
+  /** This stage's environment. */
+  readonly environment: PlatformEnvironment;
+  /**
+   * The environment whose registry this stage's endpoints serve from (whose promotions update them).
+   * `buildPlatform` works it out from every environment's `promotesTo`.
+   * @default this environment
+   */
+  readonly servedFrom?: EnvironmentName;
+}
+
+/** Defaults of the platform layer. */
+export const PLATFORM_DEFAULTS = {
+  modelsPerStack: 8,
+  captureSamplingPercentage: 20,
+  /** Address range of the platform VPC. */
+  vpcCidr: '10.70.0.0/16',
+  maxAzs: 2,
+};

@@ -1,0 +1,216 @@
+import { Stack, Stage } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { createAlertTopic } from '../core/alerts';
+import { applyPlatform } from '../core/apply';
+import { createKey } from '../core/encryption';
+import { EnvironmentName } from '../core/environment';
+import { SAGEMAKER_INTERFACE_ENDPOINTS, createIsolatedVpc } from '../core/network';
+import { resolveRemovalPolicy } from '../core/removal';
+import { EtlPipeline } from '../etl/etl-pipeline';
+import { InferenceEndpoint } from '../inference/inference-endpoint';
+import { ModelSource } from '../inference/model-source';
+import { PromotionWorkflow } from '../inference/promotion-workflow';
+import { DataLakehouse } from '../lakehouse/data-lakehouse';
+import { MonitoringStack } from '../monitoring/monitoring-stack';
+import { IModelRegistry, ModelRegistry } from '../registry/model-registry';
+import { RetrainTrigger } from '../training/retrain-trigger';
+import { TrainingCluster } from '../training/training-cluster';
+import { enforceResourceLimit } from './limits';
+import { PLATFORM_DEFAULTS, PlatformModel, PlatformStageProps } from './platform-config';
+import { modelConstructId, stackNames } from './private/names';
+import { validateStageProps } from './private/validate';
+
+/**
+ * One environment of the MLOps platform as a `cdk.Stage`, with stacks split by lifecycle:
+ *
+ * - `<project>-<env>-data`: the lakehouse and the ETL pipelines;
+ * - `<project>-<env>-ml`: the registry, the platform VPC, the promotion workflows and the first
+ *   `modelsPerStack` retraining workflows (`-ml-2`, `-ml-3`... hold the next ones);
+ * - `<project>-<env>-serving` (`-serving-2`...): the endpoints, which read the approved version
+ *   from SSM at deploy time, so a promotion is an update of this stack;
+ * - `<project>-<env>-monitoring`: dashboard, alarms, Model Monitor, failure events.
+ *
+ * The loop: a batch pipeline's success starts retraining; a version that passes its metric is
+ * registered pending approval; approval starts the promotion workflow, which updates the serving
+ * stacks of `promotesTo` in order (a person approves each later one) through the endpoint's guarded
+ * rollout; Model Monitor's drift alarms start retraining again.
+ */
+export class PlatformStage extends Stage {
+  /** The environment name. */
+  public readonly environmentName: EnvironmentName;
+  public readonly dataStack: Stack;
+  /** The first ML stack (registry, network, promotions, first trainings). */
+  public readonly mlStack: Stack;
+  /** Every ML stack, first one included. */
+  public readonly mlStacks: readonly Stack[];
+  /** Every serving stack. */
+  public readonly servingStacks: readonly Stack[];
+  public readonly monitoringStack: MonitoringStack;
+  public readonly lakehouse: DataLakehouse;
+  /** Pipelines by ID. */
+  public readonly pipelines: ReadonlyMap<string, EtlPipeline>;
+  public readonly registry: ModelRegistry;
+  /** Retraining workflows by model name. */
+  public readonly trainings: ReadonlyMap<string, TrainingCluster>;
+  /** Endpoints by model name. */
+  public readonly endpoints: ReadonlyMap<string, InferenceEndpoint>;
+  /** Promotion workflows by model name (none when `promotesTo` is empty). */
+  public readonly promotions: ReadonlyMap<string, PromotionWorkflow>;
+  /** The shared VPC of training, Model Monitor and endpoints. */
+  public readonly vpc: ec2.IVpc;
+
+  constructor(scope: Construct, id: string, props: PlatformStageProps) {
+    const environment = props.environment;
+    super(scope, id, {
+      ...props,
+      env: props.env ?? (environment.account || environment.region ? { account: environment.account, region: environment.region } : undefined),
+    });
+    const definition = props.definition;
+    validateStageProps(this, props);
+    this.environmentName = environment.name;
+    applyPlatform(this, { project: definition.project, profile: environment.profile, owner: environment.owner, costCentre: environment.costCentre });
+
+    const perStack = environment.modelsPerStack ?? PLATFORM_DEFAULTS.modelsPerStack;
+    const names = stackNames(definition.project, environment.name);
+    const models = definition.models;
+    const shards = Math.max(1, Math.ceil(models.length / perStack));
+    const stack = (stackId: string, stackName: string, description: string): Stack => {
+      const s = new Stack(this, stackId, {
+        stackName, description: `MLOps platform (${environment.name}): ${description}`,
+        terminationProtection: environment.profile.deletionProtection,
+      });
+      enforceResourceLimit(s, `lower modelsPerStack (now ${perStack}) to spread models over more stacks`);
+      return s;
+    };
+
+    // Data: the lakehouse and the pipelines into it.
+    this.dataStack = stack('Data', names.data, 'data lakehouse and ETL');
+    this.lakehouse = new DataLakehouse(this.dataStack, 'Lakehouse', definition.lakehouse);
+    const pipelines = new Map<string, EtlPipeline>();
+    let pipelineAlerts: sns.ITopic | undefined;
+    for (const { id: pipelineId, ...options } of definition.pipelines ?? []) {
+      const pipeline = new EtlPipeline(this.dataStack, pipelineId, { ...options, lakehouse: this.lakehouse, alertTopic: pipelineAlerts });
+      pipelineAlerts ??= pipeline.alertTopic;
+      pipelines.set(pipelineId, pipeline);
+    }
+    this.pipelines = pipelines;
+
+    // ML: registry, network and promotions once; retraining workflows in groups.
+    const mlStacks = Array.from({ length: shards }, (_, k) => k === 0
+      ? stack('Ml', names.ml(0), 'model registry, promotion and retraining')
+      : stack(`Ml${k + 1}`, names.ml(k), `retraining (models ${k * perStack + 1}-${Math.min(models.length, (k + 1) * perStack)})`));
+    this.mlStacks = mlStacks;
+    this.mlStack = mlStacks[0];
+    this.registry = new ModelRegistry(this.mlStack, 'Registry', {
+      models: models.map((m) => ({ name: m.name, description: m.description })),
+    });
+    const removalPolicy = resolveRemovalPolicy(this.mlStack);
+    const key = createKey(this.mlStack, 'Key', { description: `Platform network logs and notifications (${environment.name})`, removalPolicy });
+    this.vpc = environment.network
+      ? importNetwork(this.mlStack, environment.network)
+      : createIsolatedVpc(new Construct(this.mlStack, 'Network'), {
+        purpose: 'platform', cidr: PLATFORM_DEFAULTS.vpcCidr, maxAzs: PLATFORM_DEFAULTS.maxAzs,
+        endpoints: SAGEMAKER_INTERFACE_ENDPOINTS, key, removalPolicy,
+      }).vpc;
+    const trainingAlerts = createAlertTopic(this.mlStack, 'TrainingAlerts', key, `${definition.project} ${environment.name} retraining failures`);
+    const approvals = createAlertTopic(this.mlStack, 'Approvals', key, `${definition.project} ${environment.name} promotion approvals`);
+    for (const email of environment.approverEmails ?? []) approvals.addSubscription(new subscriptions.EmailSubscription(email));
+
+    const trainings = new Map<string, TrainingCluster>();
+    const promotions = new Map<string, PromotionWorkflow>();
+    const targets = environment.promotesTo ?? [{ environment: environment.name }];
+    models.forEach((model, i) => {
+      const shard = Math.floor(i / perStack);
+      trainings.set(model.name, this.training(mlStacks[shard], model, trainingAlerts));
+      if (targets.length > 0) {
+        promotions.set(model.name, new PromotionWorkflow(this.mlStack, `${modelConstructId(model.name)}Promotion`, {
+          registry: this.registry,
+          model: model.name,
+          stages: targets.map((t, j) => ({
+            name: t.environment,
+            stackName: stackNames(definition.project, t.environment).serving(shard),
+            requireApproval: t.requireApproval ?? j > 0,
+          })),
+          topic: approvals,
+          encryptionKey: key,
+        }));
+      }
+    });
+    this.trainings = trainings;
+    this.promotions = promotions;
+
+    // Serving: each endpoint serves the version its environment's promotions approved.
+    const servingStacks = Array.from({ length: shards }, (_, k) =>
+      stack(k === 0 ? 'Serving' : `Serving${k + 1}`, names.serving(k), 'model serving'));
+    this.servingStacks = servingStacks;
+    const servedFrom = props.servedFrom ?? environment.name;
+    const sources = new Map<Stack, IModelRegistry>();
+    const sourceFor = (s: Stack): IModelRegistry => {
+      if (servedFrom === environment.name) return this.registry;
+      let imported = sources.get(s);
+      if (!imported) {
+        imported = ModelRegistry.fromEnvironment(s, 'ReleaseRegistry', { environment: servedFrom, models: models.map((m) => m.name) });
+        sources.set(s, imported);
+      }
+      return imported;
+    };
+    const endpoints = new Map<string, InferenceEndpoint>();
+    models.forEach((model, i) => {
+      const s = servingStacks[Math.floor(i / perStack)];
+      const { captureSamplingPercentage, ...serving } = model.serving ?? {};
+      endpoints.set(model.name, new InferenceEndpoint(s, modelConstructId(model.name), {
+        ...serving,
+        model: ModelSource.fromRegistry(sourceFor(s), model.name),
+        dataCapture: { lakehouse: this.lakehouse, samplingPercentage: captureSamplingPercentage ?? PLATFORM_DEFAULTS.captureSamplingPercentage },
+        vpc: this.vpc,
+      }));
+    });
+    this.endpoints = endpoints;
+
+    // Monitoring: drift in this environment retrains here only when this environment's registry feeds its endpoints.
+    this.monitoringStack = new MonitoringStack(this, 'Monitoring', {
+      stackName: names.monitoring,
+      description: `MLOps platform (${environment.name}): dashboard, alarms and Model Monitor`,
+      terminationProtection: environment.profile.deletionProtection,
+      lakehouse: this.lakehouse,
+      pipelines: [...pipelines.values()],
+      trainingClusters: [...trainings.values()],
+      registries: [this.registry],
+      endpoints: models.map((m) => ({
+        endpoint: endpoints.get(m.name)!,
+        modelMonitor: m.monitoring,
+        retrain: m.monitoring && servedFrom === environment.name ? trainings.get(m.name) : undefined,
+      })),
+      thresholds: environment.alarmThresholds,
+      alarmEmails: environment.alarmEmails,
+    });
+    enforceResourceLimit(this.monitoringStack, 'monitor fewer endpoints per environment or split the monitoring stack');
+  }
+
+  private training(scope: Stack, model: PlatformModel, alertTopic: sns.ITopic): TrainingCluster {
+    return new TrainingCluster(scope, `${modelConstructId(model.name)}Training`, {
+      lakehouse: this.lakehouse,
+      registry: this.registry,
+      model: model.name,
+      vpc: this.vpc,
+      schedule: model.training.schedule,
+      triggers: (model.training.retrainAfter ?? []).map((p) => RetrainTrigger.onEtlSuccess(this.pipelines.get(p)!)),
+      managed: model.training.managed,
+      alertTopic,
+    });
+  }
+}
+
+/** Imports the configured VPC in the ML stack, without lookups. */
+function importNetwork(scope: Construct, n: NonNullable<PlatformStageProps['environment']['network']>): ec2.IVpc {
+  return ec2.Vpc.fromVpcAttributes(scope, 'Network', {
+    vpcId: n.vpcId,
+    vpcCidrBlock: n.vpcCidrBlock,
+    availabilityZones: n.availabilityZones,
+    privateSubnetIds: n.subnetIds,
+    privateSubnetRouteTableIds: n.routeTableIds,
+  });
+}

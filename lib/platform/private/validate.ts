@@ -1,0 +1,57 @@
+import { IConstruct } from 'constructs';
+import { ENVIRONMENT_NAMES } from '../../core/config';
+import { Validator } from '../../core/errors';
+import { PlatformStageProps } from '../platform-config';
+
+const PIPELINE_ID = /^[A-Z][A-Za-z0-9]{0,63}$/;
+const MODEL_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$|^[a-z]$/;
+const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
+/** A stack per few models is pointless; past this, a model group no longer fits the 500-resource limit. */
+const MAX_MODELS_PER_STACK = 20;
+
+/** Validates a platform stage's definition and environment; one ValidationError lists every problem. */
+export function validateStageProps(scope: IConstruct, props: PlatformStageProps): void {
+  const v = new Validator(scope);
+  const { definition: d, environment: e } = props;
+  v.check(d.models.length > 0, 'definition.models', '[]', 'must declare at least one model');
+  const modelNames = new Set<string>();
+  d.models.forEach((m, i) => {
+    v.matches(m.name, MODEL_NAME, `definition.models[${i}].name`, 'must be 1-32 lowercase letters, digits or hyphens, starting with a letter');
+    v.check(!modelNames.has(m.name), `definition.models[${i}].name`, m.name, 'must be unique');
+    modelNames.add(m.name);
+  });
+  const pipelineIds = new Map<string, boolean>();
+  (d.pipelines ?? []).forEach((p, i) => {
+    v.matches(p.id, PIPELINE_ID, `definition.pipelines[${i}].id`, 'must be a PascalCase construct ID (letters and digits, starting with a capital)');
+    v.check(!pipelineIds.has(p.id), `definition.pipelines[${i}].id`, p.id, 'must be unique');
+    pipelineIds.set(p.id, p.batch !== undefined);
+  });
+  d.models.forEach((m, i) => (m.training.retrainAfter ?? []).forEach((id, j) => {
+    v.check(pipelineIds.get(id) === true, `definition.models[${i}].training.retrainAfter[${j}]`, id,
+      `must be the ID of a pipeline with a batch part; batch pipelines: ${[...pipelineIds].filter(([, b]) => b).map(([k]) => k).join(', ') || 'none'}`);
+  }));
+
+  v.check(e.modelsPerStack === undefined || (Number.isInteger(e.modelsPerStack) && e.modelsPerStack >= 1 && e.modelsPerStack <= MAX_MODELS_PER_STACK),
+    'environment.modelsPerStack', e.modelsPerStack, `must be a whole number between 1 and ${MAX_MODELS_PER_STACK}`);
+  const targets = e.promotesTo ?? [];
+  const seen = new Set<string>();
+  targets.forEach((t, i) => {
+    v.check((ENVIRONMENT_NAMES as readonly string[]).includes(t.environment), `environment.promotesTo[${i}].environment`, t.environment,
+      `must be one of ${ENVIRONMENT_NAMES.join(', ')}`);
+    v.check(!seen.has(t.environment), `environment.promotesTo[${i}].environment`, t.environment, 'must appear once');
+    seen.add(t.environment);
+  });
+  v.check(props.servedFrom === undefined || (ENVIRONMENT_NAMES as readonly string[]).includes(props.servedFrom), 'servedFrom', props.servedFrom,
+    `must be one of ${ENVIRONMENT_NAMES.join(', ')}`);
+
+  const n = e.network;
+  if (n) {
+    v.matches(n.vpcCidrBlock, CIDR, 'environment.network.vpcCidrBlock', 'must be an IPv4 CIDR block such as 10.0.0.0/16');
+    v.check(n.subnetIds.length > 0, 'environment.network.subnetIds', '[]', 'must list at least one subnet');
+    v.check(n.subnetIds.length === n.availabilityZones.length, 'environment.network.availabilityZones', n.availabilityZones.join(', '),
+      `must list one zone per subnet (${n.subnetIds.length} subnets)`);
+    v.check(n.routeTableIds === undefined || n.routeTableIds.length === n.subnetIds.length, 'environment.network.routeTableIds',
+      (n.routeTableIds ?? []).join(', '), `must list one route table per subnet (${n.subnetIds.length} subnets)`);
+  }
+  v.throwIfAny();
+}
