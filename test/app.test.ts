@@ -106,19 +106,19 @@ describe('default app selection', () => {
 
 describe('every example', () => {
   test.each([
-    ['quickstart', buildQuickstart],
+    ['quickstart', buildQuickstart, {}],
     ['multi-environment (all environments)', buildMultiEnvironmentExample, { env: 'all' }],
-    ['bring your own VPC', buildByoVpcExample],
-    ['lakehouse', buildLakehouseExample],
-    ['etl-pipeline', buildEtlExample],
-    ['registry', buildRegistryExample],
-    ['training', buildTrainingExample],
-    ['training-eks', buildTrainingEksExample],
-    ['inference (A/B test)', buildAbTestExample],
-    ['inference (shadow test)', buildShadowTestExample],
-    ['inference (serverless)', buildServerlessExample],
-    ['inference (promotion)', buildPromotionExample],
-  ] as Array<[string, (app: App) => unknown, Record<string, unknown>?]>)('example %s synthesizes with zero validation findings and zero unacknowledged cdk-nag findings', (_, build, context) => {
+    ['bring your own VPC', buildByoVpcExample, {}],
+    ['lakehouse', buildLakehouseExample, {}],
+    ['etl-pipeline', buildEtlExample, {}],
+    ['registry', buildRegistryExample, {}],
+    ['training', buildTrainingExample, {}],
+    ['training-eks', buildTrainingEksExample, {}],
+    ['inference (A/B test)', buildAbTestExample, {}],
+    ['inference (shadow test)', buildShadowTestExample, {}],
+    ['inference (serverless)', buildServerlessExample, {}],
+    ['inference (promotion)', buildPromotionExample, {}],
+  ] as Array<[string, (app: App) => unknown, Record<string, unknown>]>)('example %s synthesizes with zero validation findings and zero unacknowledged cdk-nag findings', (_, build, context) => {
     const { app } = synthWithNag(build, context);
     expect(validationViolations(app)).toEqual([]);
   });
