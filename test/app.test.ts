@@ -1,7 +1,7 @@
 import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { PlatformStage, ValidationError } from '../lib';
+import { ValidationError } from '../lib';
 import { DefaultApp, buildDefaultApp } from '../bin/main';
 import { buildEtlExample } from '../examples/etl-pipeline';
 import { buildAbTestExample, buildPromotionExample, buildServerlessExample, buildShadowTestExample } from '../examples/inference';
@@ -31,49 +31,15 @@ function synthWithNag<T>(build: (app: App) => T, context: Record<string, unknown
   return { app, built };
 }
 
-describe('default app (dev, no context)', () => {
-  let dev: { app: App; built: DefaultApp };
-  let stage: PlatformStage;
-  beforeAll(() => {
-    dev = synthWithNag(buildDefaultApp);
-    stage = dev.built.stages.get('dev')!;
-  });
+describe('default app, every environment (-c env=all)', () => {
+  let all: { app: App; built: DefaultApp };
+  beforeAll(() => { all = synthWithNag(buildDefaultApp, { env: 'all' }); });
 
   test('cdk.json turns CloudFormation validation findings into errors', () => {
     expect(testApp().node.tryGetContext('@aws-cdk/core:validateAgainstDefaultRules')).toBe(true);
   });
 
-  test('builds only the dev stage, with stacks split by lifecycle, and zero validation or cdk-nag findings', () => {
-    expect(validationViolations(dev.app)).toEqual([]);
-    expect([...dev.built.stages.keys()]).toEqual(['dev']);
-    expect(platformStacks(stage).map((s) => s.stackName)).toEqual(['mlops-dev-data', 'mlops-dev-ml', 'mlops-dev-serving', 'mlops-dev-monitoring']);
-  });
-
-  test('tags every resource with project, environment, owner and cost centre', () => {
-    Template.fromStack(stage.dataStack).hasResourceProperties('AWS::S3::Bucket', { Tags: [
-      { Key: 'CostCenter', Value: 'ml-dev' }, { Key: 'Environment', Value: 'dev' }, { Key: 'Owner', Value: 'ml-platform' }, { Key: 'Project', Value: 'mlops' },
-    ] });
-  });
-
-  test('the data stack holds the lakehouse and a streaming and a batch pipeline into it', () => {
-    const t = Template.fromStack(stage.dataStack);
-    t.resourceCountIs('AWS::S3::Bucket', 4);
-    t.resourceCountIs('AWS::Kinesis::Stream', 1);
-    t.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', 1);
-    t.resourceCountIs('AWS::Glue::Job', 1);
-    t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 2 * * ? *)' });
-  });
-
-  test('the stacks are environment-agnostic, so synth needs no credentials', () => {
-    expect(stage.dataStack.environment).toBe('aws://unknown-account/unknown-region');
-  });
-});
-
-describe('default app, every environment (-c env=all)', () => {
-  let all: { app: App; built: DefaultApp };
-  beforeAll(() => { all = synthWithNag(buildDefaultApp, { env: 'all' }); });
-
-  test('synthesizes dev, staging and prod with zero validation findings and zero unacknowledged cdk-nag findings', () => {
+  test('synthesizes dev (the default), staging and prod with zero validation findings and zero unacknowledged cdk-nag findings', () => {
     expect(validationViolations(all.app)).toEqual([]);
     expect([...all.built.stages.keys()]).toEqual(['dev', 'staging', 'prod']);
   });
@@ -107,7 +73,7 @@ describe('default app selection', () => {
 describe('every example', () => {
   test.each([
     ['quickstart', buildQuickstart, {}],
-    ['multi-environment (all environments)', buildMultiEnvironmentExample, { env: 'all' }],
+    ['multi-environment (prod, account and region pinned)', buildMultiEnvironmentExample, { env: 'prod' }],
     ['bring your own VPC', buildByoVpcExample, {}],
     ['lakehouse', buildLakehouseExample, {}],
     ['etl-pipeline', buildEtlExample, {}],

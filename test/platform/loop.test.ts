@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PlatformStage } from '../../lib';
+import { platformStacks } from '../helpers/platform';
 import { buildDefaultApp } from '../../bin/main';
 import { SKIP_BUNDLING, testApp } from '../helpers/app';
 import { stateMachineDefinition } from '../helpers/etl';
@@ -169,5 +170,36 @@ describe('the other environments', () => {
     const ml = t(staging().mlStack);
     expect(Object.keys(ml.findResources('AWS::StepFunctions::StateMachine')).some((id) => id.includes('Promotion'))).toBe(false);
     expect(rules(ml, 'CloudWatch Alarm State Change')).toHaveLength(0);
+  });
+});
+
+describe('the default app', () => {
+  test('builds only the dev stage when given no context, with stacks split by lifecycle', () => {
+    const dev = buildDefaultApp(testApp()).stages;
+    expect([...dev.keys()]).toEqual(['dev']);
+    expect(platformStacks(dev.get('dev')!).map((s) => s.stackName)).toEqual(['mlops-dev-data', 'mlops-dev-ml', 'mlops-dev-serving', 'mlops-dev-monitoring']);
+  });
+
+  test('builds several environments from a comma-separated list', () => {
+    expect([...buildDefaultApp(testApp({ env: 'prod,staging' })).stages.keys()]).toEqual(['staging', 'prod']);
+  });
+
+  test('tags every resource with project, environment, owner and cost centre', () => {
+    t(stages.get('dev')!.dataStack).hasResourceProperties('AWS::S3::Bucket', { Tags: [
+      { Key: 'CostCenter', Value: 'ml-dev' }, { Key: 'Environment', Value: 'dev' }, { Key: 'Owner', Value: 'ml-platform' }, { Key: 'Project', Value: 'mlops' },
+    ] });
+  });
+
+  test('the data stack holds the lakehouse and a streaming and a batch pipeline into it', () => {
+    const data = t(stages.get('dev')!.dataStack);
+    data.resourceCountIs('AWS::S3::Bucket', 4);
+    data.resourceCountIs('AWS::Kinesis::Stream', 1);
+    data.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', 1);
+    data.resourceCountIs('AWS::Glue::Job', 1);
+    data.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 2 * * ? *)' });
+  });
+
+  test('the stacks are environment-agnostic, so synth needs no credentials', () => {
+    for (const s of platformStacks(stages.get('prod')!)) expect(s.environment).toBe('aws://unknown-account/unknown-region');
   });
 });
