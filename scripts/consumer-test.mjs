@@ -149,7 +149,7 @@ const APP_TS = `// A consumer's CDK app: it imports the library only from the pa
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
-  ColumnType, DataLakehouse, IDataLakehouse, LakehouseZone, Profiles, TableFormat, applyPlatform,
+  ColumnType, DataLakehouse, IDataLakehouse, LakehouseZone, PlatformStage, Profiles, TableFormat, applyPlatform,
 } from '${PKG.name}';
 
 const app = new App({ outdir: process.argv[2] });
@@ -168,9 +168,34 @@ const lake: IDataLakehouse = new DataLakehouse(stack, 'Lakehouse', {
 const trainer = new iam.Role(stack, 'Trainer', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
 lake.grantRead(LakehouseZone.CURATED, trainer);
 
+// The whole platform, one environment: data, ML, serving and monitoring stacks in a stage.
+const columns = [{ name: 'id', type: ColumnType.STRING }, { name: 'tenure', type: ColumnType.INT }, { name: 'label', type: ColumnType.DOUBLE }];
+new PlatformStage(app, 'staging', {
+  definition: {
+    project: 'consumer',
+    lakehouse: { tables: [{ name: 'samples', zone: LakehouseZone.CURATED, columns }] },
+    models: [{
+      name: 'churn',
+      training: { managed: {
+        source: { zone: LakehouseZone.CURATED, table: 'samples' }, imageTag: 'xgboost-1',
+        prepare: { script: 'prepare.py' }, evaluate: { script: 'evaluate.py', metric: 'auc', threshold: 0.8 },
+      } },
+      monitoring: { dataQuality: { driftFeatures: ['tenure'] } },
+    }],
+  },
+  environment: { name: 'staging', profile: Profiles.STAGING, owner: 'ml-platform', costCentre: 'cc-0001' },
+});
+
 const assembly = app.synth();
 console.log('synthesized ' + assembly.stacks.map((s) => s.templateFile).join(', '));
 `;
+
+/** Templates of the platform stage and what each must hold at least. */
+const EXPECTED_STAGE = {
+  'consumer-staging-ml': { 'AWS::SageMaker::ModelPackageGroup': 1, 'AWS::StepFunctions::StateMachine': 2 },
+  'consumer-staging-serving': { 'AWS::SageMaker::Endpoint': 1 },
+  'consumer-staging-monitoring': { 'AWS::CloudWatch::Dashboard': 1, 'AWS::CloudWatch::CompositeAlarm': 1, 'AWS::SageMaker::MonitoringSchedule': 1 },
+};
 
 // Type-checked, never run: the Kubernetes subpath resolves through the exports map, and a deep
 // import into dist/ is refused (if it ever resolved, the @ts-expect-error would fail the build).
@@ -295,6 +320,7 @@ function checkConsumer(variant, dir, tarball) {
   writeFileSync(join(dir, 'app.ts'), APP_TS);
   writeFileSync(join(dir, 'subpaths.ts'), SUBPATHS_TS);
   writeFileSync(join(dir, 'guard.cjs'), GUARD_CJS);
+  for (const script of ['prepare.py', 'evaluate.py']) writeFileSync(join(dir, script), '# placeholder\n');
   since = performance.now();
   runOk(process.execPath, [join(nm, 'typescript', 'bin', 'tsc'), '-p', '.'], { cwd: dir });
   log(`[${variant.key}] tsc (strict, NodeNext): ${seconds(since)} s`);
@@ -311,6 +337,20 @@ function checkConsumer(variant, dir, tarball) {
     for (const [type, want] of Object.entries(EXPECTED_RESOURCES)) {
       const got = resources.filter((r) => r.Type === type).length;
       if (got < want) problems.push(`template has ${got} ${type}, expected at least ${want}`);
+    }
+  }
+  const stageDir = join(outdir, 'assembly-staging');
+  for (const [stackName, expected] of Object.entries(EXPECTED_STAGE)) {
+    const manifest = existsSync(join(stageDir, 'manifest.json')) ? JSON.parse(readFileSync(join(stageDir, 'manifest.json'), 'utf8')) : { artifacts: {} };
+    const artifact = Object.values(manifest.artifacts).find((a) => a.type === 'aws:cloudformation:stack' && a.properties?.stackName === stackName);
+    if (!artifact) {
+      problems.push(`no stack ${stackName} in ${stageDir}`);
+      continue;
+    }
+    const resources = Object.values(JSON.parse(readFileSync(join(stageDir, artifact.properties.templateFile), 'utf8')).Resources ?? {});
+    for (const [type, want] of Object.entries(expected)) {
+      const got = resources.filter((r) => r.Type === type).length;
+      if (got < want) problems.push(`${stackName} has ${got} ${type}, expected at least ${want}`);
     }
   }
   if (problems.length) fail(`[${variant.key}] consumer app in ${dir} failed:\n  - ${problems.join('\n  - ')}`);

@@ -84,9 +84,12 @@ describe('MonitoringStack', () => {
 
   test('the dashboard shows every section and the drift metric', () => {
     const body = JSON.stringify(Object.values(mon.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
-    for (const text of ['Data: ETL runs', 'Training and registry', 'Endpoint Churn', 'Invocations', 'ModelLatency', 'SampleCount', 'feature_baseline_drift_tenure', 'alarm']) {
+    for (const text of ['Data: ETL runs', 'Training and registry', 'Endpoint Churn', 'Invocations', 'ModelLatency', 'SampleCount', 'data drift vs violation threshold']) {
       expect(body).toContain(text);
     }
+    const driftId = Object.entries(mon.findResources('AWS::CloudWatch::Alarm'))
+      .find(([, a]) => a.Properties.AlarmName === monitoring.endpointWatches.get('Churn')!.modelMonitor!.driftAlarmName)![0];
+    expect(body).toContain(`{"Fn::GetAtt":["${driftId}","Arn"]}`);
   });
 
   test('the drift alarm starts retraining from the ML stack, by name', () => {

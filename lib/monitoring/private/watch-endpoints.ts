@@ -67,10 +67,11 @@ export function watchEndpoint(scope: Construct, alarms: AlarmFactory, t: AlarmTh
   if (e.modelMonitor && lakehouse) {
     modelMonitor = new ModelMonitor(scope, `${label}ModelMonitor`, { ...e.modelMonitor, endpoint: ep, lakehouse });
     health.push(modelMonitor.driftAlarm);
-    driftWidgets.push(graph(`${label}: data drift (Model Monitor)`, [modelMonitor.metricDataDrift()]));
+    // Alarm widgets draw the metric with the alarm's threshold: points past the line are violations.
+    driftWidgets.push(new cloudwatch.AlarmWidget({ title: `${label}: data drift vs violation threshold (Model Monitor)`, alarm: modelMonitor.driftAlarm, width: 12, height: 6 }));
     if (modelMonitor.qualityAlarm) {
       health.push(modelMonitor.qualityAlarm);
-      driftWidgets.push(graph(`${label}: model quality (Model Monitor)`, [modelMonitor.metricModelQuality()]));
+      driftWidgets.push(new cloudwatch.AlarmWidget({ title: `${label}: model quality vs threshold (Model Monitor)`, alarm: modelMonitor.qualityAlarm, width: 12, height: 6 }));
     }
     if (e.retrain) {
       // By alarm name: the training stack must not depend on this stack, which depends on it.
