@@ -1,12 +1,12 @@
 import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ValidationError } from '../lib';
 import { DefaultApp, buildDefaultApp } from '../bin/main';
 import { buildEtlExample } from '../examples/etl-pipeline';
 import { buildAbTestExample, buildPromotionExample, buildServerlessExample, buildShadowTestExample } from '../examples/inference';
 import { buildLakehouseExample } from '../examples/lakehouse';
-import { buildRegistryExample } from '../examples/registry';
+import { PROMOTION_ACCOUNT, buildRegistryExample } from '../examples/registry';
 import { buildTrainingExample } from '../examples/training';
 import { buildTrainingEksExample } from '../examples/training-eks';
 import { buildQuickstart } from '../examples/quickstart';
@@ -14,6 +14,7 @@ import { buildMultiEnvironmentExample } from '../examples/multi-environment';
 import { buildByoVpcExample } from '../examples/byo-vpc';
 import { normalizedTemplate, testApp, validationViolations } from './helpers/app';
 import { platformStacks } from './helpers/platform';
+import { describeLoop } from './platform/loop';
 
 // This file synthesizes with aws-cdk-lib's CloudFormation schema validation ON, as `cdk synth` does
 // with the project's cdk.json ("@aws-cdk/core:validateAgainstDefaultRules": true makes findings errors).
@@ -53,6 +54,8 @@ describe('default app, every environment (-c env=all)', () => {
   test.each(['dev', 'staging', 'prod'] as const)('%s stacks match their snapshots', (env) => {
     for (const s of platformStacks(all.built.stages.get(env)!)) expect(normalizedTemplate(s)).toMatchSnapshot(s.stackName);
   });
+
+  describeLoop(() => all.built.stages);
 });
 
 describe('default app selection', () => {
@@ -71,21 +74,87 @@ describe('default app selection', () => {
 });
 
 describe('every example', () => {
-  test.each([
-    ['quickstart', buildQuickstart, {}],
-    ['multi-environment (prod, account and region pinned)', buildMultiEnvironmentExample, { env: 'prod' }],
-    ['bring your own VPC', buildByoVpcExample, {}],
-    ['lakehouse', buildLakehouseExample, {}],
-    ['etl-pipeline', buildEtlExample, {}],
-    ['registry', buildRegistryExample, {}],
-    ['training', buildTrainingExample, {}],
-    ['training-eks', buildTrainingEksExample, {}],
-    ['inference (A/B test)', buildAbTestExample, {}],
-    ['inference (shadow test)', buildShadowTestExample, {}],
-    ['inference (serverless)', buildServerlessExample, {}],
-    ['inference (promotion)', buildPromotionExample, {}],
-  ] as Array<[string, (app: App) => unknown, Record<string, unknown>]>)('example %s synthesizes with zero validation findings and zero unacknowledged cdk-nag findings', (_, build, context) => {
-    const { app } = synthWithNag(build, context);
-    expect(validationViolations(app)).toEqual([]);
+  // Built once each, with validation and cdk-nag; the example-specific assertions read the same synth.
+  const EXAMPLES: Record<string, [(app: App) => unknown, Record<string, unknown>]> = {
+    'quickstart': [buildQuickstart, {}],
+    'multi-environment (prod, account and region pinned)': [buildMultiEnvironmentExample, { env: 'prod' }],
+    'bring your own VPC': [buildByoVpcExample, {}],
+    'lakehouse': [buildLakehouseExample, {}],
+    'etl-pipeline': [buildEtlExample, {}],
+    'registry': [buildRegistryExample, {}],
+    'training': [buildTrainingExample, {}],
+    'training-eks': [buildTrainingEksExample, {}],
+    'inference (A/B test)': [buildAbTestExample, {}],
+    'inference (shadow test)': [buildShadowTestExample, {}],
+    'inference (serverless)': [buildServerlessExample, {}],
+    'inference (promotion)': [buildPromotionExample, {}],
+  };
+  const built = new Map<string, { app: App; built: unknown }>();
+  beforeAll(() => {
+    for (const [name, [build, context]] of Object.entries(EXAMPLES)) built.set(name, synthWithNag(build, context));
+  });
+  const template = (name: string) => Template.fromStack(built.get(name)!.built as Stack);
+
+  test.each(Object.keys(EXAMPLES))('example %s synthesizes with zero validation findings and zero unacknowledged cdk-nag findings', (name) => {
+    expect(validationViolations(built.get(name)!.app)).toEqual([]);
+  });
+
+  test('lakehouse: Object Lock on raw, two tables, Lake Formation grants, a named workgroup', () => {
+    const t = template('lakehouse');
+    t.hasResourceProperties('AWS::S3::Bucket', { ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 365 } } } });
+    t.resourceCountIs('AWS::Glue::Table', 2);
+    t.resourceCountIs('AWS::LakeFormation::PrincipalPermissions', 5);
+    t.hasResourceProperties('AWS::Athena::WorkGroup', { Name: 'acme-staging-retail' });
+  });
+
+  test('registry: two groups, MLflow, two repositories, cross-account read of inference images', () => {
+    const t = template('registry');
+    t.resourceCountIs('AWS::SageMaker::ModelPackageGroup', 2);
+    t.hasResourceProperties('AWS::SageMaker::ModelPackageGroup', { ModelPackageGroupName: 'acme-staging-churn', ModelPackageGroupDescription: 'Monthly churn propensity' });
+    t.resourceCountIs('AWS::SageMaker::MlflowTrackingServer', 1);
+    t.resourceCountIs('AWS::ECR::Repository', 2);
+    t.resourceCountIs('AWS::Events::Rule', 3);
+    const inference = Object.values(t.findResources('AWS::ECR::Repository')).find((r) => r.Properties.RepositoryName === 'acme-staging-inference')!;
+    expect(JSON.stringify(inference.Properties.RepositoryPolicyText)).toContain(`:iam::${PROMOTION_ACCOUNT}:root`);
+  });
+
+  test('A/B test: two registry models share traffic 80/20 with 10% capture and a 25% canary', () => {
+    const t = template('inference (A/B test)');
+    const config = Object.values(t.findResources('AWS::SageMaker::EndpointConfig'))[0].Properties;
+    expect(config.ProductionVariants.map((v: Record<string, unknown>) => [v.VariantName, v.InitialVariantWeight])).toEqual([['Champion', 80], ['Challenger', 20]]);
+    expect(config.DataCaptureConfig.InitialSamplingPercentage).toBe(10);
+    expect(Object.keys(t.findParameters('*', { Type: 'AWS::SSM::Parameter::Value<String>' })).filter((k) => k.startsWith('Churn'))).toHaveLength(2);
+    t.hasResourceProperties('AWS::SageMaker::Endpoint', { DeploymentConfig: { BlueGreenUpdatePolicy: {
+      TrafficRoutingConfiguration: { Type: 'CANARY', CanarySize: { Type: 'CAPACITY_PERCENT', Value: 25 }, WaitIntervalInSeconds: 600 }, TerminationWaitInSeconds: 300,
+    }, AutoRollbackConfiguration: { Alarms: ['Invocation5xx', 'ModelLatency', 'ModelErrors'].map((a) => ({ AlarmName: { Ref: Match.stringLikeRegexp(`^ChurnRollbackAlarms${a}`) } })) } } });
+  });
+
+  test('shadow test: the challenger version is a shadow variant read from its own parameter', () => {
+    const t = template('inference (shadow test)');
+    const config = Object.values(t.findResources('AWS::SageMaker::EndpointConfig'))[0].Properties;
+    expect(config.ShadowProductionVariants).toEqual([expect.objectContaining({ VariantName: 'Shadow' })]);
+    expect(t.findParameters('*', { Default: '/acme/staging/models/fraud-score/candidate-package-arn' })).not.toEqual({});
+    t.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 1);
+    const models = Object.values(t.findResources('AWS::SageMaker::Model')).map((m) => m.Properties.PrimaryContainer.ModelPackageName.Ref);
+    expect(new Set(models).size).toBe(2);
+  });
+
+  test('serverless: one serverless variant with provisioned concurrency, no VPC, no guardrails', () => {
+    const t = template('inference (serverless)');
+    const config = Object.values(t.findResources('AWS::SageMaker::EndpointConfig'))[0].Properties;
+    expect(config.ProductionVariants[0].ServerlessConfig).toEqual({ MemorySizeInMB: 2048, MaxConcurrency: 10, ProvisionedConcurrency: 1 });
+    t.resourceCountIs('AWS::EC2::VPC', 0);
+    t.hasResourceProperties('AWS::SageMaker::Endpoint', { DeploymentConfig: Match.absent() });
+  });
+
+  test('promotion: approvals in the shared registry promote through the staging and prod serving stacks', () => {
+    const [shared, staging, prod] = built.get('inference (promotion)')!.built as Stack[];
+    const definition = JSON.stringify(Template.fromStack(shared).findResources('AWS::StepFunctions::StateMachine'));
+    for (const [stack, env] of [[staging, 'staging'], [prod, 'prod']] as const) {
+      expect(definition).toContain(`\\"StackName\\":\\"${stack.stackName}\\"`);
+      const read = Object.values(Template.fromStack(stack).findParameters('*', { Type: 'AWS::SSM::Parameter::Value<String>' })).map((p) => p.Default);
+      expect(read).toContain(`/acme/${env}/models/churn/approved-package-arn`);
+      expect(definition).toContain(`/acme/${env}/models/churn/approved-package-arn`);
+    }
   });
 });
