@@ -14,3 +14,4 @@ export * from './alerts';
 export * from './executions';
 export * from './buckets';
 export * from './network';
+export * from './perms';

@@ -1,3 +1,5 @@
+import { SAGEMAKER_LOGS_WRITE, SAGEMAKER_VPC_ENI } from '../core/perms';
+
 /** IAM action lists for inference endpoints. Explicit names only, never wildcards. */
 
 /** Invoking an endpoint: real-time, asynchronous and streaming. */
@@ -19,16 +21,12 @@ export const KMS_READ = ['kms:Decrypt', 'kms:DescribeKey'];
 export const SNS_PUBLISH = ['sns:Publish'];
 
 /** Container logs of the endpoint (on /aws/sagemaker/Endpoints/*). */
-export const LOGS_WRITE = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'];
+export const LOGS_WRITE = [...SAGEMAKER_LOGS_WRITE];
 /** Container metrics; PutMetricData supports no resource-level permissions. */
 export const METRICS_WRITE = ['cloudwatch:PutMetricData'];
 
 /** Elastic network interfaces SageMaker creates for a model in a VPC; these support no resource-level permissions. */
-export const VPC_ENI = [
-  'ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface',
-  'ec2:DeleteNetworkInterfacePermission', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs',
-  'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups',
-];
+export const VPC_ENI = [...SAGEMAKER_VPC_ENI];
 
 /** Pulling images from an ECR repository. */
 export const ECR_PULL = ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'];

@@ -1,3 +1,5 @@
+import { SAGEMAKER_LOGS_WRITE, SAGEMAKER_VPC_ENI } from '../core/perms';
+
 /** IAM action lists for Model Monitor jobs. Explicit names only, never wildcards. */
 
 /** Reading captured data, baselines and ground truth (object level). */
@@ -19,13 +21,9 @@ export const KMS_VOLUME = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms
 export const KMS_VOLUME_GRANT = ['kms:CreateGrant'];
 
 /** Job logs in /aws/sagemaker/ProcessingJobs. */
-export const LOGS_WRITE = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'];
+export const LOGS_WRITE = [...SAGEMAKER_LOGS_WRITE];
 /** The analyzer's metrics; PutMetricData supports no resource-level permissions (scoped by namespace condition). */
 export const METRICS_WRITE = ['cloudwatch:PutMetricData'];
 
 /** Network interfaces SageMaker creates for jobs in a VPC; these support no resource-level permissions. */
-export const VPC_ENI = [
-  'ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface',
-  'ec2:DeleteNetworkInterfacePermission', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs',
-  'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups',
-];
+export const VPC_ENI = [...SAGEMAKER_VPC_ENI];

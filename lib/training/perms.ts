@@ -1,14 +1,12 @@
+import { SAGEMAKER_LOGS_WRITE, SAGEMAKER_VPC_ENI } from '../core/perms';
+
 /** IAM action lists for training. Explicit names only, never wildcards. */
 
 /** Network interfaces SageMaker creates for jobs in a VPC (these EC2 actions support no resource-level scoping). */
-export const VPC_ENI = [
-  'ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface',
-  'ec2:DeleteNetworkInterfacePermission', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs',
-  'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups',
-];
+export const VPC_ENI = [...SAGEMAKER_VPC_ENI];
 
 /** Job logs in /aws/sagemaker/ log groups. */
-export const JOB_LOGS = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'];
+export const JOB_LOGS = [...SAGEMAKER_LOGS_WRITE];
 
 /** Job metrics. */
 export const METRICS_PUT = ['cloudwatch:PutMetricData'];

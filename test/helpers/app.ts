@@ -63,3 +63,14 @@ export function validationViolations(app: App): string[] {
     .filter((r) => r.pluginName !== 'Construct Annotations')
     .flatMap((r) => r.violations.map((v) => `${r.pluginName}: ${v.ruleName} ${v.description}`));
 }
+
+/** Synthesizes the app and returns the error message and its cdk-nag "Acknowledge with" lines (both empty when synth passes). */
+export function synthFindings(app: App): { message: string; findings: string[] } {
+  let message = '';
+  try {
+    app.synth();
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  return { message, findings: message.split('\n').filter((line) => line.includes('Acknowledge with')) };
+}

@@ -4,7 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ALLOW_DESTROY_CONTEXT, EnvironmentProfile, Profiles } from '../../lib';
 import { DeploymentStrategy, InferenceEndpoint, ModelSource } from '../../lib/inference';
-import { logicalIdsOf, normalizedTemplate, testStack } from '../helpers/app';
+import { logicalIdsOf, normalizedTemplate, synthFindings, testStack } from '../helpers/app';
 import { lakehouseIn, registryIn } from './helpers';
 
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/churn:1.0.0';
@@ -40,13 +40,7 @@ describe('InferenceEndpoint cdk-nag AwsSolutions', () => {
   test('every option and the invoke grant: zero unacknowledged findings; an unacknowledged wildcard on the model role is reported', () => {
     const { stack, endpoint } = everything(true);
     endpoint.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sagemaker:DescribeEndpoint'], resources: ['arn:aws:sagemaker:us-east-1:123456789012:endpoint/*'] }));
-    let message = '';
-    try {
-      (stack.node.root as App).synth();
-    } catch (e) {
-      message = (e as Error).message;
-    }
-    const findings = message.split('\n').filter((line) => line.includes('Acknowledge with'));
+    const { message, findings } = synthFindings(stack.node.root as App);
     expect(findings).toEqual([expect.stringContaining("'AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:sagemaker:us-east-1:123456789012:endpoint/*]'")]);
     expect(message).toContain('Test/Endpoint/Role/DefaultPolicy/Resource');
   });

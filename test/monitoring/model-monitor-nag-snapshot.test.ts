@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { InferenceEndpoint, ModelSource } from '../../lib/inference';
 import { ModelMonitor, ModelQualityProblemType } from '../../lib/monitoring/model-monitor-index';
-import { TEST_ENV, normalizedTemplate, testStack } from '../helpers/app';
+import { normalizedTemplate, synthFindings, TEST_ENV, testStack } from '../helpers/app';
 import { lakehouseIn, registryIn } from '../inference/helpers';
 
 /** The platform's layout: lakehouse, registry and endpoint in one stack, the monitor in another. */
@@ -32,13 +32,7 @@ describe('ModelMonitor cdk-nag AwsSolutions', () => {
     monitor.grantWriteBaselines(writer);
     monitor.grantWriteGroundTruth(writer);
     monitor.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sagemaker:DescribeEndpoint'], resources: ['arn:aws:sagemaker:us-east-1:123456789012:endpoint/*'] }));
-    let message = '';
-    try {
-      (stack.node.root as App).synth();
-    } catch (e) {
-      message = (e as Error).message;
-    }
-    const findings = message.split('\n').filter((line) => line.includes('Acknowledge with'));
+    const { message, findings } = synthFindings(stack.node.root as App);
     expect(findings).toEqual([expect.stringContaining("'AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:sagemaker:us-east-1:123456789012:endpoint/*]'")]);
     expect(message).toContain('Monitoring/Monitor/Role/DefaultPolicy/Resource');
   });
