@@ -12,7 +12,7 @@ import { buildTrainingEksExample } from '../examples/training-eks';
 import { buildQuickstart } from '../examples/quickstart';
 import { buildMultiEnvironmentExample } from '../examples/multi-environment';
 import { buildByoVpcExample } from '../examples/byo-vpc';
-import { normalizedTemplate, testApp, validationViolations } from './helpers/app';
+import { SKIP_BUNDLING, normalizedTemplate, testApp, validationViolations } from './helpers/app';
 import { platformStacks } from './helpers/platform';
 import { describeLoop } from './platform/loop';
 
@@ -24,8 +24,9 @@ beforeAll(() => { process.env.CDK_VALIDATION = 'true'; });
 afterAll(() => { process.env.CDK_VALIDATION = saved; });
 
 /** Builds an app with cdk-nag AwsSolutions registered and synthesizes it (throws on validation errors or unacknowledged findings). */
+// Bundling is skipped: examples/etl-pipeline.ts is bundled for real (esbuild, no Docker) in test/etl.
 function synthWithNag<T>(build: (app: App) => T, context: Record<string, unknown> = {}): { app: App; built: T } {
-  const app = testApp(context);
+  const app = testApp({ ...SKIP_BUNDLING, ...context });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const built = build(app);
   app.synth();

@@ -30,7 +30,8 @@ export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };
 
 /** An App with the same feature flags as the project's cdk.json, plus `context`. */
 export function testApp(context: Record<string, unknown> = {}): App {
-  return new App({ context: { ...CDK_JSON.context, ...context } });
+  // No construct stack traces: capturing (and source-mapping) one per construct is most of a test synth's cost.
+  return new App({ context: { ...CDK_JSON.context, 'aws:cdk:disable-creation-stack-traces': true, ...context }, stackTraces: false });
 }
 
 /** A stack in a fresh app with a fixed account and region and the given profile. */
