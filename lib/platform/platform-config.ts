@@ -40,7 +40,7 @@ export type PlatformServing = Omit<InferenceEndpointProps, 'model' | 'dataCaptur
 
 /** One model of the platform, from data to endpoint. */
 export interface PlatformModel {
-  /** Model name in the registry: lowercase letters, digits and hyphens. */
+  /** Model name in the registry (its rules apply: lowercase letters and digits, words joined by single hyphens). */
   readonly name: string;
   /**
    * Description of the model package group.

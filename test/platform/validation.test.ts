@@ -94,3 +94,10 @@ describe('PlatformStage validation', () => {
     expect(s.monitoringStack.thresholds.endpoint5xxErrors).toBe(1);
   });
 });
+
+describe('model names', () => {
+  test('fail with the registry\'s rule, from the registry the stage builds', () => {
+    const models = [{ ...DEFINITION.models[0], name: 'Churn_V2' }];
+    expect(stage({}, { ...DEFINITION, models })).toThrow(/Registry[\s\S]*"Churn_V2"/);
+  });
+});

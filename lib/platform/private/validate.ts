@@ -4,7 +4,6 @@ import { Validator } from '../../core/errors';
 import { PlatformStageProps } from '../platform-config';
 
 const PIPELINE_ID = /^[A-Z][A-Za-z0-9]{0,63}$/;
-const MODEL_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$|^[a-z]$/;
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
 /** A stack per few models is pointless; past this, a model group no longer fits the 500-resource limit. */
 const MAX_MODELS_PER_STACK = 20;
@@ -15,8 +14,8 @@ export function validateStageProps(scope: IConstruct, props: PlatformStageProps)
   const { definition: d, environment: e } = props;
   v.check(d.models.length > 0, 'definition.models', '[]', 'must declare at least one model');
   const modelNames = new Set<string>();
+  // The name rules themselves are the registry's (it validates them when the ML stack is built).
   d.models.forEach((m, i) => {
-    v.matches(m.name, MODEL_NAME, `definition.models[${i}].name`, 'must be 1-32 lowercase letters, digits or hyphens, starting with a letter');
     v.check(!modelNames.has(m.name), `definition.models[${i}].name`, m.name, 'must be unique');
     modelNames.add(m.name);
   });
