@@ -141,6 +141,13 @@ export interface PlatformEnvironment extends EnvironmentConfig {
    * @default 8
    */
   readonly modelsPerStack?: number;
+  /**
+   * Endpoints per monitoring stack: the first stack also watches data, training and the registry;
+   * further endpoints go to `-monitoring-2`..., each with its own dashboard and alarm topic.
+   * 25 single-variant endpoints with Model Monitor take about 83 % of the 500-resource limit and 60 % of the size limit.
+   * @default 25
+   */
+  readonly endpointsPerMonitoringStack?: number;
 }
 
 /** Props of a {@link PlatformStage}. */
@@ -160,6 +167,7 @@ export interface PlatformStageProps extends StageProps {
 /** Defaults of the platform layer. */
 export const PLATFORM_DEFAULTS = {
   modelsPerStack: 8,
+  endpointsPerMonitoringStack: 25,
   captureSamplingPercentage: 20,
   /** Address range of the platform VPC. */
   vpcCidr: '10.70.0.0/16',

@@ -31,7 +31,11 @@ import { validateStageProps } from './private/validate';
  *   `modelsPerStack` retraining workflows (`-ml-2`, `-ml-3`... hold the next ones);
  * - `<project>-<env>-serving` (`-serving-2`...): the endpoints, which read the approved version
  *   from SSM at deploy time, so a promotion is an update of this stack;
- * - `<project>-<env>-monitoring`: dashboard, alarms, Model Monitor, failure events.
+ * - `<project>-<env>-monitoring` (`-monitoring-2`... past `endpointsPerMonitoringStack` endpoints):
+ *   dashboard, alarms, Model Monitor, failure events.
+ *
+ * Templates are written without indentation (a third smaller, further from CloudFormation's size
+ * limit); snapshots and reviews read the parsed template, so nothing is lost.
  *
  * The loop: a batch pipeline's success starts retraining; a version that passes its metric is
  * registered pending approval; approval starts the promotion workflow, which updates the serving
@@ -48,7 +52,10 @@ export class PlatformStage extends Stage {
   public readonly mlStacks: readonly Stack[];
   /** Every serving stack. */
   public readonly servingStacks: readonly Stack[];
+  /** The first monitoring stack (dashboard, data, training and registry alarms, first endpoints). */
   public readonly monitoringStack: MonitoringStack;
+  /** Every monitoring stack, first one included. */
+  public readonly monitoringStacks: readonly MonitoringStack[];
   public readonly lakehouse: DataLakehouse;
   /** Pipelines by ID. */
   public readonly pipelines: ReadonlyMap<string, EtlPipeline>;
@@ -81,6 +88,7 @@ export class PlatformStage extends Stage {
       const s = new Stack(this, stackId, {
         stackName, description: `MLOps platform (${environment.name}): ${description}`,
         terminationProtection: environment.profile.deletionProtection,
+        suppressTemplateIndentation: true,
       });
       enforceResourceLimit(s, `lower modelsPerStack (now ${perStack}) to spread models over more stacks`);
       return s;
@@ -171,23 +179,35 @@ export class PlatformStage extends Stage {
     this.endpoints = endpoints;
 
     // Monitoring: drift in this environment retrains here only when this environment's registry feeds its endpoints.
-    this.monitoringStack = new MonitoringStack(this, 'Monitoring', {
-      stackName: names.monitoring,
-      description: `MLOps platform (${environment.name}): dashboard, alarms and Model Monitor`,
-      terminationProtection: environment.profile.deletionProtection,
-      lakehouse: this.lakehouse,
-      pipelines: [...pipelines.values()],
-      trainingClusters: [...trainings.values()],
-      registries: [this.registry],
-      endpoints: models.map((m) => ({
-        endpoint: endpoints.get(m.name)!,
-        modelMonitor: m.monitoring,
-        retrain: m.monitoring && servedFrom === environment.name ? trainings.get(m.name) : undefined,
-      })),
-      thresholds: environment.alarmThresholds,
-      alarmEmails: environment.alarmEmails,
-    });
-    enforceResourceLimit(this.monitoringStack, 'monitor fewer endpoints per environment or split the monitoring stack');
+    // The first stack also watches the data, training and the registry; past
+    // `endpointsPerMonitoringStack` endpoints, more stacks (own dashboard and topic) watch the rest.
+    const perMonitoring = environment.endpointsPerMonitoringStack ?? PLATFORM_DEFAULTS.endpointsPerMonitoringStack;
+    const monitoringStacks: MonitoringStack[] = [];
+    for (let k = 0; k < Math.ceil(models.length / perMonitoring); k++) {
+      const group = models.slice(k * perMonitoring, (k + 1) * perMonitoring);
+      const first = k === 0;
+      const m = new MonitoringStack(this, first ? 'Monitoring' : `Monitoring${k + 1}`, {
+        stackName: names.monitoring(k),
+        description: `MLOps platform (${environment.name}): ${first ? 'dashboard, alarms and Model Monitor' : `alarms and Model Monitor (endpoints ${k * perMonitoring + 1}-${k * perMonitoring + group.length})`}`,
+        terminationProtection: environment.profile.deletionProtection,
+        suppressTemplateIndentation: true,
+        lakehouse: this.lakehouse,
+        pipelines: first ? [...pipelines.values()] : [],
+        trainingClusters: first ? [...trainings.values()] : [],
+        registries: first ? [this.registry] : [],
+        endpoints: group.map((model) => ({
+          endpoint: endpoints.get(model.name)!,
+          modelMonitor: model.monitoring,
+          retrain: model.monitoring && servedFrom === environment.name ? trainings.get(model.name) : undefined,
+        })),
+        thresholds: environment.alarmThresholds,
+        alarmEmails: environment.alarmEmails,
+      });
+      enforceResourceLimit(m, `lower endpointsPerMonitoringStack (now ${perMonitoring})`);
+      monitoringStacks.push(m);
+    }
+    this.monitoringStacks = monitoringStacks;
+    this.monitoringStack = monitoringStacks[0];
   }
 
   private training(scope: Stack, model: PlatformModel, alertTopic: sns.ITopic): TrainingCluster {

@@ -3,5 +3,5 @@ import { PlatformStage } from '../../lib';
 
 /** The stacks of a platform stage in lifecycle order: data, ML, serving, monitoring. */
 export function platformStacks(stage: PlatformStage): Stack[] {
-  return [stage.dataStack, ...stage.mlStacks, ...stage.servingStacks, stage.monitoringStack];
+  return [stage.dataStack, ...stage.mlStacks, ...stage.servingStacks, ...stage.monitoringStacks];
 }

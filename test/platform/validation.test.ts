@@ -101,3 +101,18 @@ describe('model names', () => {
     expect(stage({}, { ...DEFINITION, models })).toThrow(/Registry[\s\S]*"Churn_V2"/);
   });
 });
+
+describe('monitoring stacks', () => {
+  test('past endpointsPerMonitoringStack endpoints, more monitoring stacks watch the rest; the first also watches data and training', () => {
+    const models = ['a', 'b', 'c'].map((name) => ({ ...DEFINITION.models[0], name }));
+    const s = new PlatformStage(testApp({ 'aws:cdk:bundling-stacks': [] }), 'dev', {
+      definition: { ...DEFINITION, models },
+      environment: { ...ENVIRONMENTS.dev, endpointsPerMonitoringStack: 2, modelsPerStack: 2 },
+    });
+    expect(s.monitoringStacks.map((m) => m.stackName)).toEqual(['mlops-dev-monitoring', 'mlops-dev-monitoring-2']);
+    expect(s.monitoringStacks.map((m) => [...m.endpointWatches.keys()])).toEqual([['A', 'B'], ['C']]);
+    expect(s.monitoringStacks[1].alarms.some((a) => a.node.id.includes('Training') || a.node.id.includes('Curate'))).toBe(false);
+    expect(s.monitoringStack.alarms.some((a) => a.node.id === 'CurateStale')).toBe(true);
+    expect(stage({ endpointsPerMonitoringStack: 26 })).toThrow(/endpointsPerMonitoringStack \(26\): must be a whole number between 1 and 25/);
+  });
+});

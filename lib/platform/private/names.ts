@@ -1,9 +1,9 @@
 /** Stack names of one environment; group `k` (0-based) of models has its own ML and serving stack past the first. */
 export interface StackNames {
   readonly data: string;
-  readonly monitoring: string;
   ml(group: number): string;
   serving(group: number): string;
+  monitoring(group: number): string;
 }
 
 /**
@@ -13,7 +13,7 @@ export interface StackNames {
 export function stackNames(project: string, environment: string): StackNames {
   const base = `${project}-${environment}`;
   const grouped = (kind: string) => (group: number) => (group === 0 ? `${base}-${kind}` : `${base}-${kind}-${group + 1}`);
-  return { data: `${base}-data`, monitoring: `${base}-monitoring`, ml: grouped('ml'), serving: grouped('serving') };
+  return { data: `${base}-data`, ml: grouped('ml'), serving: grouped('serving'), monitoring: grouped('monitoring') };
 }
 
 /** The PascalCase construct ID of a model name (`churn-v2` -> `ChurnV2`). */

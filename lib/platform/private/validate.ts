@@ -7,6 +7,8 @@ const PIPELINE_ID = /^[A-Z][A-Za-z0-9]{0,63}$/;
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
 /** A stack per few models is pointless; past this, a model group no longer fits the 500-resource limit. */
 const MAX_MODELS_PER_STACK = 20;
+/** Past about 30, a monitoring stack of single-variant endpoints with Model Monitor reaches the 500-resource limit; 25 keeps a margin. */
+const MAX_ENDPOINTS_PER_MONITORING_STACK = 25;
 
 /** Validates a platform stage's definition and environment; one ValidationError lists every problem. */
 export function validateStageProps(scope: IConstruct, props: PlatformStageProps): void {
@@ -32,6 +34,9 @@ export function validateStageProps(scope: IConstruct, props: PlatformStageProps)
 
   v.check(e.modelsPerStack === undefined || (Number.isInteger(e.modelsPerStack) && e.modelsPerStack >= 1 && e.modelsPerStack <= MAX_MODELS_PER_STACK),
     'environment.modelsPerStack', e.modelsPerStack, `must be a whole number between 1 and ${MAX_MODELS_PER_STACK}`);
+  v.check(e.endpointsPerMonitoringStack === undefined || (Number.isInteger(e.endpointsPerMonitoringStack) && e.endpointsPerMonitoringStack >= 1
+    && e.endpointsPerMonitoringStack <= MAX_ENDPOINTS_PER_MONITORING_STACK), 'environment.endpointsPerMonitoringStack', e.endpointsPerMonitoringStack,
+  `must be a whole number between 1 and ${MAX_ENDPOINTS_PER_MONITORING_STACK}`);
   const targets = e.promotesTo ?? [];
   const seen = new Set<string>();
   targets.forEach((t, i) => {
