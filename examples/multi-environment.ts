@@ -8,14 +8,14 @@
 import * as path from 'path';
 import { App, Duration } from 'aws-cdk-lib';
 import {
-  ColumnType, EnvironmentName, InferenceInstanceType, LakehouseZone, PlatformDefinition, PlatformEnvironment, PlatformModel,
-  PlatformStage, Profiles, buildPlatform,
+  ColumnType, EnvironmentName, InferenceInstanceType, LakehouseZone, ModelQualityMonitorOptions, ModelQualityProblemType, PlatformDefinition,
+  PlatformEnvironment, PlatformModel, PlatformStage, Profiles, buildPlatform,
 } from '../lib';
 
 const ACCOUNT = '111122223333';
 const REGION = 'eu-west-1';
 
-function model(name: string, table: string, driftFeatures: string[]): PlatformModel {
+function model(name: string, table: string, driftFeatures: string[], modelQuality?: ModelQualityMonitorOptions): PlatformModel {
   return {
     name,
     training: {
@@ -29,7 +29,7 @@ function model(name: string, table: string, driftFeatures: string[]): PlatformMo
       },
     },
     serving: { variants: [{ instanceType: InferenceInstanceType.M5_LARGE }], captureSamplingPercentage: 10 },
-    monitoring: { dataQuality: { driftFeatures } },
+    monitoring: { dataQuality: { driftFeatures }, modelQuality },
   };
 }
 
@@ -60,7 +60,14 @@ export const DEFINITION: PlatformDefinition = {
       dataQuality: { ruleset: 'Rules = [ RowCount > 1000, IsComplete "customer_id" ]' },
     },
   }],
-  models: [model('churn', 'customers_clean', ['tenure', 'basket_value']), model('upsell', 'customers_clean', ['basket_value'])],
+  models: [
+    // Churn labels land under the monitor's ground-truth/ prefix a month later: AUC below 0.75 on them retrains too.
+    model('churn', 'customers_clean', ['tenure', 'basket_value'], {
+      problemType: ModelQualityProblemType.BINARY_CLASSIFICATION, qualityThreshold: 0.75,
+      probabilityAttribute: '0', probabilityThreshold: 0.5,
+    }),
+    model('upsell', 'customers_clean', ['basket_value']),
+  ],
 };
 
 export const ENVIRONMENTS: Record<EnvironmentName, PlatformEnvironment> = {

@@ -1,7 +1,7 @@
 import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ValidationError } from '../lib';
+import { PlatformStage, ValidationError } from '../lib';
 import { DefaultApp, buildDefaultApp } from '../bin/main';
 import { buildEtlExample } from '../examples/etl-pipeline';
 import { buildAbTestExample, buildPromotionExample, buildServerlessExample, buildShadowTestExample } from '../examples/inference';
@@ -146,6 +146,21 @@ describe('every example', () => {
     expect(config.ProductionVariants[0].ServerlessConfig).toEqual({ MemorySizeInMB: 2048, MaxConcurrency: 10, ProvisionedConcurrency: 1 });
     t.resourceCountIs('AWS::EC2::VPC', 0);
     t.hasResourceProperties('AWS::SageMaker::Endpoint', { DeploymentConfig: Match.absent() });
+  });
+
+  test('multi-environment: churn is watched for data drift and for model quality, and both start its retraining', () => {
+    const prod = (built.get('multi-environment (prod, account and region pinned)')!.built as Map<string, PlatformStage>).get('prod')!;
+    const mon = Template.fromStack(prod.monitoringStack);
+    mon.resourceCountIs('AWS::SageMaker::MonitoringSchedule', 3);
+    mon.hasResourceProperties('AWS::SageMaker::ModelQualityJobDefinition', {
+      ModelQualityAppSpecification: Match.objectLike({ ProblemType: 'BinaryClassification' }),
+      NetworkConfig: Match.objectLike({ EnableNetworkIsolation: true }),
+    });
+    const watch = prod.monitoringStack.endpointWatches.get('Churn')!.modelMonitor!;
+    const ml = Template.fromStack(prod.mlStack);
+    for (const name of [watch.driftAlarmName, watch.qualityAlarmName!]) {
+      ml.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ detail: { alarmName: [name], state: { value: ['ALARM'] } } }) });
+    }
   });
 
   test('promotion: approvals in the shared registry promote through the staging and prod serving stacks', () => {
