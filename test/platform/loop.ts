@@ -157,6 +157,39 @@ export function describeLoop(built: () => ReadonlyMap<string, PlatformStage>): v
     });
   });
 
+  describe('stateful resources of the platform stacks', () => {
+    // Their logical IDs are the public contract: a change here replaces (and, retained, orphans) data.
+    const PINNED: Record<string, Record<string, string[]>> = {
+      data: {
+        'AWS::S3::Bucket': ['LakehouseAccessLogBucket3A2A7007', 'LakehouseAnalyticsBucketB22225FF', 'LakehouseCuratedBucket9A6A9A13', 'LakehouseRawBucketC1ABC3EB'],
+        'AWS::KMS::Key': ['LakehouseKey97C6ABC5'],
+        'AWS::Glue::Database': ['LakehouseAnalyticsDatabaseECD2D835', 'LakehouseCuratedDatabase732E274C', 'LakehouseRawDatabase57AC65EC'],
+        'AWS::Glue::Table': ['LakehouseTablescuratedeventsclean9997B2CB', 'LakehouseTablescuratedtrainingsamplesB4D478F1', 'LakehouseTablesrawevents1C3A0A75'],
+        'AWS::Kinesis::Stream': ['IngestStreamingStream4016ACC9'],
+      },
+      ml: {
+        'AWS::S3::Bucket': ['RegistryAccessLogBucketA175D8BB', 'RegistryArtifactBucketE7127E99'],
+        'AWS::KMS::Key': ['Key961B73FD', 'RegistryKey1053ED4C'],
+        'AWS::SageMaker::ModelPackageGroup': ['RegistryModelPackageGroupschurn41A4D483'],
+        'AWS::ECR::Repository': ['RegistryInferenceRepository99D60B47', 'RegistryTrainingRepository94BF42BE'],
+      },
+      serving: { 'AWS::KMS::Key': ['ChurnKey4F4E816B'] },
+      monitoring: { 'AWS::KMS::Key': ['Key961B73FD'] },
+    };
+
+    test.each(['staging', 'prod'] as const)('%s: logical IDs are pinned and every one is retained', (env) => {
+      const stage = stages.get(env)!;
+      const stacks = { data: stage.dataStack, ml: stage.mlStack, serving: stage.servingStacks[0], monitoring: stage.monitoringStack };
+      for (const [kind, byType] of Object.entries(PINNED)) {
+        const template = t(stacks[kind as keyof typeof stacks]);
+        for (const [type, ids] of Object.entries(byType)) {
+          expect({ kind, type, ids: Object.keys(template.findResources(type)).sort() }).toEqual({ kind, type, ids });
+          for (const r of Object.values(template.findResources(type))) expect(r.DeletionPolicy).toBe('Retain');
+        }
+      }
+    });
+  });
+
   describe('the other environments', () => {
     test('dev promotes its own approvals to its own serving stack, without a person', () => {
       const ml = t(stages.get('dev')!.mlStack);
