@@ -20,6 +20,19 @@ export default tseslint.config(
     },
   },
   {
+    // Integration tests for a real account use the integ-tests assertions (test code only: the
+    // library itself stays on stable modules).
+    files: ['test/integ/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { regex: '^@cdktf/provider-[a-z]+$', message: 'Import provider classes by deep path.' },
+          { regex: '^aws-cdk-lib/.*-alpha$|^@aws-cdk/(?!integ-tests-alpha$).*-alpha$', message: 'Stable aws-cdk-lib modules only (integ-tests-alpha excepted in test/integ).' },
+        ],
+      }],
+    },
+  },
+  {
     // cdktf lives only in the Kubernetes layer (and the code that drives it), so that moving to a
     // fork is a rename and the package root never loads it.
     files: ['lib/**/*.ts'],
