@@ -67,6 +67,14 @@ export interface DataQualityOptions {
    * @default 30 minutes
    */
   readonly timeout?: Duration;
+  /**
+   * A `string` partition key of a Parquet target table that the job fills with the run id it
+   * receives as `--run_id` (the Step Functions execution name; `--run_partition_key` names the
+   * key). The gate then evaluates only the batch the run just wrote, with the Glue Data Quality
+   * `pushDownPredicate` `<key> = '<run id>'`, instead of the whole table.
+   * @default the gate evaluates the whole target table
+   */
+  readonly runPartitionKey?: string;
 }
 
 /** Batch ETL: a Glue Spark job orchestrated by Step Functions, gated by data quality. */

@@ -49,9 +49,10 @@ export interface IEtlPipeline extends IConstruct {
  * Batch and streaming data into the lakehouse, with a quality gate.
  *
  * Batch: a Glue Spark job (script asset, bookmarks, encrypted logs, bookmarks and output) run by a
- * Step Functions state machine that waits for the job, evaluates a Glue Data Quality ruleset on the
- * target table, refreshes the catalog and succeeds; any failure, a failing rule included, fails the
- * run and alerts. Streaming: a KMS-encrypted Kinesis stream into Firehose into a zone, with date
+ * Step Functions state machine that waits for the job, registers the partitions it wrote (crawler,
+ * Parquet targets), evaluates a Glue Data Quality ruleset on what the run wrote (the run's partitions
+ * with `dataQuality.runPartitionKey`, else the whole target table) and succeeds; any failure, a
+ * failing rule included, fails the run and alerts. Streaming: a KMS-encrypted Kinesis stream into Firehose into a zone, with date
  * partitions, an error prefix, optional Parquet conversion and an optional esbuild-bundled
  * transformation Lambda.
  */

@@ -3,8 +3,12 @@
 /** Reading the job script asset (one object). */
 export const SCRIPT_READ = ['s3:GetObject'];
 
-/** What Glue needs to write job logs to its log groups. */
+/** What Glue needs to write crawler and data-quality logs to its own /aws-glue/ log groups. */
 export const GLUE_LOGS = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:AssociateKmsKey'];
+
+/** What the job needs on the log groups the pipeline creates for it (they exist: no CreateLogGroup;
+ * AssociateKmsKey because the security configuration encrypts CloudWatch logs with the key). */
+export const GLUE_JOB_LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:AssociateKmsKey'];
 
 /** Publishing job and data-quality metrics. */
 export const METRICS_PUT = ['cloudwatch:PutMetricData'];

@@ -14,6 +14,69 @@ export enum TableFormat {
   ICEBERG = 'iceberg',
 }
 
+/** Time unit of a date partition projection's interval (Athena `projection.<column>.interval.unit`). */
+export enum ProjectionIntervalUnit {
+  YEARS = 'YEARS',
+  MONTHS = 'MONTHS',
+  WEEKS = 'WEEKS',
+  DAYS = 'DAYS',
+  HOURS = 'HOURS',
+  MINUTES = 'MINUTES',
+  SECONDS = 'SECONDS',
+}
+
+/**
+ * Athena partition projection of a date-valued string partition key, for Parquet tables whose
+ * partitions are written under `<table location><column>=<value>/` by something that does not
+ * register them in the catalog (Firehose's `dt=!{timestamp:yyyy-MM-dd}/` prefixes, for example).
+ *
+ * Athena then computes the partitions from table properties instead of reading catalog partitions
+ * ("Use partition projection with Amazon Athena": `projection.enabled`, `projection.<column>.type`
+ * = `date`, `.format`, `.range`, `.interval`, `.interval.unit` and `storage.location.template`).
+ *
+ * Only Athena uses projection: the same page notes that other readers (Redshift Spectrum, Athena
+ * for Spark, EMR, and Glue ETL jobs, which read partitions through the Data Catalog) see the
+ * standard partition metadata only. A Glue job that reads such a table must read its S3 location
+ * directly (EtlPipeline passes it as `--source_path`).
+ */
+export interface DatePartitionProjection {
+  /** The partition key to project: a `string` partition key of the table. */
+  readonly column: string;
+  /**
+   * First partition of the range: a date in `format`, or a relative date such as `NOW-2YEARS`.
+   * @example '2026-01-01'
+   */
+  readonly start: string;
+  /**
+   * Last partition of the range: a date in `format`, or a relative date.
+   * @default 'NOW'
+   */
+  readonly end?: string;
+  /**
+   * The Java DateTimeFormatter pattern of the partition values.
+   * @default 'yyyy-MM-dd'
+   */
+  readonly format?: string;
+  /**
+   * Distance between partitions, in `intervalUnit`s: a positive integer.
+   * @default 1
+   */
+  readonly interval?: number;
+  /**
+   * Unit of `interval`.
+   * @default ProjectionIntervalUnit.DAYS
+   */
+  readonly intervalUnit?: ProjectionIntervalUnit;
+}
+
+/** Defaults of {@link DatePartitionProjection}. */
+export const PROJECTION_DEFAULTS = {
+  end: 'NOW',
+  format: 'yyyy-MM-dd',
+  interval: 1,
+  intervalUnit: ProjectionIntervalUnit.DAYS,
+} as const;
+
 /** One column of a table. */
 export interface Column {
   /** Lowercase letters, digits and underscores, starting with a letter or underscore. */
@@ -56,6 +119,13 @@ export interface LakehouseTableOptions {
    * @default `<name>/`
    */
   readonly prefix?: string;
+  /**
+   * Athena partition projection of a date partition key (Parquet tables only; the table must have
+   * exactly that one partition key). Use it for tables written by Firehose or any writer that does
+   * not add catalog partitions; Athena then finds new partitions without a crawler.
+   * @default no projection: Athena reads the partitions registered in the catalog
+   */
+  readonly partitionProjection?: DatePartitionProjection;
 }
 
 /** Props of {@link LakehouseTable}; normally created through `DataLakehouse`. */
@@ -124,7 +194,12 @@ export class LakehouseTable extends Construct {
         name: props.name,
         description: props.description,
         tableType: 'EXTERNAL_TABLE',
-        parameters: { 'classification': 'parquet', 'parquet.compression': 'SNAPPY', 'EXTERNAL': 'TRUE' },
+        parameters: {
+          'classification': 'parquet',
+          'parquet.compression': 'SNAPPY',
+          'EXTERNAL': 'TRUE',
+          ...(props.partitionProjection ? renderProjection(props.partitionProjection, this.location) : {}),
+        },
         partitionKeys: this.partitionKeys.length > 0 ? this.partitionKeys.map(column) : undefined,
         storageDescriptor: {
           location: this.location,
@@ -175,4 +250,22 @@ export class LakehouseTable extends Construct {
       },
     });
   }
+}
+
+/**
+ * The table parameters of a date projection, as "Use partition projection with Amazon Athena" and
+ * "Supported types for partition projection" (date type) document them; `storage.location.template`
+ * maps each value to `<location><column>=<value>/`, the Hive layout Firehose writes.
+ */
+function renderProjection(p: DatePartitionProjection, location: string): Record<string, string> {
+  const c = p.column;
+  return {
+    'projection.enabled': 'true',
+    [`projection.${c}.type`]: 'date',
+    [`projection.${c}.format`]: p.format ?? PROJECTION_DEFAULTS.format,
+    [`projection.${c}.range`]: `${p.start},${p.end ?? PROJECTION_DEFAULTS.end}`,
+    [`projection.${c}.interval`]: String(p.interval ?? PROJECTION_DEFAULTS.interval),
+    [`projection.${c}.interval.unit`]: p.intervalUnit ?? PROJECTION_DEFAULTS.intervalUnit,
+    'storage.location.template': `${location}${c}=\${${c}}/`,
+  };
 }

@@ -57,7 +57,8 @@ describe('EtlPipeline batch: Glue job', () => {
         '--source_table': 'events',
         '--target_database': 'mlops_prod_lake_curated',
         '--target_table': 'clean',
-        '--continuous-log-logGroup': { Ref: Match.stringLikeRegexp('PipelineBatchJobLogs') },
+        // Item 8: Glue 5.0 names its log groups <prefix>/error and <prefix>/output from this argument.
+        '--custom-logGroup-prefix': Match.stringLikeRegexp('^/mlops/glue/Test-Pipeline-Batch-[0-9A-F]{8}$'),
       }),
     });
     expect(pipeline.jobName).toBeDefined();
@@ -137,11 +138,15 @@ describe('EtlPipeline batch: orchestration', () => {
   const { template, pipeline } = build(batch());
   const def = stateMachineDefinition(template);
 
-  test('runs the job and waits, then data quality, then the crawler, then succeeds', () => {
+  // Item 11 (curated quality-gate deadlock): the crawler registers the job's partitions BEFORE the gate.
+  test('runs the job and waits, then the crawler, then data quality, then succeeds', () => {
     expect(def.StartAt).toBe('RunJob');
     expect(def.States.RunJob).toMatchObject({
-      Resource: 'arn:aws:states:::glue:startJobRun.sync', Parameters: { JobName: expect.stringMatching(/^\$\{PipelineBatchJob/), Timeout: 120 }, Next: 'StartDataQuality',
+      Resource: 'arn:aws:states:::glue:startJobRun.sync',
+      Parameters: { JobName: expect.stringMatching(/^\$\{PipelineBatchJob/), Timeout: 120, Arguments: { '--run_id.$': '$$.Execution.Name' } },
+      Next: 'StartCrawler',
     });
+    expect(def.States['CrawlerDone?']).toMatchObject({ Choices: expect.arrayContaining([expect.objectContaining({ Next: 'StartDataQuality' })]) });
     expect(def.States.StartDataQuality).toMatchObject({
       Resource: 'arn:aws:states:::aws-sdk:glue:startDataQualityRulesetEvaluationRun',
       Parameters: expect.objectContaining({
@@ -150,11 +155,10 @@ describe('EtlPipeline batch: orchestration', () => {
       }),
     });
     expect(def.States['DataQualityPassed?']).toMatchObject({
-      Choices: [{ And: [{ Variable: '$.dqResult.Score', IsPresent: true }, { Variable: '$.dqResult.Score', NumericEquals: 1 }], Next: 'StartCrawler' }],
+      Choices: [{ And: [{ Variable: '$.dqResult.Score', IsPresent: true }, { Variable: '$.dqResult.Score', NumericEquals: 1 }], Next: 'Succeeded' }],
       Default: 'DataQualityFailed',
     });
     expect(def.States.DataQualityFailed).toMatchObject({ Type: 'Fail', Error: 'DataQualityFailed' });
-    expect(def.States['CrawlerDone?']).toMatchObject({ Choices: expect.arrayContaining([expect.objectContaining({ Next: 'Succeeded' })]) });
     expect(def.States.Succeeded.Type).toBe('Succeed');
   });
 

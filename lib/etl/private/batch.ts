@@ -24,7 +24,18 @@ export class BatchResources extends Construct {
   public readonly rulesetName: string;
   public readonly rulesetArn: string;
   public readonly securityConfigurationName: string;
+  /** The job's log group: Glue 5.0 `<prefix>/error`, or the Glue 4.0 continuous-logging group. */
   public readonly logGroup: logs.LogGroup;
+  /** Glue 5.0 only: `<prefix>/output` (stdout and stderr of the script). */
+  public readonly outputLogGroup?: logs.LogGroup;
+  /** The value of `--custom-logGroup-prefix` (Glue 5.0). */
+  public readonly logGroupPrefix: string;
+  /** The source table's `s3://` location, passed as `--source_path`. */
+  public readonly sourcePath: string;
+  /** The target table's format. */
+  public readonly targetFormat: TableFormat;
+  /** The target's partition key that holds the run id, when the quality gate is scoped to the run. */
+  public readonly runPartitionKey?: string;
   public readonly targetDatabase: string;
   public readonly targetTable: string;
 
@@ -37,6 +48,9 @@ export class BatchResources extends Construct {
     const sourceDatabase = lake.databaseName(b.source.zone);
     const targetLocation = lake.findTable(b.target.zone, b.target.table)!.location;
     const targetFormat = lake.findTable(b.target.zone, b.target.table)!.format;
+    this.targetFormat = targetFormat;
+    this.sourcePath = lake.findTable(b.source.zone, b.source.table)!.location;
+    this.runPartitionKey = b.dataQuality.runPartitionKey;
 
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('glue.amazonaws.com'),
@@ -48,14 +62,29 @@ export class BatchResources extends Construct {
     const script = new s3assets.Asset(this, 'Script', { path: path.resolve(b.script) });
     grantWithKey(this.role, { actions: perms.SCRIPT_READ, resourceArns: [script.bucket.arnForObjects(script.s3ObjectKey)] });
 
-    this.logGroup = createLogGroup(this, 'JobLogs', { key, removalPolicy });
+    const glueVersion = (b.glueVersion ?? ETL_DEFAULTS.glueVersion).name;
+    const glue5 = Number(glueVersion) >= 5;
+    // "Logging for AWS Glue jobs": Glue 5.0 always logs in real time, to /aws-glue/jobs/error (system,
+    // Spark and GlueLogger logs) and /aws-glue/jobs/output (stdout/stderr) unless the job argument
+    // --custom-logGroup-prefix names a prefix: then to <prefix>/error and <prefix>/output.
+    // --continuous-log-logGroup is the Glue 4.0 continuous-logging argument ("Enabling continuous
+    // logging for AWS Glue 4.0 and earlier jobs") that 5.0 does not read. So on 5.0 both groups are
+    // created here, with their exact names, KMS-encrypted with the lakehouse key and retained per
+    // profile, and the role may write to exactly these two groups.
+    this.logGroupPrefix = `/mlops/glue/${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}`;
+    this.logGroup = createLogGroup(this, 'JobLogs', { key, removalPolicy, logGroupName: glue5 ? `${this.logGroupPrefix}/error` : undefined });
+    this.outputLogGroup = glue5
+      ? createLogGroup(this, 'JobOutputLogs', { key, removalPolicy, logGroupName: `${this.logGroupPrefix}/output` })
+      : undefined;
+    const jobLogGroups = [this.logGroup, ...(this.outputLogGroup ? [this.outputLogGroup] : [])].map((g) => g.logGroupArn);
+    grantWithKey(this.role, { actions: perms.GLUE_JOB_LOGS, resourceArns: jobLogGroups });
+    acknowledgeWildcardResources(this.role, jobLogGroups, 'Log group ARNs end in ":*" to cover the one log stream Glue writes per job run and executor.');
+    // The crawler and data-quality runs log to Glue's own /aws-glue/ groups, which the security
+    // configuration associates with the key.
     const glueLogGroups = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws-glue/*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    grantWithKey(this.role, {
-      actions: perms.GLUE_LOGS,
-      resourceArns: [this.logGroup.logGroupArn, glueLogGroups],
-    });
-    acknowledgeWildcardResources(this.role, [this.logGroup.logGroupArn, glueLogGroups],
-      'Glue writes one log stream per job run, and the security configuration associates the key with its own /aws-glue/ log groups.');
+    grantWithKey(this.role, { actions: perms.GLUE_LOGS, resourceArns: [glueLogGroups] });
+    acknowledgeWildcardResources(this.role, [glueLogGroups],
+      'Crawler and data-quality runs write to log groups Glue names under /aws-glue/ (one per security configuration and role).');
     iam.Grant.addToPrincipal({
       grantee: this.role,
       actions: perms.METRICS_PUT,
@@ -75,7 +104,6 @@ export class BatchResources extends Construct {
       },
     });
 
-    const glueVersion = (b.glueVersion ?? ETL_DEFAULTS.glueVersion).name;
     this.jobTimeout = b.timeout ?? ETL_DEFAULTS.jobTimeout;
     const targetBucket = lake.zoneBucket(b.target.zone);
     this.job = new glue.CfnJob(this, 'Job', {
@@ -94,18 +122,27 @@ export class BatchResources extends Construct {
         ...(b.arguments ?? {}),
         '--job-language': 'python',
         '--job-bookmark-option': 'job-bookmark-enable',
-        // Glue 5.0 logs in real time by default; earlier versions need continuous logging turned on.
-        ...(Number(glueVersion) < 5 ? { '--enable-continuous-cloudwatch-log': 'true' } : {}),
-        '--continuous-log-logGroup': this.logGroup.logGroupName,
+        ...(glue5
+          ? { '--custom-logGroup-prefix': this.logGroupPrefix }
+          : { '--enable-continuous-cloudwatch-log': 'true', '--continuous-log-logGroup': this.logGroup.logGroupName }),
         '--enable-metrics': 'true',
         '--enable-observability-metrics': 'true',
         '--enable-glue-datacatalog': 'true',
         '--TempDir': targetBucket.s3UrlForObject('_glue/temp/'),
         '--source_database': sourceDatabase,
         '--source_table': b.source.table,
+        // The source's S3 location: the curation job reads files, not catalog partitions, because
+        // partitions written by Firehose are never added to the catalog (and Glue ETL does not use
+        // Athena partition projection).
+        '--source_path': this.sourcePath,
         '--target_database': this.targetDatabase,
         '--target_table': b.target.table,
         '--target_path': targetLocation,
+        // Each orchestrated run overrides it with its execution name (StartJobRun Arguments replace
+        // default arguments); a run started by hand writes under 'manual'.
+        '--run_id': 'manual',
+        ...(this.runPartitionKey ? { '--run_partition_key': this.runPartitionKey } : {}),
+        ...(targetFormat === TableFormat.ICEBERG ? icebergArguments(targetBucket.bucketName) : {}),
       },
     });
     this.jobName = this.job.ref;
@@ -135,4 +172,23 @@ export class BatchResources extends Construct {
       });
     }
   }
+}
+
+/**
+ * What "Using the Iceberg framework in AWS Glue" requires of a job that writes Iceberg tables of
+ * the Glue Data Catalog: `--datalake-formats iceberg`, and a `--conf` with the Iceberg SQL
+ * extensions and a Spark catalog named `glue_catalog` backed by the Glue catalog with S3FileIO.
+ * The warehouse is only used for tables created without a location; declared tables have theirs.
+ */
+export function icebergArguments(bucketName: string): Record<string, string> {
+  return {
+    '--datalake-formats': 'iceberg',
+    '--conf': [
+      'spark.sql.extensions=org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions',
+      'spark.sql.catalog.glue_catalog=org.apache.iceberg.spark.SparkCatalog',
+      `spark.sql.catalog.glue_catalog.warehouse=s3://${bucketName}/`,
+      'spark.sql.catalog.glue_catalog.catalog-impl=org.apache.iceberg.aws.glue.GlueCatalog',
+      'spark.sql.catalog.glue_catalog.io-impl=org.apache.iceberg.aws.s3.S3FileIO',
+    ].join(' --conf '),
+  };
 }

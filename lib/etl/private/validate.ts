@@ -11,8 +11,12 @@ import { BatchOptions, ETL_DEFAULTS, EtlPipelineProps, GlueVersion, GlueWorkerTy
 export const RESERVED_ARGUMENTS = [
   '--job-bookmark-option', '--enable-continuous-cloudwatch-log', '--continuous-log-logGroup', '--enable-metrics',
   '--enable-observability-metrics', '--enable-glue-datacatalog', '--source_database', '--source_table',
-  '--target_database', '--target_table', '--target_path', '--TempDir', '--job-language',
+  '--target_database', '--target_table', '--target_path', '--TempDir', '--job-language', '--source_path',
+  '--custom-logGroup-prefix', '--run_id', '--run_partition_key',
 ];
+
+/** Arguments the pipeline sets for Iceberg targets ("Using the Iceberg framework in AWS Glue"). */
+export const ICEBERG_ARGUMENTS = ['--datalake-formats', '--conf'];
 
 const PREFIX = /^(?:[a-zA-Z0-9!_.*'()=-]+\/)+$/;
 
@@ -59,9 +63,22 @@ function validateBatch(v: Validator, lake: IDataLakehouse, b: BatchOptions): voi
     v.check(ruleset.length <= 65536, 'batch.dataQuality.ruleset', `${ruleset.length} characters`, 'must be at most 65536 characters');
   }
   checkDuration(v, b.dataQuality?.timeout, 60, 24 * 3600, 'batch.dataQuality.timeout', 'must be between 1 minute and 24 hours');
+  const target = lake.hasZone(b.target.zone) ? lake.findTable(b.target.zone, b.target.table) : undefined;
+  const iceberg = target?.format === TableFormat.ICEBERG;
   for (const key of Object.keys(b.arguments ?? {})) {
     v.check(key.startsWith('--'), `batch.arguments.${key}`, key, 'argument names must start with "--"');
     v.check(!RESERVED_ARGUMENTS.includes(key), `batch.arguments.${key}`, key, 'is set by the pipeline and cannot be overridden');
+    if (iceberg) {
+      v.check(!ICEBERG_ARGUMENTS.includes(key), `batch.arguments.${key}`, key, 'is set by the pipeline for an Iceberg target and cannot be overridden');
+    }
+  }
+  const runKey = b.dataQuality?.runPartitionKey;
+  if (runKey !== undefined && target) {
+    const key = target.partitionKeys.find((c) => c.name === runKey);
+    v.check(target.format === TableFormat.PARQUET, 'batch.dataQuality.runPartitionKey', runKey,
+      'is only supported for Parquet targets (an Iceberg target is gated as a whole: each run is one snapshot)');
+    v.check(key !== undefined && key.type.typeString === 'string', 'batch.dataQuality.runPartitionKey', runKey,
+      `must be a string partition key of ${b.target.zone}.${b.target.table} (${target.partitionKeys.map((c) => `${c.name} ${c.type.typeString}`).join(', ') || 'none declared'})`);
   }
   if (b.schedule !== undefined && !Token.isUnresolved(b.schedule)) {
     const p = scheduleProblem(b.schedule);

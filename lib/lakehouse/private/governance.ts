@@ -1,6 +1,7 @@
 import { CfnResource, DefaultStackSynthesizer, Fn, Stack } from 'aws-cdk-lib';
 import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
 import { Construct } from 'constructs';
+import { chainPrincipalPermissions } from './grant-order';
 
 /**
  * The ARN of the CloudFormation execution role `cdk deploy` uses, when the stack uses the default
@@ -60,4 +61,5 @@ export function renderLakeFormationGrant(scope: Construct, spec: LakeFormationGr
   for (const p of all) {
     for (const d of spec.dependsOn) p.addResourceDependency(d);
   }
+  chainPrincipalPermissions(scope);
 }

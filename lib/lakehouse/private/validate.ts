@@ -2,7 +2,7 @@ import { Duration, Size, Token } from 'aws-cdk-lib';
 import { Validator } from '../../core/errors';
 import { GLUE_NAME, bucketNameProblem } from '../../core/naming';
 import { DataLakehouseProps, ZoneOptions } from '../data-lakehouse-props';
-import { Column, LakehouseTableOptions, TableFormat } from '../table';
+import { Column, LakehouseTableOptions, PROJECTION_DEFAULTS, ProjectionIntervalUnit, TableFormat } from '../table';
 import { ALL_ZONES, LakehouseZone, isLakehouseZone } from '../zone';
 import { ResolvedLifecycle } from './lifecycle';
 
@@ -139,4 +139,35 @@ export function validateTable(v: Validator, t: LakehouseTableOptions, path: stri
     v.check(p.type.isPrimitive, `${path}.partitionKeys[${i}].type`, p.type.typeString, 'partition keys must have a primitive type');
   }
   v.matches(t.prefix, PREFIX, `${path}.prefix`, 'must be a non-empty S3 key prefix ending with "/" (no leading "/")');
+  if (t.partitionProjection) validateProjection(v, t, format, partitions, `${path}.partitionProjection`);
+}
+
+/** A relative date of a projection range ("Supported types for partition projection", date type). */
+const RELATIVE_DATE = /^NOW(?:\s*[+-]\s*\d+\s*(?:YEARS?|MONTHS?|WEEKS?|DAYS?|HOURS?|MINUTES?|SECONDS?))?$/;
+/** Date-time pattern letters Athena's date projection understands (Java DateTimeFormatter), with separators. */
+const DATE_FORMAT = /^(?:[yMdHhmsSa]+|[-_/:. T]|'[^']*')+$/;
+
+function validateProjection(v: Validator, t: LakehouseTableOptions, format: TableFormat, partitions: readonly Column[], path: string): void {
+  const p = t.partitionProjection!;
+  v.check(format === TableFormat.PARQUET, `${path}`, format, 'is only supported on Parquet tables (Iceberg tables track their own partitions)');
+  const key = partitions.find((c) => c.name === p.column);
+  if (v.check(key !== undefined, `${path}.column`, p.column, `must be a partition key of the table (${partitions.map((c) => c.name).join(', ') || 'none declared'})`)) {
+    v.check(key!.type.typeString === 'string', `${path}.column`, `${p.column} ${key!.type.typeString}`, 'must be a string partition key (Athena projects dates as strings in `format`)');
+  }
+  // Athena ignores the catalog partitions of a projected table, so every partition key must be projected.
+  v.check(partitions.length === 1, `${path}`, partitions.map((c) => c.name).join(','), 'needs a table with exactly one partition key (the projected one)');
+  const fmt = p.format ?? PROJECTION_DEFAULTS.format;
+  v.check(DATE_FORMAT.test(fmt), `${path}.format`, fmt, 'must be a Java DateTimeFormatter pattern such as yyyy-MM-dd');
+  for (const [name, value] of [['start', p.start], ['end', p.end ?? PROJECTION_DEFAULTS.end]] as const) {
+    if (Token.isUnresolved(value)) continue;
+    const ok = RELATIVE_DATE.test(value) || (fmt === PROJECTION_DEFAULTS.format ? /^\d{4}-\d{2}-\d{2}$/.test(value) : !value.includes(','));
+    v.check(ok, `${path}.${name}`, value, `must be a date in the format ${fmt} or a relative date such as NOW-2YEARS`);
+  }
+  if (p.interval !== undefined) {
+    v.check(Number.isInteger(p.interval) && p.interval >= 1, `${path}.interval`, p.interval, 'must be a positive integer');
+  }
+  if (p.intervalUnit !== undefined) {
+    v.check(Object.values(ProjectionIntervalUnit).includes(p.intervalUnit), `${path}.intervalUnit`, p.intervalUnit,
+      `must be one of ${Object.values(ProjectionIntervalUnit).join(', ')}`);
+  }
 }
