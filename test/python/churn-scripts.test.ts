@@ -24,7 +24,6 @@ const ready = pythonReady();
 if (!ready) {
   const message = `${PYTHON} lacks pandas, scikit-learn or xgboost; install the Debian packages python3-pandas python3-sklearn python3-xgboost`;
   if (process.env.CI) throw new Error(message);
-  // eslint-disable-next-line no-console
   console.warn(`Skipping the churn script tests: ${message}`);
 }
 const describeIfPython = ready ? describe : describe.skip;
