@@ -23,7 +23,9 @@ function model(name: string, table: string, driftFeatures: string[], modelQualit
       retrainAfter: ['Curate'],
       managed: {
         source: { zone: LakehouseZone.CURATED, table },
-        imageTag: 'xgboost-1.0.0',
+        features: ['tenure', 'basket_value'],
+        label: 'label',
+        sampleId: 'customer_id',
         prepare: { script: path.join(__dirname, '..', 'bin', 'training', 'prepare.py') },
         evaluate: { script: path.join(__dirname, '..', 'bin', 'training', 'evaluate.py'), metric: 'auc', threshold: 0.75 },
       },

@@ -43,7 +43,9 @@ export function buildQuickstart(app: App = new App()): { ml: Stack; monitoring: 
     triggers: [RetrainTrigger.onEtlSuccess(curate)],
     managed: {
       source: { zone: LakehouseZone.CURATED, table: 'customers_clean' },
-      imageTag: 'xgboost-1.0.0',
+      features: ['tenure'],
+      label: 'label',
+      sampleId: 'customer_id',
       prepare: { script: path.join(__dirname, '..', 'bin', 'training', 'prepare.py') },
       evaluate: { script: path.join(__dirname, '..', 'bin', 'training', 'evaluate.py'), metric: 'auc', threshold: 0.8 },
     },

@@ -8,7 +8,7 @@
 import * as path from 'path';
 import { App, Duration, Size, Stack } from 'aws-cdk-lib';
 import {
-  ColumnType, DataLakehouse, EtlPipeline, LakehouseZone, ModelRegistry, Profiles, RetrainTrigger, TrainingCluster, applyPlatform,
+  ColumnType, DataLakehouse, EtlPipeline, LakehouseZone, ModelRegistry, Profiles, RetrainTrigger, TrainingCluster, TrainingImage, applyPlatform,
 } from '../lib';
 
 export function buildTrainingExample(app: App = new App()): Stack {
@@ -47,7 +47,9 @@ export function buildTrainingExample(app: App = new App()): Stack {
     triggers: [RetrainTrigger.onEtlSuccess(curate)],
     managed: {
       source: { zone: LakehouseZone.CURATED, table: 'churn_samples' },
-      imageTag: 'xgboost-2.1-r3',
+      features: ['tenure_months', 'monthly_spend'],
+      label: 'label',
+      image: TrainingImage.xgboost('1.7-1'),
       prepare: { script: path.join(__dirname, '..', 'bin', 'training', 'prepare.py'), instanceType: 'ml.m5.2xlarge' },
       training: {
         instanceType: 'ml.g5.2xlarge',

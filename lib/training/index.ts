@@ -1,5 +1,6 @@
 export * from './training-cluster-props';
 export * from './training-cluster';
+export * from './training-image';
 export * from './retrain-trigger';
 export * from './instance-types';
 export * from './cluster-options';

@@ -19,6 +19,13 @@ export const ARTIFACT_RW = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', '
 export const ARTIFACT_LIST = ['s3:ListBucket', 's3:GetBucketLocation'];
 export const KEY_RW = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:CreateGrant'];
 
+/** The job role reading its run's export (SageMaker downloads the S3Prefix input). */
+export const EXPORT_READ = ['s3:GetObject'];
+export const EXPORT_KEY_READ = ['kms:Decrypt', 'kms:DescribeKey'];
+/** The orchestrator's Athena UNLOAD writing a run's export (Athena writes with the caller's credentials, SSE-KMS per the workgroup). */
+export const EXPORT_WRITE = ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'];
+export const EXPORT_KEY_WRITE = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'];
+
 /** Running processing jobs with the .sync integration. */
 export const PROCESSING_RUN = ['sagemaker:CreateProcessingJob', 'sagemaker:DescribeProcessingJob', 'sagemaker:StopProcessingJob', 'sagemaker:AddTags'];
 /** Running training jobs with the .sync integration. */

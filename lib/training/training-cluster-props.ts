@@ -6,6 +6,7 @@ import { LakehouseZone } from '../lakehouse/zone';
 import { IModelRegistry } from '../registry/model-registry';
 import { ClusterEngineOptions } from './cluster-options';
 import { RetrainTrigger } from './retrain-trigger';
+import { TrainingImage } from './training-image';
 
 /** Where training runs. */
 export enum TrainingEngine {
@@ -101,23 +102,44 @@ export interface TrainingStepOptions {
    */
   readonly maxWait?: Duration;
   /**
-   * Hyperparameters passed to the training container.
-   * @default none
+   * Hyperparameters passed to the training container. With the built-in XGBoost image they are
+   * merged over `{ objective: 'binary:logistic', num_round: '100' }` (num_round is required by the
+   * algorithm).
+   * @default XGBoost: { objective: 'binary:logistic', num_round: '100' }; other images: none
    */
   readonly hyperparameters?: Record<string, string>;
 }
 
-/** The managed engine: prepare -> train -> evaluate -> register. */
+/** The managed engine: export -> prepare -> train -> evaluate -> register. */
 export interface ManagedTrainingOptions {
-  /** The lakehouse table training data is prepared from. */
-  readonly source: { readonly zone?: LakehouseZone; readonly table: string };
-  /** Tag of the image in the registry's training repository that runs every step. */
-  readonly imageTag: string;
   /**
-   * Tag of the image in the registry's inference repository that serves the registered model.
-   * @default imageTag
+   * The lakehouse table training data is exported from. Each run exports a snapshot-consistent
+   * view of it (an Athena `UNLOAD` of the declared columns at the table's current snapshot).
    */
-  readonly inferenceImageTag?: string;
+  readonly source: { readonly zone?: LakehouseZone; readonly table: string };
+  /**
+   * The model's features, in the model's input order: columns of the source table. The export,
+   * the prepare and evaluate scripts (`--features`), the endpoint's CSV input and drift checks all
+   * derive from this list. Numeric columns with the built-in XGBoost image.
+   */
+  readonly features: string[];
+  /** The label column of the source table (numeric with the built-in XGBoost image). */
+  readonly label: string;
+  /**
+   * The column that identifies a sample; prepare splits train/test by a stable hash of it.
+   * @default 'sample_id'
+   */
+  readonly sampleId?: string;
+  /**
+   * The image that runs prepare, train and evaluate.
+   * @default TrainingImage.xgboost() (sagemaker-xgboost:1.7-1, resolved per region at deploy time)
+   */
+  readonly image?: TrainingImage;
+  /**
+   * The image that serves the registered model.
+   * @default image
+   */
+  readonly inferenceImage?: TrainingImage;
   /** The data-preparation processing step. */
   readonly prepare: ProcessingStepOptions;
   /**
@@ -189,4 +211,8 @@ export const TRAINING_DEFAULTS = {
   goal: MetricGoal.MAXIMIZE,
   runTimeout: Duration.hours(12),
   maxAzs: 2,
+  sampleId: 'sample_id',
+  xgboostHyperparameters: { objective: 'binary:logistic', num_round: '100' } as Readonly<Record<string, string>>,
+  /** Where each run's export lands in the lakehouse's analytics zone: `<exportPrefix><model>/<run id>/`. */
+  exportPrefix: 'training-exports/',
 } as const;

@@ -31,6 +31,15 @@ export interface ITrainingCluster extends IConstruct {
   readonly stateMachine?: sfn.IStateMachine;
   /** Topic that receives failure alerts. */
   readonly alertTopic: sns.ITopic;
+  /**
+   * The model's features in input order (managed engine): the endpoint takes CSV rows of these
+   * values, in this order, without the label; drift checks watch them.
+   */
+  readonly featureNames?: readonly string[];
+  /** The label column (managed engine). */
+  readonly labelName?: string;
+  /** The sample id column (managed engine). */
+  readonly sampleIdName?: string;
   /** Starts a retraining run whenever the trigger fires (managed engine). */
   retrainOn(id: string, trigger: RetrainTrigger): events.Rule;
   /** Failed retraining runs, including models below the threshold (AWS/States ExecutionsFailed; Sum over 5 minutes). */
@@ -55,6 +64,9 @@ export class TrainingCluster extends Construct implements ITrainingCluster {
   public readonly securityGroup: ec2.ISecurityGroup;
   /** The role SageMaker jobs run as (managed engine). */
   public readonly jobRole?: iam.IRole;
+  public readonly featureNames?: readonly string[];
+  public readonly labelName?: string;
+  public readonly sampleIdName?: string;
   /** The EKS cluster (cluster engine). */
   public readonly eksCluster?: eks.ICluster;
   /** One Pod Identity role per team, by team name (cluster engine). */
@@ -65,7 +77,7 @@ export class TrainingCluster extends Construct implements ITrainingCluster {
   constructor(scope: Construct, id: string, props: TrainingClusterProps) {
     super(scope, id);
     const v = new Validator(this);
-    validateTrainingProps(v, props);
+    validateTrainingProps(v, this, props);
     if ((props.engine ?? TRAINING_DEFAULTS.engine) === TrainingEngine.CLUSTER && props.cluster) {
       validateClusterOptions(v, props.cluster, 'cluster', { lakehouse: props.lakehouse, vpc: props.vpc });
     }
@@ -94,6 +106,9 @@ export class TrainingCluster extends Construct implements ITrainingCluster {
       });
       this.stateMachine = managed.stateMachine;
       this.jobRole = managed.jobRole;
+      this.featureNames = Object.freeze([...props.managed!.features]);
+      this.labelName = props.managed!.label;
+      this.sampleIdName = props.managed!.sampleId ?? TRAINING_DEFAULTS.sampleId;
       this.onRunFailed('AlertOnFailure', {
         description: `Alerts when retraining of ${props.model} fails, times out, is aborted or misses its threshold`,
         target: executionAlertTarget(this.alertTopic, { training: this.node.path, model: props.model }),

@@ -61,7 +61,7 @@ describe('TrainingCluster documented defaults are the ones used', () => {
       InstanceType: TRAINING_DEFAULTS.instanceType, VolumeSizeInGB: TRAINING_DEFAULTS.processingVolume.toGibibytes(),
     }) });
     expect(states.Prepare.Parameters.StoppingCondition).toEqual({ MaxRuntimeInSeconds: TRAINING_DEFAULTS.processingMaxRuntime.toSeconds() });
-    expect(JSON.stringify(states.Prepare.Parameters)).toMatch(/LakeCuratedBucket/); // TRAINING_DEFAULTS.sourceZone
+    expect(JSON.stringify(states.Export.Parameters)).toMatch(/FROM \\"[a-z0-9_]*curated\\"\.\\"samples\\"/); // TRAINING_DEFAULTS.sourceZone
     expect(stateMachineDefinition(t).TimeoutSeconds).toBe(TRAINING_DEFAULTS.runTimeout.toSeconds());
     t.resourceCountIs('AWS::EC2::Subnet', TRAINING_DEFAULTS.maxAzs);
   });

@@ -2,7 +2,7 @@ import { Duration, Size } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
 import { Construct } from 'constructs';
 import { ValidationError } from '../../lib';
-import { SAGEMAKER_FAMILIES, TrainingCluster, TrainingClusterProps, TrainingEngine, sagemakerInstanceTypeProblem } from '../../lib/training';
+import { SAGEMAKER_FAMILIES, TrainingCluster, TrainingClusterProps, TrainingEngine, TrainingImage, sagemakerInstanceTypeProblem } from '../../lib/training';
 import { testStack } from '../helpers/app';
 import { EVALUATE, PREPARE, managedOptions, trainingInputs } from './helpers-training';
 
@@ -56,11 +56,11 @@ describe('TrainingCluster validation', () => {
 
   test('fails when counts, volumes, image tags or the metric name are invalid', () => {
     const e = errorOf({ managed: managedOptions({
-      imageTag: '-bad', training: { instanceCount: 0, volumeSize: Size.gibibytes(20000) },
+      image: TrainingImage.fromRegistry('-bad'), training: { instanceCount: 0, volumeSize: Size.gibibytes(20000) },
       evaluate: { script: 'missing.py', metric: '1auc', threshold: 0.5 },
     }) });
     expect(e.problems.map((p) => p.property)).toEqual([
-      'managed.imageTag', 'managed.evaluate.script', 'managed.evaluate.metric', 'managed.training.instanceCount', 'managed.training.volumeSize',
+      'managed.image', 'managed.evaluate.script', 'managed.evaluate.metric', 'managed.training.instanceCount', 'managed.training.volumeSize',
     ]);
   });
 

@@ -77,11 +77,13 @@ describe('TrainingCluster managed workflow', () => {
   const def = stateMachineDefinition(template);
   const states = def.States as Record<string, State>;
 
-  test('prepare -> train -> evaluate -> read the report -> gate -> register', () => {
+  test('export -> check -> prepare -> train -> evaluate -> read the report -> gate -> register', () => {
     expect(def.StartAt).toBe('Init');
     const order: string[] = [];
-    for (let s: string | undefined = 'Init'; s && order.length < 10; s = states[s].Next as string | undefined) order.push(s);
-    expect(order).toEqual(['Init', 'Prepare', 'Train', 'Evaluate', 'ReadEvaluation', 'MetricPasses?']);
+    const next = (name: string) => (states[name].Next ?? (states[name].Choices as Array<{ Next: string }> | undefined)?.[0].Next) as string | undefined;
+    for (let s: string | undefined = 'Init'; s && order.length < 12; s = next(s)) order.push(s);
+    expect(order).toEqual(['Init', 'Export', 'CheckExport', 'HasData?', 'Prepare', 'Train', 'Evaluate', 'ReadEvaluation', 'MetricPasses?', 'Register', 'Registered']);
+    expect(states['HasData?'].Default).toBe('NoTrainingData');
     expect(states['MetricPasses?'].Default).toBe('BelowThreshold');
     expect(states.Register.Next).toBe('Registered');
     expect(states.BelowThreshold).toMatchObject({ Type: 'Fail', Error: 'ModelBelowThreshold' });
@@ -98,7 +100,7 @@ describe('TrainingCluster managed workflow', () => {
       ResourceConfig: { InstanceType: 'ml.m5.xlarge', InstanceCount: 1, VolumeSizeInGB: 50, VolumeKmsKeyId: expect.stringMatching(/^\$\{RegistryKey.*\.Arn\}$/) },
       OutputDataConfig: { KmsKeyId: expect.stringMatching(/RegistryKey/) },
       VpcConfig: { SecurityGroupIds: [expect.stringMatching(/TrainingNetworkJobSecurityGroup/)], Subnets: expect.arrayContaining([expect.stringMatching(/Subnet/)]) },
-      AlgorithmSpecification: { TrainingInputMode: 'File', TrainingImage: expect.stringMatching(/:1\.0\.0$/) },
+      AlgorithmSpecification: { TrainingInputMode: 'File', TrainingImage: '683313688378.dkr.ecr.us-east-1.${AWS::URLSuffix}/sagemaker-xgboost:1.7-1' },
     });
     expect(p.CheckpointConfig).toMatchObject({ 'LocalPath': '/opt/ml/checkpoints', 'S3Uri.$': expect.stringMatching(/models\/churn\/runs\/\{\}\/checkpoints\//) });
     expect(p['TrainingJobName.$']).toBe("States.Format('churn-t-{}', $.run.id)");
@@ -115,7 +117,9 @@ describe('TrainingCluster managed workflow', () => {
         StoppingCondition: { MaxRuntimeInSeconds: 3600 },
       });
     }
-    expect(JSON.stringify(states.Prepare.Parameters)).toMatch(/LakeCuratedBucket.*\/samples\//);
+    // Prepare reads the run's export (item 7), not the table location with superseded snapshots.
+    expect(JSON.stringify(states.Prepare.Parameters)).not.toMatch(/LakeCuratedBucket/);
+    expect(JSON.stringify(states.Prepare.Parameters)).toMatch(/"S3Uri.\$":"States.Format\('s3:\/\/\$\{LakeAnalyticsBucket\w+\}\/training-exports\/churn\/\{\}\/', \$.run.id\)"/);
     expect(JSON.stringify(states.Evaluate.Parameters)).toMatch(/"S3Uri.\$":"\$\.train\.ModelArtifacts"/);
   });
 
@@ -137,13 +141,13 @@ describe('TrainingCluster managed workflow', () => {
       ModelPackageGroupName: 'mlops-prod-churn',
       ModelMetrics: { ModelQuality: { Statistics: { 'ContentType': 'application/json', 'S3Uri.$': expect.stringMatching(/evaluation\/evaluation\.json/) } } },
       CustomerMetadataProperties: expect.objectContaining({ 'metric': 'auc', 'metric-value.$': "States.Format('{}', $.evaluation.report.metrics.auc)" }),
-      InferenceSpecification: { Containers: [{ 'Image': expect.stringMatching(/:1\.0\.0$/), 'ModelDataUrl.$': '$.train.ModelArtifacts' }] },
+      InferenceSpecification: { Containers: [{ 'Image': expect.stringMatching(/sagemaker-xgboost:1\.7-1$/), 'ModelDataUrl.$': '$.train.ModelArtifacts' }] },
     });
   });
 
   test('every task has a timeout, retries with backoff and ends in a Fail state on error', () => {
     const tasks = Object.entries(states).filter(([, s]) => s.Type === 'Task');
-    expect(tasks.map(([n]) => n).sort()).toEqual(['Evaluate', 'Prepare', 'ReadEvaluation', 'Register', 'Train']);
+    expect(tasks.map(([n]) => n).sort()).toEqual(['CheckExport', 'Evaluate', 'Export', 'Prepare', 'ReadEvaluation', 'Register', 'Train']);
     for (const [name, s] of tasks) {
       expect([name, typeof s.TimeoutSeconds]).toEqual([name, 'number']);
       expect((s.Retry as Array<Record<string, unknown>>)[0]).toMatchObject({ BackoffRate: 2, MaxAttempts: 4, JitterStrategy: 'FULL' });

@@ -9,28 +9,15 @@ import { createLogGroup } from '../../core/encryption';
 import { grantWithKey } from '../../core/grants';
 import { acknowledgeWildcardResources } from '../../core/nag';
 import { IDataLakehouse } from '../../lakehouse/data-lakehouse';
+import { LakehouseZone } from '../../lakehouse/zone';
 import { IModelRegistry } from '../../registry/model-registry';
 import { REGISTRATION_APPROVAL_STATUS } from '../../registry/model-registry-props';
 import * as perms from '../perms';
-import { ManagedTrainingOptions, MetricGoal, ProcessingStepOptions, TRAINING_DEFAULTS } from '../training-cluster-props';
+import { ManagedTrainingOptions, MetricGoal, TRAINING_DEFAULTS } from '../training-cluster-props';
+import { ImageUse, TrainingImage } from '../training-image';
 import { TrainingNetwork } from './network';
+import { DATA_DIR, MODEL_DIR, OUTPUT_DIR, RETRY_ERRORS, StepSettings, codeInput, retry, stepSettings } from './steps';
 
-
-const CODE_DIR = '/opt/ml/processing/input/code';
-const DATA_DIR = '/opt/ml/processing/input/data';
-const MODEL_DIR = '/opt/ml/processing/input/model';
-const OUTPUT_DIR = '/opt/ml/processing/output';
-
-/** Errors worth retrying on SageMaker and S3 calls. */
-const TRANSIENT = ['SageMaker.ThrottlingException', 'SageMaker.InternalFailure', 'SageMaker.ServiceUnavailable', 'SageMaker.ResourceLimitExceeded', 'S3.SlowDownException'];
-const RETRY: sfn.RetryProps = {
-  errors: TRANSIENT,
-  interval: Duration.seconds(30),
-  backoffRate: 2,
-  maxAttempts: 4,
-  maxDelay: Duration.minutes(10),
-  jitterStrategy: sfn.JitterType.FULL,
-};
 
 /** Props of {@link ManagedEngine}. */
 export interface ManagedEngineProps {
@@ -42,27 +29,13 @@ export interface ManagedEngineProps {
   readonly removalPolicy: RemovalPolicy;
 }
 
-interface StepSettings {
-  readonly instanceType: string;
-  readonly instanceCount: number;
-  readonly volumeGiB: number;
-  readonly maxRuntime: Duration;
-}
-
-function stepSettings(o: ProcessingStepOptions): StepSettings {
-  return {
-    instanceType: o.instanceType ?? TRAINING_DEFAULTS.instanceType,
-    instanceCount: o.instanceCount ?? TRAINING_DEFAULTS.instanceCount,
-    volumeGiB: (o.volumeSize ?? TRAINING_DEFAULTS.processingVolume).toGibibytes(),
-    maxRuntime: o.maxRuntime ?? TRAINING_DEFAULTS.processingMaxRuntime,
-  };
-}
-
 /**
- * The managed retraining workflow: prepare (processing job) -> train (training job on spot, with
- * checkpoints) -> evaluate (processing job writing evaluation.json) -> gate on the metric ->
- * register a PendingManualApproval model package with its metrics. Every job runs in private
- * subnets with network isolation and KMS-encrypted volumes and outputs.
+ * The managed retraining workflow: export (an Athena UNLOAD of the declared columns, a
+ * snapshot-consistent read of the source table) -> stop when there is no data -> prepare
+ * (processing job) -> train (training job on spot, with checkpoints) -> evaluate (processing job
+ * writing evaluation.json) -> gate on the metric -> register a PendingManualApproval model package
+ * with its metrics. Every job runs in private subnets with network isolation and KMS-encrypted
+ * volumes and outputs.
  */
 export class ManagedEngine extends Construct {
   public readonly stateMachine: sfn.StateMachine;
@@ -70,22 +43,22 @@ export class ManagedEngine extends Construct {
 
   constructor(scope: Construct, id: string, props: ManagedEngineProps) {
     super(scope, id);
-    const { registry, model, network, options: o } = props;
+    const { registry, model, network, lakehouse, options: o } = props;
     const stack = Stack.of(this);
     const key = registry.encryptionKey;
     const bucket = registry.artifactBucket;
     const prefix = registry.artifactPrefix(model);
     const sourceZone = o.source.zone ?? TRAINING_DEFAULTS.sourceZone;
-    const sourceTable = props.lakehouse.findTable(sourceZone, o.source.table)!;
+    const sourceTable = lakehouse.findTable(sourceZone, o.source.table)!;
     const jobPrefix = model.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 20);
+    const sampleId = o.sampleId ?? TRAINING_DEFAULTS.sampleId;
+    const contract = ['--features', o.features.join(','), '--label', o.label, '--id', sampleId];
 
     // --- the role every job runs as -----------------------------------------------------------
     this.jobRole = new iam.Role(this, 'JobRole', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: `SageMaker jobs of the ${model} retraining workflow`,
     });
-    props.lakehouse.grantRead(sourceZone, this.jobRole);
-    registry.grantPull(this.jobRole);
     const runObjects = bucket.arnForObjects(`${prefix}runs/*`);
     grantWithKey(this.jobRole, { actions: perms.ARTIFACT_RW, resourceArns: [runObjects], key, keyActions: perms.KEY_RW });
     grantWithKey(this.jobRole, { actions: perms.ARTIFACT_LIST, resourceArns: [bucket.bucketArn] });
@@ -96,10 +69,26 @@ export class ManagedEngine extends Construct {
       grantee: this.jobRole, actions: perms.METRICS_PUT, resourceArns: ['*'],
       conditions: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' } },
     });
+
+    // The run's export in the analytics zone: written by Athena for the orchestrator, read by prepare.
+    const analytics = lakehouse.zoneBucket(LakehouseZone.ANALYTICS);
+    const exportPrefix = `${TRAINING_DEFAULTS.exportPrefix}${model}/`;
+    const exportObjects = analytics.arnForObjects(`${exportPrefix}*`);
+    grantWithKey(this.jobRole, {
+      actions: perms.EXPORT_READ, resourceArns: [exportObjects], key: lakehouse.encryptionKey, keyActions: perms.EXPORT_KEY_READ,
+    });
+    grantWithKey(this.jobRole, { actions: perms.ARTIFACT_LIST, resourceArns: [analytics.bucketArn] });
+
+    // The job role may pull exactly the image it runs (nothing for AWS-provided images).
+    const image = o.image ?? TrainingImage.xgboost();
+    const trainingImage = image.bind(this, { registry, use: ImageUse.TRAINING, grantee: this.jobRole }).imageUri;
+    const inferenceImage = (o.inferenceImage ?? image).bind(this, { registry, use: ImageUse.INFERENCE }).imageUri;
+
     acknowledgeWildcardResources(this.jobRole, [runObjects], 'Jobs read and write the objects of their own run under the model\'s artifact prefix.');
+    acknowledgeWildcardResources(this.jobRole, [exportObjects], 'Prepare reads its run\'s export under the model\'s export prefix; the run id is a per-execution UUID.');
     acknowledgeWildcardResources(this.jobRole, [sagemakerLogs], 'SageMaker writes one log stream per job into /aws/sagemaker/ log groups.');
     acknowledgeWildcardResources(this.jobRole, ['*'],
-      'EC2 network-interface actions for VPC jobs and cloudwatch:PutMetricData support no resource-level permissions (metrics are limited to the SageMaker namespace by condition).');
+      'EC2 network-interface actions for VPC jobs, cloudwatch:PutMetricData (limited to the SageMaker namespace by condition) and ecr:GetAuthorizationToken support no resource-level permissions.');
 
     const prepareScript = new s3assets.Asset(this, 'PrepareScript', { path: path.resolve(o.prepare.script) });
     const evaluateScript = new s3assets.Asset(this, 'EvaluateScript', { path: path.resolve(o.evaluate.script) });
@@ -108,8 +97,6 @@ export class ManagedEngine extends Construct {
       resourceArns: [prepareScript, evaluateScript].map((a) => a.bucket.arnForObjects(a.s3ObjectKey)),
     });
 
-    const trainingImage = registry.trainingRepository.repositoryUriForTag(o.imageTag);
-    const inferenceImage = registry.inferenceRepository.repositoryUriForTag(o.inferenceImageTag ?? o.imageTag);
     const runUri = (sub: string) => `States.Format('s3://${bucket.bucketName}/${prefix}runs/{}/${sub}', $.run.id)`;
     const vpcConfig = { SecurityGroupIds: [network.securityGroup.securityGroupId], Subnets: network.subnetIds };
     const networkConfig = (count: number) => ({
@@ -124,17 +111,63 @@ export class ManagedEngine extends Construct {
       resultPath: '$.run',
     });
 
+    // Athena reads an Iceberg table at its current snapshot (and a Hive table's current files), so
+    // the export is consistent; globbing the table location would also read superseded snapshots.
+    // UNLOAD (Athena user guide): the TO location must be empty, hence one prefix per run id.
+    const columns = [sampleId, o.label, ...o.features].map((c) => `"${c}"`).join(', ');
+    const exportUri = `s3://${analytics.bucketName}/${exportPrefix}{}/`;
+    const unload = `UNLOAD (SELECT ${columns} FROM "${sourceTable.databaseName}"."${sourceTable.tableName}") `
+      + `TO \\'${exportUri}\\' WITH (format = \\'TEXTFILE\\', field_delimiter = \\',\\', compression = \\'GZIP\\')`;
+    const exportData = new sfn.CustomState(this, 'Export', {
+      stateJson: {
+        Type: 'Task',
+        Resource: `arn:${stack.partition}:states:::athena:startQueryExecution.sync`,
+        TimeoutSeconds: Duration.hours(1).toSeconds(),
+        Parameters: {
+          'QueryString.$': `States.Format('${unload}', $.run.id)`,
+          'WorkGroup': lakehouse.athenaWorkGroupName,
+        },
+        // GetQueryExecution response (Athena API reference): QueryExecution.QueryExecutionId, .Status.State.
+        ResultSelector: { 'QueryExecutionId.$': '$.QueryExecution.QueryExecutionId', 'State.$': '$.QueryExecution.Status.State' },
+        ResultPath: '$.export',
+      },
+    });
+
+    // A table without rows exports no file, and a processing job whose S3 input matches no object
+    // fails before the script runs; say so instead.
+    const checkExport = new tasks.CallAwsService(this, 'CheckExport', {
+      service: 's3',
+      action: 'listObjectsV2',
+      iamAction: 's3:ListBucket',
+      parameters: { 'Bucket': analytics.bucketName, 'Prefix.$': `States.Format('${exportPrefix}{}/', $.run.id)`, 'MaxKeys': 1 },
+      iamResources: [analytics.bucketArn],
+      // ListObjectsV2 response (S3 API reference): KeyCount is always returned.
+      resultSelector: { 'KeyCount.$': '$.KeyCount' },
+      resultPath: '$.exported',
+      taskTimeout: sfn.Timeout.duration(Duration.minutes(2)),
+    });
+    checkExport.addRetry(retry(RETRY_ERRORS.s3Sdk));
+    const noData = new sfn.Fail(this, 'NoTrainingData', {
+      error: 'NoTrainingData',
+      cause: `${sourceZone}.${sourceTable.tableName} has no rows to train on; load samples and run again.`,
+    });
+
     const prepare = stepSettings(o.prepare);
+    const prepareCode = codeInput(prepareScript);
     const prepareJob = this.processingJob('Prepare', `${jobPrefix}-p`, prepare, {
       ProcessingInputs: [
-        codeInput(prepareScript),
-        { InputName: 'data', S3Input: { S3Uri: sourceTable.location, LocalPath: DATA_DIR, S3DataType: 'S3Prefix', S3InputMode: 'File', S3DataDistributionType: 'FullyReplicated' } },
+        prepareCode.input,
+        { InputName: 'data', S3Input: { 'S3Uri.$': `States.Format('${exportUri}', $.run.id)`, 'LocalPath': DATA_DIR, 'S3DataType': 'S3Prefix', 'S3InputMode': 'File', 'S3DataDistributionType': 'FullyReplicated' } },
       ],
       ProcessingOutputConfig: {
         KmsKeyId: key.keyArn,
-        Outputs: [{ OutputName: 'prepared', S3Output: { 'S3Uri.$': runUri('prepared/'), LocalPath: OUTPUT_DIR, S3UploadMode: 'EndOfJob' } }],
+        Outputs: [{ OutputName: 'prepared', S3Output: { 'S3Uri.$': runUri('prepared/'), 'LocalPath': OUTPUT_DIR, 'S3UploadMode': 'EndOfJob' } }],
       },
-      AppSpecification: { ImageUri: trainingImage, ContainerEntrypoint: ['python3', `${CODE_DIR}/${path.basename(o.prepare.script)}`] },
+      AppSpecification: {
+        ImageUri: trainingImage,
+        ContainerEntrypoint: ['python3', prepareCode.path],
+        ContainerArguments: [...contract, '--input', DATA_DIR, '--output', OUTPUT_DIR],
+      },
       RoleArn: this.jobRole.roleArn,
       NetworkConfig: networkConfig(prepare.instanceCount),
     });
@@ -144,6 +177,7 @@ export class ManagedEngine extends Construct {
     const spot = t.spot ?? TRAINING_DEFAULTS.spot;
     const maxWait = t.maxWait ?? Duration.seconds(trainRuntime.toSeconds() * TRAINING_DEFAULTS.maxWaitFactor);
     const trainCount = t.instanceCount ?? TRAINING_DEFAULTS.instanceCount;
+    const hyperparameters = image.isBuiltInXgboost ? { ...TRAINING_DEFAULTS.xgboostHyperparameters, ...t.hyperparameters } : (t.hyperparameters ?? {});
     const trainJob = new sfn.CustomState(this, 'Train', {
       stateJson: {
         Type: 'Task',
@@ -153,9 +187,12 @@ export class ManagedEngine extends Construct {
           'TrainingJobName.$': `States.Format('${jobPrefix}-t-{}', $.run.id)`,
           'AlgorithmSpecification': { TrainingImage: trainingImage, TrainingInputMode: 'File' },
           'RoleArn': this.jobRole.roleArn,
-          'HyperParameters': t.hyperparameters ?? {},
+          'HyperParameters': hyperparameters,
           'InputDataConfig': [{
             ChannelName: 'train',
+            // XGBoost algorithm, input/output interface: CSV training needs ContentType text/csv
+            // (the default is libsvm), the label in the first column and no header, as prepare writes.
+            ContentType: 'text/csv',
             DataSource: { S3DataSource: { 'S3DataType': 'S3Prefix', 'S3Uri.$': runUri('prepared/train/'), 'S3DataDistributionType': 'FullyReplicated' } },
           }],
           'OutputDataConfig': { 'S3OutputPath.$': runUri('model/'), 'KmsKeyId': key.keyArn },
@@ -174,15 +211,17 @@ export class ManagedEngine extends Construct {
           'EnableInterContainerTrafficEncryption': trainCount > 1,
           'VpcConfig': vpcConfig,
         },
+        // DescribeTrainingJob response (SageMaker API reference): TrainingJobName, ModelArtifacts.S3ModelArtifacts.
         ResultSelector: { 'JobName.$': '$.TrainingJobName', 'ModelArtifacts.$': '$.ModelArtifacts.S3ModelArtifacts' },
         ResultPath: '$.train',
       },
     });
 
     const evaluate = stepSettings(o.evaluate);
+    const evaluateCode = codeInput(evaluateScript);
     const evaluateJob = this.processingJob('Evaluate', `${jobPrefix}-e`, evaluate, {
       ProcessingInputs: [
-        codeInput(evaluateScript),
+        evaluateCode.input,
         { InputName: 'model', S3Input: { 'S3Uri.$': '$.train.ModelArtifacts', 'LocalPath': MODEL_DIR, 'S3DataType': 'S3Prefix', 'S3InputMode': 'File' } },
         { InputName: 'test', S3Input: { 'S3Uri.$': runUri('prepared/test/'), 'LocalPath': DATA_DIR, 'S3DataType': 'S3Prefix', 'S3InputMode': 'File' } },
       ],
@@ -190,7 +229,11 @@ export class ManagedEngine extends Construct {
         KmsKeyId: key.keyArn,
         Outputs: [{ OutputName: 'evaluation', S3Output: { 'S3Uri.$': runUri('evaluation/'), 'LocalPath': OUTPUT_DIR, 'S3UploadMode': 'EndOfJob' } }],
       },
-      AppSpecification: { ImageUri: trainingImage, ContainerEntrypoint: ['python3', `${CODE_DIR}/${path.basename(o.evaluate.script)}`] },
+      AppSpecification: {
+        ImageUri: trainingImage,
+        ContainerEntrypoint: ['python3', evaluateCode.path],
+        ContainerArguments: [...contract, '--model', `${MODEL_DIR}/model.tar.gz`, '--test', DATA_DIR, '--output', OUTPUT_DIR],
+      },
       RoleArn: this.jobRole.roleArn,
       NetworkConfig: networkConfig(evaluate.instanceCount),
     });
@@ -201,11 +244,12 @@ export class ManagedEngine extends Construct {
       iamAction: 's3:GetObject',
       parameters: { 'Bucket': bucket.bucketName, 'Key.$': `States.Format('${prefix}runs/{}/evaluation/evaluation.json', $.run.id)` },
       iamResources: [bucket.arnForObjects(`${prefix}runs/*`)],
+      // The aws-sdk GetObject result carries the object as a string in Body.
       resultSelector: { 'report.$': 'States.StringToJson($.Body)' },
       resultPath: '$.evaluation',
       taskTimeout: sfn.Timeout.duration(Duration.minutes(2)),
     });
-    readReport.addRetry(RETRY);
+    readReport.addRetry(retry(RETRY_ERRORS.s3Sdk));
 
     const metricPath = `$.evaluation.report.metrics.${o.evaluate.metric}`;
     const goal = o.evaluate.goal ?? TRAINING_DEFAULTS.goal;
@@ -214,7 +258,7 @@ export class ManagedEngine extends Construct {
       : sfn.Condition.numberLessThanEquals(metricPath, o.evaluate.threshold);
     const belowThreshold = new sfn.Fail(this, 'BelowThreshold', {
       error: 'ModelBelowThreshold',
-      cause: `${o.evaluate.metric} did not reach the threshold ${goal === MetricGoal.MAXIMIZE ? '>=' : '<='} ${o.evaluate.threshold}; the model was not registered.`,
+      cause: `${o.evaluate.metric} was missing or did not reach the threshold ${goal === MetricGoal.MAXIMIZE ? '>=' : '<='} ${o.evaluate.threshold}; the model was not registered.`,
     });
 
     const groupName = registry.modelPackageGroupName(model);
@@ -232,8 +276,9 @@ export class ManagedEngine extends Construct {
           'ModelPackageDescription.$': `States.Format('Run {}: ${o.evaluate.metric} = {}', $.run.id, ${metricPath})`,
           'InferenceSpecification': {
             Containers: [{ 'Image': inferenceImage, 'ModelDataUrl.$': '$.train.ModelArtifacts' }],
-            SupportedContentTypes: ['text/csv', 'application/json'],
-            SupportedResponseMIMETypes: ['text/csv', 'application/json'],
+            // The data contract: the endpoint takes CSV rows of the features, in order, without the label.
+            SupportedContentTypes: ['text/csv'],
+            SupportedResponseMIMETypes: ['text/csv'],
           },
           'ModelMetrics': {
             ModelQuality: { Statistics: { 'ContentType': 'application/json', 'S3Uri.$': runUri('evaluation/evaluation.json') } },
@@ -241,41 +286,50 @@ export class ManagedEngine extends Construct {
           'CustomerMetadataProperties': {
             'run-id.$': '$.run.id',
             'training-job.$': '$.train.JobName',
+            'export-query.$': '$.export.QueryExecutionId',
             'metric': o.evaluate.metric,
             'metric-value.$': `States.Format('{}', ${metricPath})`,
           },
         },
+        // CreateModelPackage response (SageMaker API reference): ModelPackageArn.
         ResultSelector: { 'ModelPackageArn.$': '$.ModelPackageArn' },
         ResultPath: '$.registered',
       },
     });
-    register.addRetry(RETRY);
+    register.addRetry(retry(RETRY_ERRORS.sagemakerSdk));
 
     const failed = new sfn.Fail(this, 'StepFailed', { error: 'RetrainingStepFailed', causePath: '$.error.Cause' });
-    for (const s of [prepareJob, trainJob, evaluateJob]) {
-      s.addRetry(RETRY);
-      s.addCatch(failed, { resultPath: '$.error' });
-    }
-    readReport.addCatch(failed, { resultPath: '$.error' });
-    register.addCatch(failed, { resultPath: '$.error' });
+    exportData.addRetry(retry(RETRY_ERRORS.athena));
+    for (const s of [prepareJob, trainJob, evaluateJob]) s.addRetry(retry(RETRY_ERRORS.sagemakerJob));
+    for (const s of [exportData, prepareJob, trainJob, evaluateJob, register]) s.addCatch(failed, { resultPath: '$.error' });
+    for (const s of [checkExport, readReport]) s.addCatch(failed, { resultPath: '$.error' });
 
     const gate = new sfn.Choice(this, 'MetricPasses?')
       .when(sfn.Condition.and(sfn.Condition.isPresent(metricPath), sfn.Condition.isNumeric(metricPath), passes),
         register.next(new sfn.Succeed(this, 'Registered')))
       .otherwise(belowThreshold);
+    const hasData = new sfn.Choice(this, 'HasData?')
+      .when(sfn.Condition.numberGreaterThan('$.exported.KeyCount', 0),
+        prepareJob.next(trainJob).next(evaluateJob).next(readReport).next(gate))
+      .otherwise(noData);
 
-    const definition = init.next(prepareJob).next(trainJob).next(evaluateJob).next(readReport).next(gate);
-    const logGroup = createLogGroup(this, 'Logs', { key: props.lakehouse.encryptionKey, removalPolicy: props.removalPolicy });
+    const definition = init.next(exportData).next(checkExport).next(hasData);
+    const logGroup = createLogGroup(this, 'Logs', { key: lakehouse.encryptionKey, removalPolicy: props.removalPolicy });
     this.stateMachine = new sfn.StateMachine(this, 'Resource', {
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       timeout: o.runTimeout ?? TRAINING_DEFAULTS.runTimeout,
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-      comment: `Retraining of ${model}: prepare -> train -> evaluate -> register`,
+      comment: `Retraining of ${model}: export -> prepare -> train -> evaluate -> register`,
     });
 
     // --- what the orchestrator may do ---------------------------------------------------------------
     const role = this.stateMachine.role;
+    // Export: run the query in the lakehouse workgroup (and write its results), read the source
+    // table through the catalog and Lake Formation (SELECT), write the export with the lakehouse key.
+    lakehouse.grantQuery(role);
+    lakehouse.grantRead(sourceZone, role);
+    grantWithKey(role, { actions: perms.EXPORT_WRITE, resourceArns: [exportObjects], key: lakehouse.encryptionKey, keyActions: perms.EXPORT_KEY_WRITE });
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: perms.PROCESSING_RUN,
       resources: [`${jobPrefix}-p-*`, `${jobPrefix}-e-*`].map((n) => stack.formatArn({ service: 'sagemaker', resource: 'processing-job', resourceName: n })),
@@ -300,7 +354,8 @@ export class ManagedEngine extends Construct {
       stack.formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: `${jobPrefix}-t-*` }),
       stack.formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${groupName}/*` }),
       bucket.arnForObjects(`${prefix}runs/*`),
-    ], 'Job and package names carry a per-run UUID; the pattern is scoped to this model\'s prefix.');
+      exportObjects,
+    ], 'Job, package and export names carry a per-run UUID; the pattern is scoped to this model\'s prefix.');
   }
 
   private processingJob(id: string, namePrefix: string, s: StepSettings, body: Record<string, unknown>): sfn.CustomState {
@@ -323,6 +378,7 @@ export class ManagedEngine extends Construct {
           'StoppingCondition': { MaxRuntimeInSeconds: s.maxRuntime.toSeconds() },
           ...body,
         },
+        // DescribeProcessingJob response (SageMaker API reference): ProcessingJobName, ProcessingJobStatus.
         ResultSelector: { 'JobName.$': '$.ProcessingJobName', 'Status.$': '$.ProcessingJobStatus' },
         ResultPath: `$.${id.toLowerCase()}`,
       },
@@ -330,6 +386,3 @@ export class ManagedEngine extends Construct {
   }
 }
 
-function codeInput(asset: s3assets.Asset): Record<string, unknown> {
-  return { InputName: 'code', S3Input: { S3Uri: asset.s3ObjectUrl, LocalPath: CODE_DIR, S3DataType: 'S3Prefix', S3InputMode: 'File' } };
-}

@@ -1,8 +1,10 @@
 import * as fs from 'fs';
 import { Duration, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 import { Validator } from '../../core/errors';
 import { scheduleProblem } from '../../core/schedule';
 import { sagemakerInstanceTypeProblem } from '../instance-types';
+import { TrainingImage } from '../training-image';
 import {
   EvaluationOptions, ManagedTrainingOptions, ProcessingStepOptions, TRAINING_DEFAULTS, TrainingClusterProps, TrainingEngine,
 } from '../training-cluster-props';
@@ -10,7 +12,6 @@ import {
 /** Metrics that are fractions, so their thresholds must lie in [0, 1]. */
 const FRACTION_METRICS = ['accuracy', 'auc', 'roc_auc', 'pr_auc', 'f1', 'f1_score', 'precision', 'recall', 'balanced_accuracy'];
 const METRIC_NAME = /^[a-zA-Z][a-zA-Z0-9_]{0,63}$/;
-const IMAGE_TAG = /^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127}$/;
 const MAX_TRAINING_S = 28 * 24 * 3600;
 
 function seconds(d: Duration | undefined): number | undefined {
@@ -55,14 +56,18 @@ function checkEvaluation(v: Validator, e: EvaluationOptions): void {
   }
 }
 
-function checkManaged(v: Validator, props: TrainingClusterProps, o: ManagedTrainingOptions): void {
+function checkManaged(v: Validator, scope: IConstruct, props: TrainingClusterProps, o: ManagedTrainingOptions): void {
   const zone = o.source?.zone ?? TRAINING_DEFAULTS.sourceZone;
   if (v.check(props.lakehouse.hasZone(zone), 'managed.source.zone', zone, `is not a zone of lakehouse ${props.lakehouse.node.path}`)) {
     v.check(props.lakehouse.findTable(zone, o.source?.table) !== undefined, 'managed.source.table', o.source?.table,
       `is not a table declared in the ${zone} zone of lakehouse ${props.lakehouse.node.path}`);
   }
-  v.matches(o.imageTag, IMAGE_TAG, 'managed.imageTag', 'must be an ECR image tag (1-128 letters, digits, "_", "." or "-", not starting with "." or "-")');
-  v.matches(o.inferenceImageTag, IMAGE_TAG, 'managed.inferenceImageTag', 'must be an ECR image tag');
+  const image = o.image ?? TrainingImage.xgboost();
+  for (const [property, img] of [['managed.image', image], ['managed.inferenceImage', o.inferenceImage]] as const) {
+    const p = img?.problem(scope);
+    if (img && p) v.fail(property, img.tag, p);
+  }
+  checkDataContract(v, props, o, image);
   checkStep(v, o.prepare, 'managed.prepare');
   checkEvaluation(v, o.evaluate);
   const t = o.training ?? {};
@@ -81,18 +86,58 @@ function checkManaged(v: Validator, props: TrainingClusterProps, o: ManagedTrain
   for (const [k, val] of Object.entries(t.hyperparameters ?? {})) {
     v.check(k.length <= 256 && val.length <= 2500, `managed.training.hyperparameters.${k}`, val, 'keys may have 256 and values 2500 characters at most');
   }
+  if (image.isBuiltInXgboost && t.hyperparameters && 'num_round' in t.hyperparameters) {
+    // XGBoost hyperparameters (SageMaker developer guide): num_round is required, a positive integer.
+    v.matches(t.hyperparameters.num_round, /^[1-9][0-9]*$/, 'managed.training.hyperparameters.num_round', 'must be a positive integer (required by the built-in XGBoost algorithm)');
+  }
   const rt = seconds(o.runTimeout);
   if (rt !== undefined) v.check(rt >= 300 && rt <= 7 * 24 * 3600, 'managed.runTimeout', o.runTimeout, 'must be between 5 minutes and 7 days');
 }
 
+/** Column types a built-in XGBoost CSV can carry as numbers (Hive notation, lib/lakehouse/column-type.ts). */
+const NUMERIC_TYPE = /^(tinyint|smallint|int|integer|bigint|float|double|decimal\(\d+,\d+\))$/;
+const COLUMN_NAME = /^[a-z_][a-z0-9_]*$/;
+
+/**
+ * The model's data contract: features, label and sample id are distinct columns of the source
+ * table; with the built-in XGBoost image, features and label are numeric (it reads CSV numbers).
+ */
+function checkDataContract(v: Validator, props: TrainingClusterProps, o: ManagedTrainingOptions, image: TrainingImage): void {
+  const zone = o.source?.zone ?? TRAINING_DEFAULTS.sourceZone;
+  const table = props.lakehouse.hasZone(zone) ? props.lakehouse.findTable(zone, o.source?.table) : undefined;
+  const columns = new Map((table?.columns ?? []).map((c) => [c.name, c.type.typeString.trim().toLowerCase()]));
+  const where = table ? `the columns of ${zone}.${table.tableName} (${[...columns.keys()].join(', ')})` : undefined;
+  const column = (name: unknown, property: string, numeric: boolean): void => {
+    if (!v.check(typeof name === 'string' && COLUMN_NAME.test(name), property, name, 'must be a column name (lower-case letters, digits and "_")')) return;
+    if (!where) return; // the unknown table is reported once, as managed.source.table
+    const type = columns.get(name as string);
+    if (!v.check(type !== undefined, property, name, `must be one of ${where}`)) return;
+    if (numeric && image.isBuiltInXgboost) {
+      v.check(NUMERIC_TYPE.test(type!), property, name, `has type ${type}; the built-in XGBoost image needs a numeric column (tinyint, smallint, int, bigint, float, double or decimal)`);
+    }
+  };
+  const features = o.features ?? [];
+  if (v.check(Array.isArray(o.features) && features.length >= 1, 'managed.features', o.features, 'must list at least one feature column')) {
+    features.forEach((f, i) => column(f, `managed.features[${i}]`, true));
+    const dupes = features.filter((f, i) => features.indexOf(f) !== i);
+    v.check(dupes.length === 0, 'managed.features', features, `must not repeat a column (${[...new Set(dupes)].join(', ')})`);
+  }
+  column(o.label, 'managed.label', true);
+  const sampleId = o.sampleId ?? TRAINING_DEFAULTS.sampleId;
+  column(sampleId, 'managed.sampleId', false);
+  v.check(!features.includes(o.label), 'managed.label', o.label, 'must not also be a feature');
+  v.check(!features.includes(sampleId), 'managed.sampleId', sampleId, 'must not also be a feature');
+  v.check(sampleId !== o.label, 'managed.sampleId', sampleId, 'must not be the label');
+}
+
 /** Validates TrainingCluster props, including the registry model and the engine options. */
-export function validateTrainingProps(v: Validator, props: TrainingClusterProps): void {
+export function validateTrainingProps(v: Validator, scope: IConstruct, props: TrainingClusterProps): void {
   v.check(props.registry.hasModel(props.model), 'model', props.model,
     `is not declared in registry ${props.registry.node.path}; declared: ${props.registry.models.join(', ') || 'none'}`);
   const engine = props.engine ?? TRAINING_DEFAULTS.engine;
   v.check(Object.values(TrainingEngine).includes(engine), 'engine', engine, `must be one of ${Object.values(TrainingEngine).join(', ')}`);
   if (engine === TrainingEngine.MANAGED) {
-    if (v.check(props.managed !== undefined, 'managed', undefined, 'is required with the managed engine')) checkManaged(v, props, props.managed!);
+    if (v.check(props.managed !== undefined, 'managed', undefined, 'is required with the managed engine')) checkManaged(v, scope, props, props.managed!);
   }
   if (engine === TrainingEngine.CLUSTER) {
     v.check(props.cluster !== undefined, 'cluster', undefined, 'is required with the cluster engine');
