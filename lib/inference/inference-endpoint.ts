@@ -40,6 +40,11 @@ export interface IInferenceEndpoint extends IConstruct {
   readonly variantNames: readonly string[];
   /** `s3://` prefix under which SageMaker writes captured data for this endpoint, when capture is on. */
   readonly dataCaptureLocation?: string;
+  /**
+   * vCPUs of one instance of each instance-based variant, by variant name (CPUUtilization reaches 100 x vCPUs).
+   * @default unknown (monitoring then treats an instance as one vCPU)
+   */
+  readonly variantVcpus?: Readonly<Record<string, number>>;
   /** Requests (AWS/SageMaker Invocations; Sum over 1 minute). */
   metricInvocations(props?: EndpointMetricOptions): cloudwatch.Metric;
   /** Model latency in microseconds (AWS/SageMaker ModelLatency; p99 over 1 minute unless `statistic` says otherwise). */
@@ -83,6 +88,7 @@ export class InferenceEndpoint extends Construct implements IInferenceEndpoint {
   public readonly endpointArn: string;
   public readonly variantNames: readonly string[];
   public readonly dataCaptureLocation?: string;
+  public readonly variantVcpus: Readonly<Record<string, number>>;
   /** Key for volumes, flow logs, notifications and async results (undefined for serverless endpoints, which use none). */
   public readonly encryptionKey?: kms.IKey;
   /** Execution role of the models. */
@@ -120,6 +126,12 @@ export class InferenceEndpoint extends Construct implements IInferenceEndpoint {
     const row = profileDefaults(profile.name);
     this.variantNames = all.map((x) => x.name ?? INFERENCE_DEFAULTS.variantName);
     this.primaryVariant = this.variantNames[0];
+    const vcpus: Record<string, number> = {};
+    all.forEach((x, i) => {
+      const n = x.serverless ? undefined : (x.instanceType ?? INFERENCE_DEFAULTS.instanceType).vcpus;
+      if (n !== undefined) vcpus[this.variantNames[i]] = n;
+    });
+    this.variantVcpus = vcpus;
     this.removalPolicy = resolveRemovalPolicy(this, props.removalPolicy, profile);
     // A serverless endpoint has nothing to encrypt with a key of its own (no volume key, VPC or async output).
     const key = serverless ? undefined : props.encryptionKey ?? createKey(this, 'Key', {
