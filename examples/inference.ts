@@ -18,7 +18,11 @@ function platformStack(app: App, stackName: string): Stack {
   return stack;
 }
 
-/** A/B test: two models share production traffic 80/20, with canary rollouts and 10% data capture. */
+/**
+ * A/B test: two models share production traffic 80/20, with canary rollouts and 10% data capture.
+ * A 25% canary needs at least two instances per variant: SageMaker caps a canary at half of each
+ * variant's fleet (one instance is never at most half of one).
+ */
 export function buildAbTestExample(app: App = new App()): Stack {
   const stack = platformStack(app, 'acme-staging-ab-test');
   const registry = new ModelRegistry(stack, 'Registry', { models: [{ name: 'churn' }, { name: 'churn-xgb' }] });
@@ -26,8 +30,8 @@ export function buildAbTestExample(app: App = new App()): Stack {
   const endpoint = new InferenceEndpoint(stack, 'Churn', {
     model: ModelSource.fromRegistry(registry, 'churn'),
     variants: [
-      { name: 'Champion', weight: 80, instanceType: InferenceInstanceType.M5_XLARGE, autoScaling: { maxCapacity: 6 } },
-      { name: 'Challenger', weight: 20, model: ModelSource.fromRegistry(registry, 'churn-xgb'), autoScaling: { maxCapacity: 2 } },
+      { name: 'Champion', weight: 80, instanceType: InferenceInstanceType.M5_XLARGE, initialInstanceCount: 2, autoScaling: { maxCapacity: 6 } },
+      { name: 'Challenger', weight: 20, model: ModelSource.fromRegistry(registry, 'churn-xgb'), initialInstanceCount: 2, autoScaling: { maxCapacity: 2 } },
     ],
     dataCapture: { lakehouse, samplingPercentage: 10 },
     deployment: DeploymentStrategy.canary({ canarySize: { type: 'CAPACITY_PERCENT', value: 25 }, wait: Duration.minutes(10) }),
@@ -38,16 +42,17 @@ export function buildAbTestExample(app: App = new App()): Stack {
   return stack;
 }
 
-/** Shadow test: the challenger receives a copy of all traffic; only the champion answers. */
+/** Shadow test: the challenger receives a copy of all traffic; only the champion answers. Linear steps of 25% need two instances per variant. */
 export function buildShadowTestExample(app: App = new App()): Stack {
   const stack = platformStack(app, 'acme-staging-shadow-test');
   const registry = new ModelRegistry(stack, 'Registry', { models: [{ name: 'fraud-score' }] });
   const lakehouse = new DataLakehouse(stack, 'Lakehouse');
   new InferenceEndpoint(stack, 'Fraud', {
     model: ModelSource.fromRegistry(registry, 'fraud-score'),
-    variants: [{ name: 'Champion' }],
+    variants: [{ name: 'Champion', initialInstanceCount: 2 }],
     shadowVariant: {
       name: 'Shadow',
+      initialInstanceCount: 2,
       model: ModelSource.fromRegistry(registry, 'fraud-score', { parameterName: '/acme/staging/models/fraud-score/candidate-package-arn' }),
       autoScaling: false,
     },

@@ -71,7 +71,10 @@ export interface AlarmThresholds {
   readonly endpointModelErrors: number;
   /** p99 model latency. */
   readonly endpointLatencyP99: Duration;
-  /** Average CPU utilization of endpoint instances, in percent of all cores (SageMaker reports up to 100 x cores). */
+  /**
+   * Average CPU utilization of endpoint instances, in percent of the instance's capacity (all cores).
+   * SageMaker reports up to 100 x vCPUs; the alarm threshold is this value times the variant's vCPUs.
+   */
   readonly endpointCpuUtilization: number;
   /** Average memory utilization of endpoint instances, in percent. */
   readonly endpointMemoryUtilization: number;

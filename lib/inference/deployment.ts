@@ -78,6 +78,8 @@ export const DEPLOYMENT_DEFAULTS = {
   canarySize: { type: 'CAPACITY_PERCENT', value: 10 } as CapacitySize,
   linearStepSize: { type: 'CAPACITY_PERCENT', value: 20 } as CapacitySize,
   rollingBatchSize: { type: 'CAPACITY_PERCENT', value: 25 } as CapacitySize,
+  /** The canary of the default rollout of an endpoint whose smallest variant has two or more instances. */
+  fleetCanarySize: { type: 'INSTANCE_COUNT', value: 1 } as CapacitySize,
 };
 
 /** The deployment-config part of the endpoint that a strategy renders (auto-rollback is added by the endpoint). */
@@ -116,6 +118,12 @@ export abstract class DeploymentStrategy {
   /** Records problems under `property`. */
   public abstract validate(v: Validator, property: string): void;
 
+  /**
+   * Records a problem under `property` when a traffic step cannot be applied to a variant that
+   * starts with `instanceCount` instances (the smallest fleet of the endpoint).
+   */
+  public abstract validateFleet(v: Validator, property: string, instanceCount: number): void;
+
   /** The CloudFormation update policy. */
   public abstract render(): RenderedPolicy;
 }
@@ -153,6 +161,20 @@ class BlueGreen extends DeploymentStrategy {
     if (this.size) checkSize(v, this.size, `${property}.${this.kind === 'CANARY' ? 'canarySize' : 'stepSize'}`, 50, this.kind === 'LINEAR' ? 10 : 1);
   }
 
+  public validateFleet(v: Validator, property: string, n: number): void {
+    const size = this.size;
+    if (!size || !Number.isInteger(size.value) || !Number.isInteger(n) || n < 1) return;
+    // "CanarySize ... Value must be less than or equal to 50% of the variant's total instance count";
+    // "LinearStepSize ... Value must be 10-50% of the variant's total instance count"
+    // (SageMaker API reference, TrafficRoutingConfig). A step is whole instances; the reference does
+    // not say how a percentage is rounded, so it is checked rounded up (the case that can exceed half).
+    const half = Math.floor(n / 2);
+    const instances = size.type === 'CAPACITY_PERCENT' ? Math.ceil((size.value * n) / 100) : size.value;
+    v.check(instances <= half, property, `${this.kind} ${size.type === 'CAPACITY_PERCENT' ? `${size.value} percent` : `${size.value} instances`}`,
+      `must move at most half of the smallest variant's fleet in whole instances; the smallest variant starts with ${n} instance${n === 1 ? '' : 's'}`
+      + (half < 1 ? ': use DeploymentStrategy.allAtOnce() (blue/green with bake time and auto-rollback) or two or more instances' : ` (at most ${half})`));
+  }
+
   public render(): RenderedPolicy {
     const size = this.size ? { type: this.size.type, value: this.size.value } : undefined;
     return {
@@ -184,6 +206,10 @@ class Rolling extends DeploymentStrategy {
     if (this.options.rollbackMaximumBatchSize) checkSize(v, this.options.rollbackMaximumBatchSize, `${property}.rollbackMaximumBatchSize`, 100);
   }
 
+  public validateFleet(): void {
+    // Rolling batches are checked by validate (at most 50 percent).
+  }
+
   public render(): RenderedPolicy {
     const batch = this.options.maximumBatchSize ?? DEPLOYMENT_DEFAULTS.rollingBatchSize;
     const rollback = this.options.rollbackMaximumBatchSize;
@@ -196,4 +222,16 @@ class Rolling extends DeploymentStrategy {
       },
     };
   }
+}
+
+/**
+ * The rollout an endpoint gets when none is given, valid for its smallest variant of
+ * `instanceCount` instances: with one instance a canary or linear step cannot be at most half
+ * the fleet, so blue/green all at once with the bake time and auto-rollback; with two or more, a
+ * canary of one instance (at most half the fleet), then the rest.
+ */
+export function defaultDeployment(instanceCount: number): DeploymentStrategy {
+  return instanceCount >= 2
+    ? DeploymentStrategy.canary({ canarySize: DEPLOYMENT_DEFAULTS.fleetCanarySize })
+    : DeploymentStrategy.allAtOnce();
 }

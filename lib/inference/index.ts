@@ -1,5 +1,6 @@
 export * from './instance-types';
 export * from './model-source';
+export * from './approved-version-parameter';
 export * from './deployment';
 export * from './inference-endpoint-props';
 export * from './inference-endpoint';

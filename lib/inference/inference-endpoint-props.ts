@@ -69,6 +69,13 @@ export interface VariantOptions {
   readonly weight?: number;
   /**
    * Instance type (ignored for serverless variants).
+   *
+   * Changing it on a variant with autoscaling takes two deployments: SageMaker refuses an update
+   * that "would change the instance type for any model that is a target for auto scaling" until the
+   * variant is deregistered (SageMaker, Update endpoints that use auto scaling), and CloudFormation
+   * deletes a removed scalable target only after updating the endpoint. Deploy with
+   * `autoScaling: false` first (the target is deregistered, capacity is kept), then with the new
+   * instance type and autoscaling back on.
    * @default InferenceInstanceType.M5_LARGE
    */
   readonly instanceType?: InferenceInstanceType;
@@ -204,7 +211,9 @@ export interface InferenceEndpointProps {
   readonly encryptionKey?: kms.IKey;
   /**
    * How updates move traffic to a new model version (real-time and asynchronous endpoints only).
-   * @default DeploymentStrategy.canary() (10 percent, 5 minute bake)
+   * A canary or linear step must come to 1 to half of the smallest variant's instances
+   * (SageMaker caps a canary at 50 % of the new fleet), so one-instance variants need all at once.
+   * @default blue/green all at once (5 minute bake, auto-rollback) when a variant has one instance; otherwise a canary of 1 instance (5 minute bake)
    */
   readonly deployment?: DeploymentStrategy;
   /**

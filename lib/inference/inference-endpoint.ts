@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CfnCondition, CfnParameter, CfnResource, Duration, Fn, ICfnConditionExpression, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,13 +12,14 @@ import { Validator } from '../core/errors';
 import { grantWithKey } from '../core/grants';
 import { dashedName } from '../core/naming';
 import { resolveRemovalPolicy } from '../core/removal';
-import { DeploymentStrategy } from './deployment';
+import { APPROVED_VERSION_PLACEHOLDER } from './approved-version-parameter';
+import { DeploymentStrategy, defaultDeployment } from './deployment';
 import { INFERENCE_DEFAULTS, InferenceEndpointProps, VariantOptions, profileDefaults } from './inference-endpoint-props';
 import * as perms from './perms';
 import { RollbackAlarms } from './private/alarms';
 import { grantModelRole } from './private/grants';
 import { InferenceNetwork } from './private/network';
-import { validateEndpointProps } from './private/validate';
+import { smallestFleet, validateEndpointProps } from './private/validate';
 
 /** Metric options with the variant they are about. */
 export interface EndpointMetricOptions extends cloudwatch.MetricOptions {
@@ -39,6 +40,11 @@ export interface IInferenceEndpoint extends IConstruct {
   readonly variantNames: readonly string[];
   /** `s3://` prefix under which SageMaker writes captured data for this endpoint, when capture is on. */
   readonly dataCaptureLocation?: string;
+  /**
+   * vCPUs of one instance of each instance-based variant, by variant name (CPUUtilization reaches 100 x vCPUs).
+   * @default unknown (monitoring then treats an instance as one vCPU)
+   */
+  readonly variantVcpus?: Readonly<Record<string, number>>;
   /** Requests (AWS/SageMaker Invocations; Sum over 1 minute). */
   metricInvocations(props?: EndpointMetricOptions): cloudwatch.Metric;
   /** Model latency in microseconds (AWS/SageMaker ModelLatency; p99 over 1 minute unless `statistic` says otherwise). */
@@ -82,6 +88,7 @@ export class InferenceEndpoint extends Construct implements IInferenceEndpoint {
   public readonly endpointArn: string;
   public readonly variantNames: readonly string[];
   public readonly dataCaptureLocation?: string;
+  public readonly variantVcpus: Readonly<Record<string, number>>;
   /** Key for volumes, flow logs, notifications and async results (undefined for serverless endpoints, which use none). */
   public readonly encryptionKey?: kms.IKey;
   /** Execution role of the models. */
@@ -96,6 +103,12 @@ export class InferenceEndpoint extends Construct implements IInferenceEndpoint {
   public readonly asyncErrorTopic?: sns.ITopic;
   /** The removal policy applied to the key this construct creates. */
   public readonly removalPolicy: RemovalPolicy;
+  /**
+   * The condition "a version is approved": every SSM-resolved version the variants serve differs
+   * from {@link APPROVED_VERSION_PLACEHOLDER}. The models, endpoint config, endpoint and scaling
+   * exist only while it holds; undefined when every variant serves a fixed image.
+   */
+  public readonly versionApproved?: CfnCondition;
 
   private readonly primaryVariant: string;
 
@@ -113,6 +126,12 @@ export class InferenceEndpoint extends Construct implements IInferenceEndpoint {
     const row = profileDefaults(profile.name);
     this.variantNames = all.map((x) => x.name ?? INFERENCE_DEFAULTS.variantName);
     this.primaryVariant = this.variantNames[0];
+    const vcpus: Record<string, number> = {};
+    all.forEach((x, i) => {
+      const n = x.serverless ? undefined : (x.instanceType ?? INFERENCE_DEFAULTS.instanceType).vcpus;
+      if (n !== undefined) vcpus[this.variantNames[i]] = n;
+    });
+    this.variantVcpus = vcpus;
     this.removalPolicy = resolveRemovalPolicy(this, props.removalPolicy, profile);
     // A serverless endpoint has nothing to encrypt with a key of its own (no volume key, VPC or async output).
     const key = serverless ? undefined : props.encryptionKey ?? createKey(this, 'Key', {
@@ -171,9 +190,12 @@ export class InferenceEndpoint extends Construct implements IInferenceEndpoint {
       };
     }
 
+    const needsVersion: CfnResource[] = [];
+    const versionParameters: CfnParameter[] = [];
     const models = new Construct(this, 'Models');
     const renderVariant = (x: VariantOptions, name: string): sagemaker.CfnEndpointConfig.ProductionVariantProperty => {
       const bound = (x.model ?? props.model).bind(this, role);
+      if (bound.versionParameter && !versionParameters.includes(bound.versionParameter)) versionParameters.push(bound.versionParameter);
       const model = new sagemaker.CfnModel(models, name, {
         executionRoleArn: role.roleArn,
         primaryContainer: bound.container,
@@ -183,6 +205,7 @@ export class InferenceEndpoint extends Construct implements IInferenceEndpoint {
       });
       // SageMaker checks the role's access to the package, image and data when it creates the model.
       model.node.addDependency(role);
+      needsVersion.push(model);
       const weight = x.weight ?? INFERENCE_DEFAULTS.weight;
       if (x.serverless) {
         return {
@@ -217,7 +240,22 @@ export class InferenceEndpoint extends Construct implements IInferenceEndpoint {
       options: props.rollbackAlarms ?? {},
     });
     this.rollbackAlarms = alarms ? [...alarms.alarms, ...(props.additionalRollbackAlarms ?? [])] : [];
-    this.deployment = serverless ? undefined : props.deployment ?? DeploymentStrategy.canary();
+    // The default rollout is valid for the smallest fleet (see defaultDeployment); explicit ones were validated against it.
+    this.deployment = serverless ? undefined : props.deployment ?? defaultDeployment(smallestFleet(props, profile.name));
+
+    // Promotions must not reset autoscaled capacity: with RetainAllVariantProperties SageMaker keeps
+    // each variant's current DesiredInstanceCount across the update, while DesiredWeight, listed in
+    // ExcludeRetainedVariantProperties, is overridden by the new config's weights ("DesiredInstanceCount:
+    // Overrides the existing variant instance counts using the InitialInstanceCount values";
+    // "DesiredWeight: Overrides the existing variant weights using the InitialVariantWeight values",
+    // AWS::SageMaker::Endpoint VariantProperty). The instance type is no variant property and always
+    // comes from the new config; see VariantOptions.instanceType for changing it on an autoscaled variant.
+    const autoscaled = variants.filter((x) => !x.serverless && x.autoScaling !== false);
+    const retain = autoscaled.length > 0;
+    if (retain && autoscaled.length < variants.length) {
+      Annotations.of(this).addWarningV2('mlops:inference:retainedInstanceCount',
+        'Instance counts are retained across updates because some variants autoscale; a changed initialInstanceCount of a variant without autoscaling applies only to a new endpoint.');
+    }
 
     const endpoint = new sagemaker.CfnEndpoint(this, 'Resource', {
       endpointName: this.endpointName,
@@ -226,8 +264,16 @@ export class InferenceEndpoint extends Construct implements IInferenceEndpoint {
         ...this.deployment.render(),
         autoRollbackConfiguration: { alarms: this.rollbackAlarms.map((a) => ({ alarmName: a.alarmName })) },
       },
+      retainAllVariantProperties: retain ? true : undefined,
+      excludeRetainedVariantProperties: retain ? [{ variantPropertyType: 'DesiredWeight' }] : undefined,
     });
-    this.endpointArn = endpoint.attrEndpointArn;
+    needsVersion.push(config, endpoint);
+    // Formatted from the name, never GetAtt: the endpoint may be conditional, and other stacks read
+    // this ARN. SageMaker ARNs carry the endpoint name in lowercase.
+    this.endpointArn = Stack.of(this).formatArn({
+      service: 'sagemaker', resource: 'endpoint', arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      resourceName: Token.isUnresolved(this.endpointName) ? this.endpointName : this.endpointName.toLowerCase(),
+    });
 
     variants.forEach((x, i) => {
       if (x.serverless || x.autoScaling === false) return;
@@ -248,7 +294,23 @@ export class InferenceEndpoint extends Construct implements IInferenceEndpoint {
         scaleInCooldown: a.scaleInCooldown ?? row.scaleInCooldown,
         scaleOutCooldown: a.scaleOutCooldown ?? INFERENCE_DEFAULTS.scaleOutCooldown,
       });
+      needsVersion.push(...target.node.findAll().filter((c): c is CfnResource => c instanceof CfnResource));
     });
+
+    // Before the first approval the SSM parameters hold the placeholder: nothing that needs a version
+    // is created, and the first approval's stack update creates it through the guarded rollout path.
+    // Conditions may compare the resolved value of an AWS::SSM::Parameter::Value<String> parameter:
+    // a Ref to such a parameter is its resolved value ("CloudFormation fetches the latest value from
+    // Parameter Store to use for the stack", CloudFormation User Guide, Systems Manager parameter types),
+    // and Fn::Equals compares two string values (Condition functions reference).
+    if (versionParameters.length > 0) {
+      const approved = (p: CfnParameter): ICfnConditionExpression => Fn.conditionNot(Fn.conditionEquals(p.valueAsString, APPROVED_VERSION_PLACEHOLDER));
+      this.versionApproved = new CfnCondition(this, 'VersionApproved', {
+        // Fn::And takes 2 to 10 conditions; an endpoint has at most 10 variants.
+        expression: versionParameters.length === 1 ? approved(versionParameters[0]) : Fn.conditionAnd(...versionParameters.map(approved)),
+      });
+      for (const r of needsVersion) r.cfnOptions.condition = this.versionApproved;
+    }
   }
 
   public metricInvocations(props?: EndpointMetricOptions): cloudwatch.Metric {

@@ -53,6 +53,21 @@ export class InferenceInstanceType {
     return undefined;
   }
 
+  /**
+   * vCPUs of one instance, from the size: `medium` and `large` 2, `xlarge` 4, `<n>xlarge` 4 x n, as
+   * the instance types of every family in {@link INFERENCE_FAMILIES} are sized (for example ml.m5.large 2,
+   * ml.m5.xlarge 4, ml.c5.9xlarge 36, ml.g5.12xlarge 48; SageMaker pricing, instance details).
+   * SageMaker reports CPUUtilization as "the sum of each individual CPU core's utilization", 0 to
+   * 100 x vCPUs. Undefined for unresolved or unknown names.
+   */
+  public get vcpus(): number | undefined {
+    const m = PATTERN.exec(this.name);
+    if (!m || !INFERENCE_SIZES.includes(m[2])) return undefined;
+    if (m[2] === 'medium' || m[2] === 'large') return 2;
+    if (m[2] === 'xlarge') return 4;
+    return 4 * Number(m[2].replace('xlarge', ''));
+  }
+
   /** True when the family has local instance storage (no KmsKeyId allowed on the endpoint config). */
   public get hasInstanceStorage(): boolean {
     const m = PATTERN.exec(this.name);

@@ -39,6 +39,13 @@ export interface ImageSourceOptions {
 export interface BoundModelSource {
   /** The primary container of the model. */
   readonly container: sagemaker.CfnModel.ContainerDefinitionProperty;
+  /**
+   * The SSM-typed template parameter that resolves to the served version, when the version is
+   * resolved at deploy time. While it resolves to {@link APPROVED_VERSION_PLACEHOLDER} no version
+   * is approved, and the endpoint creates nothing that needs one.
+   * @default none (the version is fixed in the template)
+   */
+  readonly versionParameter?: CfnParameter;
 }
 
 const SSM_NAME = /^\/[a-zA-Z0-9_.\-/]{1,1010}$/;
@@ -60,7 +67,10 @@ export abstract class ModelSource {
    * A model package of a {@link IModelRegistry} model. The package ARN is read at deploy time
    * from an SSM parameter through a CloudFormation `AWS::SSM::Parameter::Value<String>`
    * parameter, which CloudFormation resolves again on every stack update: never a synth-time
-   * lookup. The parameter must exist before the first deployment.
+   * lookup. The parameter must exist before the first deployment: create it with an
+   * {@link ApprovedVersionParameter} in a stack that deploys earlier (the platform does). Until
+   * the first approval it holds {@link APPROVED_VERSION_PLACEHOLDER} and the endpoint holds no
+   * model and no endpoint.
    */
   public static fromRegistry(registry: IModelRegistry, model: string, options: RegistrySourceOptions = {}): ModelSource {
     return new RegistrySource(registry, model, options);
@@ -109,7 +119,7 @@ class RegistrySource extends ModelSource {
     });
     this.registry.grantRead(role, this.model);
     this.registry.grantPull(role);
-    return { container: { modelPackageName: param.valueAsString } };
+    return { container: { modelPackageName: param.valueAsString }, versionParameter: param };
   }
 }
 

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { IModelRegistry } from '../registry';
@@ -7,8 +7,19 @@ import type { IModelRegistry } from '../registry';
 export interface PromotionStage {
   /** Environment name, e.g. `staging` or `prod`: lowercase letters, digits and hyphens. */
   readonly name: string;
-  /** Name of the CloudFormation stack whose InferenceEndpoint serves the model in this environment. */
-  readonly stackName: string;
+  /**
+   * Name of the CloudFormation stack whose InferenceEndpoint serves the model in this environment.
+   * @default the name of `servingStack`
+   */
+  readonly stackName?: string;
+  /**
+   * The serving stack itself, when it is part of this app (in any stage). An UpdateStack re-resolves
+   * every SSM-typed parameter of the stack with the workflow's credentials, so the workflow may
+   * read (ssm:GetParameters) exactly the parameters that stack's SSM-typed template parameters
+   * name, derived from its CfnParameters at synthesis.
+   * @default stackName must be given; the workflow may read this stage's parameterName and the CDK bootstrap version parameter only
+   */
+  readonly servingStack?: Stack;
   /**
    * The SSM parameter that stack's endpoint reads the approved package ARN from.
    * @default `/<project>/<stage name>/models/<model>/approved-package-arn` (what ModelSource.fromRegistry reads in that environment)

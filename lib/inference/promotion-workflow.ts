@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Lazy, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -15,6 +15,7 @@ import { FAILED_EXECUTION_STATUSES, executionAlertTarget, executionStatusRule } 
 import { acknowledgeWildcardResources } from '../core/nag';
 import { resolveRemovalPolicy } from '../core/removal';
 import { PROMOTION_DEFAULTS, PromotionStage, PromotionWorkflowProps } from './promotion-workflow-props';
+import { ssmParameterArn, ssmParameterNames } from './private/stack-parameters';
 
 const STAGE_NAME = /^[a-z][a-z0-9-]{0,19}$/;
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
@@ -27,6 +28,8 @@ export const STACK_UPDATE_IN_PROGRESS = [
 
 /** A stage with its defaults resolved. */
 export interface ResolvedPromotionStage extends PromotionStage {
+  /** The serving stack's name. */
+  readonly stackName: string;
   /** The SSM parameter the stage's endpoint reads. */
   readonly parameterName: string;
   /** Whether a person approves before this stage is updated. */
@@ -65,6 +68,7 @@ export class PromotionWorkflow extends Construct {
 
     this.stages = props.stages.map((s, i) => ({
       ...s,
+      stackName: s.stackName ?? s.servingStack!.stackName,
       parameterName: s.parameterName ?? `/${settings.project}/${s.name}/models/${props.model}/approved-package-arn`,
       requireApproval: s.requireApproval ?? i > 0,
     }));
@@ -92,6 +96,18 @@ export class PromotionWorkflow extends Construct {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       comment: `Promotion of ${props.model} through ${this.stages.map((s) => s.name).join(' -> ')}`,
     });
+    // UpdateStack re-resolves every SSM-typed template parameter of the stack ("CloudFormation always
+    // fetches the latest values from Parameter Store when it updates stacks", CloudFormation User
+    // Guide, Systems Manager parameter types) with the caller's credentials: the bootstrap version
+    // parameter, other models' versions and imported registry parameters included. Derived from the
+    // serving stacks' own CfnParameters at synthesis, so the grant follows the templates. One
+    // statement for every stage: statements with list tokens cannot be merged.
+    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['ssm:GetParameters'],
+      resources: Lazy.list({
+        produce: () => [...new Set(this.stages.flatMap((s) => this.stackParameterNames(s)))].sort().map((n) => ssmParameterArn(stack, n)),
+      }),
+    }));
     // Publishing approval requests to an encrypted topic needs its key.
     (props.topic ? props.topic.masterKey : key)?.grant(this.stateMachine, 'kms:Decrypt', 'kms:GenerateDataKey');
     acknowledgeWildcardResources(this.stateMachine.role, ['*'],
@@ -110,6 +126,13 @@ export class PromotionWorkflow extends Construct {
       description: `Starts the promotion of approved ${props.model} versions (${this.node.path})`,
       target: new targets.SfnStateMachine(this.stateMachine),
     });
+  }
+
+  /** The SSM parameters an UpdateStack of the stage's serving stack resolves. */
+  private stackParameterNames(stage: ResolvedPromotionStage): string[] {
+    if (stage.servingStack) return ssmParameterNames(stage.servingStack);
+    const qualifier = this.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') ?? PROMOTION_DEFAULTS.bootstrapQualifier;
+    return [...new Set([stage.parameterName, `/cdk-bootstrap/${qualifier}/version`])].sort();
   }
 
   private stageSteps(stage: ResolvedPromotionStage, index: number, o: { next: sfn.IChainable; packageArn: string; poll: Duration; cfnRoleArn: string; model: string }): sfn.IChainable {
@@ -145,8 +168,6 @@ export class PromotionWorkflow extends Construct {
           actions: ['iam:PassRole'], resources: [o.cfnRoleArn],
           conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
         }),
-        // CloudFormation resolves SSM-typed template parameters with the caller's permissions.
-        new iam.PolicyStatement({ actions: ['ssm:GetParameters'], resources: [parameterArn] }),
       ],
       resultPath: sfn.JsonPath.DISCARD,
       taskTimeout: sfn.Timeout.duration(short),
@@ -158,14 +179,33 @@ export class PromotionWorkflow extends Construct {
       taskTimeout: sfn.Timeout.duration(short),
     });
     const failed = new sfn.Fail(this, label('Rolled back'), {
-      error: 'PromotionRolledBack',
+      error: PROMOTION_ROLLED_BACK,
       cause: `The update of stack ${stage.stackName} did not complete (rolled back or failed); ${stage.parameterName} holds the previous version again`,
     });
     restore.next(failed);
+    // A refused UpdateStack (validation error, access denied, stack busy) deployed nothing: restore
+    // the parameter and report the refusal with CloudFormation's cause, not as a rollback.
+    const restoreRefused = new tasks.CallAwsService(this, label('Restore after refusal'), {
+      service: 'ssm', action: 'putParameter', iamAction: 'ssm:PutParameter', iamResources: [parameterArn],
+      parameters: { Name: stage.parameterName, Value: sfn.JsonPath.stringAt(`${previousPath}.value`), Overwrite: true },
+      resultPath: sfn.JsonPath.DISCARD,
+      taskTimeout: sfn.Timeout.duration(short),
+    });
+    restoreRefused.next(new sfn.Fail(this, label('Update refused'), {
+      error: PROMOTION_UPDATE_REFUSED,
+      causePath: '$.updateError.Cause',
+    }));
     // Re-approving the version a stage already serves leaves nothing to update: that stage is done.
+    // Step Functions names an AWS SDK integration error "<Service>.<Error>" (Step Functions developer
+    // guide, AWS SDK service integrations); CloudFormation answers such an UpdateStack with a
+    // ValidationError "No updates are to be performed.", which the SDK integration reports as
+    // CloudFormation.CloudFormationException (its Cause carries the message).
     const unchanged = new sfn.Choice(this, label('Already serving it?'))
-      .when(sfn.Condition.stringMatches('$.updateError.Cause', '*No updates are to be performed*'), o.next)
-      .otherwise(restore);
+      .when(sfn.Condition.and(
+        sfn.Condition.stringEquals('$.updateError.Error', 'CloudFormation.CloudFormationException'),
+        sfn.Condition.stringMatches('$.updateError.Cause', '*No updates are to be performed*'),
+      ), o.next)
+      .otherwise(restoreRefused);
     update.addCatch(unchanged, { errors: ['States.ALL'], resultPath: '$.updateError' });
 
     const wait = new sfn.Wait(this, label('Wait for rollout'), { time: sfn.WaitTime.duration(o.poll) });
@@ -203,6 +243,11 @@ export class PromotionWorkflow extends Construct {
   }
 }
 
+/** The error a promotion fails with when CloudFormation refused the stack update (nothing was deployed). */
+export const PROMOTION_UPDATE_REFUSED = 'PromotionUpdateRefused';
+/** The error a promotion fails with when the stack update rolled back or failed. */
+export const PROMOTION_ROLLED_BACK = 'PromotionRolledBack';
+
 function stackArn(stack: Stack, stackName: string): string {
   return stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stackName}/*` });
 }
@@ -227,6 +272,10 @@ function validate(v: Validator, props: PromotionWorkflowProps): void {
     v.matches(s.name, STAGE_NAME, `stages[${i}].name`, 'must be 1-20 lowercase letters, digits or hyphens, starting with a letter');
     if (names.indexOf(s.name) !== i) v.fail(`stages[${i}].name`, s.name, 'must be unique');
     v.matches(s.stackName, STACK_NAME, `stages[${i}].stackName`, 'must be a CloudFormation stack name: a letter, then up to 127 letters, digits or hyphens');
+    v.check(s.stackName !== undefined || s.servingStack !== undefined, `stages[${i}].stackName`, s.stackName, 'must be given when servingStack is not');
+    if (s.stackName !== undefined && s.servingStack !== undefined) {
+      v.check(s.stackName === s.servingStack.stackName, `stages[${i}].stackName`, s.stackName, `must be the name of servingStack (${s.servingStack.stackName}) when both are given`);
+    }
     v.matches(s.parameterName, SSM_NAME, `stages[${i}].parameterName`, 'must be an SSM parameter path: "/" followed by letters, digits, "_", ".", "-" or "/"');
   });
   if (props.pollInterval && !props.pollInterval.isUnresolved()) {

@@ -1,3 +1,4 @@
+import { App, Stack } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { ENVIRONMENT_NAMES, selectEnvironmentNames } from '../core/config';
 import { EnvironmentName } from '../core/environment';
@@ -29,14 +30,46 @@ export function buildPlatform(scope: Construct, props: BuildPlatformProps): Map<
   const select = props.select ?? selectEnvironmentNames(scope);
   const servedFrom = promotionSources(scope, props.environments, all, select);
   const stages = new Map<EnvironmentName, PlatformStage>();
-  for (const name of select) {
-    stages.set(name, new PlatformStage(scope, name, {
+  // Promotions may read exactly the SSM parameters of the serving stacks they update, derived from
+  // those stacks: an environment is built after the environments it promotes to. A target that is
+  // not selected is built the same way in a detached app (never synthesized) only to read its
+  // serving stacks' parameters, so `-c env=prod` grants what `-c env=all` grants.
+  let detached: App | undefined;
+  const built = new Map<EnvironmentName, PlatformStage>();
+  const build = (name: EnvironmentName, into: Construct, visiting: Set<EnvironmentName>): PlatformStage => {
+    const done = built.get(name);
+    if (done && (into === scope ? Stage_isIn(done, scope) : true)) return done;
+    visiting.add(name);
+    const targets = new Map<EnvironmentName, readonly Stack[]>();
+    for (const t of props.environments[name]!.promotesTo ?? []) {
+      if (t.environment === name || visiting.has(t.environment)) continue;
+      const inApp = select.includes(t.environment);
+      const target = built.get(t.environment) ?? build(t.environment, inApp ? scope : (detached ??= new App({ context: scope.node.getAllContext() })), visiting);
+      targets.set(t.environment, target.servingStacks);
+    }
+    visiting.delete(name);
+    const stage = new PlatformStage(into, name, {
       definition: props.definition,
       environment: props.environments[name]!,
-      servedFrom: servedFrom.get(name),
-    }));
-  }
+      servedFrom: servedFrom.get(name) ?? promotionSource(props.environments, name),
+      promotionTargets: targets,
+    });
+    built.set(name, stage);
+    return stage;
+  };
+  for (const name of select) build(name, scope, new Set());
+  for (const name of select) stages.set(name, built.get(name)!);
   return stages;
+}
+
+/** True when the stage was built in `scope` (not in the detached app). */
+function Stage_isIn(stage: PlatformStage, scope: IConstruct): boolean {
+  return stage.node.root === scope.node.root;
+}
+
+/** The environment whose promotions feed `name`'s endpoints (for a detached build; validated for selected ones). */
+function promotionSource(envs: Partial<Record<EnvironmentName, PlatformEnvironment>>, name: EnvironmentName): EnvironmentName | undefined {
+  return (Object.keys(envs) as EnvironmentName[]).find((from) => (envs[from]!.promotesTo ?? [{ environment: from }]).some((t) => t.environment === name));
 }
 
 /** For each selected environment, the one environment whose promotions feed its endpoints. */

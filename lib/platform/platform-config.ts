@@ -1,4 +1,4 @@
-import { StageProps } from 'aws-cdk-lib';
+import { Stack, StageProps } from 'aws-cdk-lib';
 import type { AlarmThresholds, EnvironmentName } from '../core/environment';
 import type { EnvironmentConfig } from '../core/config';
 import type { EtlPipelineProps } from '../etl/etl-pipeline-props';
@@ -162,6 +162,13 @@ export interface PlatformStageProps extends StageProps {
    * @default this environment
    */
   readonly servedFrom?: EnvironmentName;
+  /**
+   * The serving stacks of the other environments this stage's promotions update, by environment
+   * (in model-group order). Promotions may read exactly the SSM parameters those stacks resolve,
+   * derived from their templates; `buildPlatform` passes them.
+   * @default none: a promotion to another environment may read only its model's parameter and the CDK bootstrap version parameter
+   */
+  readonly promotionTargets?: ReadonlyMap<EnvironmentName, readonly Stack[]>;
 }
 
 /** Defaults of the platform layer. */

@@ -10,6 +10,7 @@ import { EnvironmentName } from '../core/environment';
 import { SAGEMAKER_INTERFACE_ENDPOINTS, createIsolatedVpc } from '../core/network';
 import { resolveRemovalPolicy } from '../core/removal';
 import { EtlPipeline } from '../etl/etl-pipeline';
+import { ApprovedVersionParameter } from '../inference/approved-version-parameter';
 import { InferenceEndpoint } from '../inference/inference-endpoint';
 import { ModelSource } from '../inference/model-source';
 import { PromotionWorkflow } from '../inference/promotion-workflow';
@@ -127,12 +128,24 @@ export class PlatformStage extends Stage {
     const approvals = createAlertTopic(this.mlStack, 'Approvals', key, `${definition.project} ${environment.name} promotion approvals`);
     for (const email of environment.approverEmails ?? []) approvals.addSubscription(new subscriptions.EmailSubscription(email));
 
+    // Serving stacks exist before the promotions that update them, so that a promotion's grant can be
+    // derived from their parameters; their content comes below.
+    const servingStacks = Array.from({ length: shards }, (_, k) =>
+      stack(k === 0 ? 'Serving' : `Serving${k + 1}`, names.serving(k), 'model serving'));
+    this.servingStacks = servingStacks;
+    // Day 0: the parameter each endpoint reads exists before its serving stack deploys (created only if
+    // absent, never reset by an update), holding "none" until the first approval.
+    servingStacks.forEach((s, k) => s.addDependency(mlStacks[k], 'the ML stack creates the approved-version parameters the serving stack reads'));
+    const targetStacks = (env: EnvironmentName): readonly Stack[] | undefined =>
+      (env === environment.name ? servingStacks : props.promotionTargets?.get(env));
+
     const trainings = new Map<string, TrainingCluster>();
     const promotions = new Map<string, PromotionWorkflow>();
     const targets = environment.promotesTo ?? [{ environment: environment.name }];
     models.forEach((model, i) => {
       const shard = Math.floor(i / perStack);
       trainings.set(model.name, this.training(mlStacks[shard], model, trainingAlerts));
+      new ApprovedVersionParameter(mlStacks[shard], `${modelConstructId(model.name)}ApprovedVersion`, { model: model.name });
       if (targets.length > 0) {
         promotions.set(model.name, new PromotionWorkflow(this.mlStack, `${modelConstructId(model.name)}Promotion`, {
           registry: this.registry,
@@ -140,6 +153,7 @@ export class PlatformStage extends Stage {
           stages: targets.map((t, j) => ({
             name: t.environment,
             stackName: stackNames(definition.project, t.environment).serving(shard),
+            servingStack: targetStacks(t.environment)?.[shard],
             requireApproval: t.requireApproval ?? j > 0,
           })),
           topic: approvals,
@@ -151,9 +165,6 @@ export class PlatformStage extends Stage {
     this.promotions = promotions;
 
     // Serving: each endpoint serves the version its environment's promotions approved.
-    const servingStacks = Array.from({ length: shards }, (_, k) =>
-      stack(k === 0 ? 'Serving' : `Serving${k + 1}`, names.serving(k), 'model serving'));
-    this.servingStacks = servingStacks;
     const servedFrom = props.servedFrom ?? environment.name;
     const sources = new Map<Stack, IModelRegistry>();
     const sourceFor = (s: Stack): IModelRegistry => {

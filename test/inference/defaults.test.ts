@@ -35,8 +35,11 @@ describe('InferenceEndpoint documented defaults are the ones used', () => {
     expect(DOCS.get('RollbackAlarmOptions.modelErrors')).toBe(String(INFERENCE_DEFAULTS.modelErrors));
     expect(DOCS.get('RollbackAlarmOptions.evaluationPeriods')).toBe(String(INFERENCE_DEFAULTS.evaluationPeriods));
     expect(DOCS.get('InferenceEndpointProps.variants')).toBe(`one instance-based variant named '${INFERENCE_DEFAULTS.variantName}'`);
+    // Item 9: a 10 percent canary on a one-instance variant exceeds SageMaker's 50 percent cap; the default depends on the fleet.
     expect(DOCS.get('InferenceEndpointProps.deployment')).toBe(
-      `DeploymentStrategy.canary() (${DEPLOYMENT_DEFAULTS.canarySize.value} percent, ${DEPLOYMENT_DEFAULTS.wait.toHumanString().replace(/s$/, '')} bake)`);
+      `blue/green all at once (${DEPLOYMENT_DEFAULTS.wait.toHumanString().replace(/s$/, '')} bake, auto-rollback) when a variant has one instance; `
+      + `otherwise a canary of ${DEPLOYMENT_DEFAULTS.fleetCanarySize.value} instance (${DEPLOYMENT_DEFAULTS.wait.toHumanString().replace(/s$/, '')} bake)`);
+    expect(DEPLOYMENT_DEFAULTS.fleetCanarySize.type).toBe('INSTANCE_COUNT');
     expect(DEPLOY_DOCS.get('BlueGreenOptions.wait')).toBe(DEPLOYMENT_DEFAULTS.wait.toHumanString());
     expect(DEPLOY_DOCS.get('BlueGreenOptions.terminationWait')).toBe(DEPLOYMENT_DEFAULTS.terminationWait.toHumanString());
     expect(DEPLOY_DOCS.get('CanaryOptions.canarySize')).toBe(`${DEPLOYMENT_DEFAULTS.canarySize.value} percent`);
@@ -71,11 +74,14 @@ describe('InferenceEndpoint documented defaults are the ones used', () => {
         ScaleInCooldown: p[name].scaleInCooldown.toSeconds(), ScaleOutCooldown: INFERENCE_DEFAULTS.scaleOutCooldown.toSeconds(),
       } });
       const deployment = only(t, 'AWS::SageMaker::Endpoint').Properties.DeploymentConfig;
+      // Dev and staging serve one instance: all at once with bake and rollback; prod's two get a one-instance canary.
       expect(deployment.BlueGreenUpdatePolicy).toEqual({
-        TrafficRoutingConfiguration: { Type: 'CANARY', CanarySize: { Type: DEPLOYMENT_DEFAULTS.canarySize.type, Value: DEPLOYMENT_DEFAULTS.canarySize.value },
-          WaitIntervalInSeconds: DEPLOYMENT_DEFAULTS.wait.toSeconds() },
+        TrafficRoutingConfiguration: p[name].initialInstanceCount === 1
+          ? { Type: 'ALL_AT_ONCE', WaitIntervalInSeconds: DEPLOYMENT_DEFAULTS.wait.toSeconds() }
+          : { Type: 'CANARY', CanarySize: { Type: 'INSTANCE_COUNT', Value: 1 }, WaitIntervalInSeconds: DEPLOYMENT_DEFAULTS.wait.toSeconds() },
         TerminationWaitInSeconds: DEPLOYMENT_DEFAULTS.terminationWait.toSeconds(),
       });
+      expect(deployment.AutoRollbackConfiguration.Alarms).toHaveLength(3);
       const thresholds = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => [a.Properties.MetricName, a.Properties.Threshold, a.Properties.EvaluationPeriods]);
       expect(thresholds).toEqual([
         ['Invocation5XXErrors', INFERENCE_DEFAULTS.invocation5xxErrors, INFERENCE_DEFAULTS.evaluationPeriods],

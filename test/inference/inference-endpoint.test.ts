@@ -27,9 +27,9 @@ const full = new InferenceEndpoint(fullStack, 'Ab', {
   variants: [
     { name: 'Champion', weight: 3, instanceType: InferenceInstanceType.M5_XLARGE, initialInstanceCount: 2,
       autoScaling: { minCapacity: 2, maxCapacity: 6, targetInvocationsPerInstance: 250, scaleInCooldown: Duration.minutes(3), scaleOutCooldown: Duration.seconds(30) } },
-    { name: 'Challenger', weight: 1, model: ModelSource.fromImage(IMAGE, 's3://models-bucket/churn/model.tar.gz'), autoScaling: false },
+    { name: 'Challenger', weight: 1, model: ModelSource.fromImage(IMAGE, 's3://models-bucket/churn/model.tar.gz'), autoScaling: false, initialInstanceCount: 2 },
   ],
-  shadowVariant: { name: 'Shadow', weight: 1, autoScaling: false },
+  shadowVariant: { name: 'Shadow', weight: 1, autoScaling: false, initialInstanceCount: 2 },
   dataCapture: { lakehouse, samplingPercentage: 25, prefix: 'capture/' },
   deployment: DeploymentStrategy.linear({ stepSize: { type: 'INSTANCE_COUNT', value: 1 }, wait: Duration.minutes(2), maximumExecutionTimeout: Duration.hours(1) }),
   additionalRollbackAlarms: [extraAlarm],
@@ -79,7 +79,7 @@ describe('InferenceEndpoint variants', () => {
   test('A/B weights, a model per variant, and a shadow variant', () => {
     const config = only(fullTemplate, 'AWS::SageMaker::EndpointConfig').Properties;
     expect(config.ProductionVariants.map((v: Record<string, unknown>) => [v.VariantName, v.InitialVariantWeight, v.InstanceType, v.InitialInstanceCount])).toEqual([
-      ['Champion', 3, 'ml.m5.xlarge', 2], ['Challenger', 1, 'ml.m5.large', 1],
+      ['Champion', 3, 'ml.m5.xlarge', 2], ['Challenger', 1, 'ml.m5.large', 2],
     ]);
     expect(config.ShadowProductionVariants).toEqual([expect.objectContaining({ VariantName: 'Shadow', InitialVariantWeight: 1 })]);
     fullTemplate.resourceCountIs('AWS::SageMaker::Model', 3);
@@ -214,11 +214,11 @@ describe('InferenceEndpoint network and encryption', () => {
 });
 
 describe('InferenceEndpoint deployment guardrails', () => {
-  test('default: blue/green canary 10 percent, 5 minute bake, auto-rollback on the three alarms it creates', () => {
+  test('default on two instances (prod): blue/green canary of one instance (at most half the fleet), 5 minute bake, auto-rollback on the three alarms it creates', () => {
     const endpoint = only(base.template, 'AWS::SageMaker::Endpoint');
     expect(endpoint.Properties.EndpointName).toBe('mlops-prod-endpoint');
     expect(endpoint.Properties.DeploymentConfig.BlueGreenUpdatePolicy).toEqual({
-      TrafficRoutingConfiguration: { Type: 'CANARY', CanarySize: { Type: 'CAPACITY_PERCENT', Value: 10 }, WaitIntervalInSeconds: 300 },
+      TrafficRoutingConfiguration: { Type: 'CANARY', CanarySize: { Type: 'INSTANCE_COUNT', Value: 1 }, WaitIntervalInSeconds: 300 },
       TerminationWaitInSeconds: 300,
     });
     expect(endpoint.Properties.DeploymentConfig.AutoRollbackConfiguration.Alarms).toHaveLength(3);
@@ -302,8 +302,9 @@ describe('InferenceEndpoint metrics and grants', () => {
     expect(statements).toEqual([expect.objectContaining({
       Effect: 'Allow',
       Action: ['sagemaker:InvokeEndpoint', 'sagemaker:InvokeEndpointAsync', 'sagemaker:InvokeEndpointWithResponseStream'],
-      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Endpoint[0-9A-F]{8}$/), 'EndpointArn'] },
+      // Formatted from the name: the endpoint is conditional on an approved version, so no GetAtt (item 1).
+      Resource: 'arn:aws:sagemaker:us-east-1:123456789012:endpoint/mlops-prod-endpoint',
     })]);
-    expect(Stack.of(e).resolve(e.endpointArn)).toEqual({ 'Fn::GetAtt': [expect.any(String), 'EndpointArn'] });
+    expect(Stack.of(e).resolve(e.endpointArn)).toBe('arn:aws:sagemaker:us-east-1:123456789012:endpoint/mlops-prod-endpoint');
   });
 });

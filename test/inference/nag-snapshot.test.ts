@@ -17,10 +17,10 @@ function everything(nag: boolean, profile?: EnvironmentProfile, context: Record<
   const endpoint = new InferenceEndpoint(stack, 'Endpoint', {
     model: ModelSource.fromRegistry(registry, 'churn'),
     variants: [
-      { name: 'Champion', weight: 9 },
-      { name: 'Challenger', weight: 1, model: ModelSource.fromImage(IMAGE, 's3://models/churn.tar.gz', { repository: registry.inferenceRepository, modelDataBucket: registry.artifactBucket }) },
+      { name: 'Champion', weight: 9, initialInstanceCount: 2 },
+      { name: 'Challenger', weight: 1, initialInstanceCount: 2, model: ModelSource.fromImage(IMAGE, 's3://models/churn.tar.gz', { repository: registry.inferenceRepository, modelDataBucket: registry.artifactBucket }) },
     ],
-    shadowVariant: { name: 'Shadow', autoScaling: false },
+    shadowVariant: { name: 'Shadow', autoScaling: false, initialInstanceCount: 2 },
     dataCapture: { lakehouse, samplingPercentage: 50 },
     asyncInference: { bucket: new s3.Bucket(stack, 'Results', { encryption: s3.BucketEncryption.KMS, enforceSSL: true, serverAccessLogsBucket: lakehouse.accessLogBucket }) },
     deployment: DeploymentStrategy.canary({ wait: Duration.minutes(10) }),

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { Profiles, ValidationError } from '../../lib';
+import { ModelRegistry, Profiles, ValidationError } from '../../lib';
 import {
   InferenceEndpoint, ModelSource, PROMOTION_DEFAULTS, PromotionWorkflow, PromotionWorkflowProps, STACK_UPDATE_IN_PROGRESS,
 } from '../../lib/inference';
@@ -84,8 +84,13 @@ describe('PromotionWorkflow', () => {
       expect(d.States[`${stage}: Update serving stack`].Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: `${stage}: Already serving it?` })]);
       // An update with nothing to do (the version is already served) moves on; any other error restores and stops.
       const unchanged = d.States[`${stage}: Already serving it?`];
-      expect(unchanged.Choices).toEqual([{ Variable: '$.updateError.Cause', StringMatches: '*No updates are to be performed*', Next: stage === 'staging' ? 'prod: Wait for approval' : 'Promoted' }]);
-      expect(unchanged.Default).toBe(`${stage}: Restore previous version`);
+      expect(unchanged.Choices).toEqual([{ And: [
+        { Variable: '$.updateError.Error', StringEquals: 'CloudFormation.CloudFormationException' },
+        { Variable: '$.updateError.Cause', StringMatches: '*No updates are to be performed*' },
+      ], Next: stage === 'staging' ? 'prod: Wait for approval' : 'Promoted' }]);
+      // Item 14: a refused update deployed nothing: it restores and fails as its own error, with CloudFormation's cause.
+      expect(unchanged.Default).toBe(`${stage}: Restore after refusal`);
+      expect(d.States[d.States[`${stage}: Restore after refusal`].Next!]).toEqual({ Type: 'Fail', Error: 'PromotionUpdateRefused', CausePath: '$.updateError.Cause' });
       const restore = d.States[`${stage}: Restore previous version`];
       expect(restore.Parameters).toEqual({ 'Name': `/mlops/${stage}/models/churn/approved-package-arn`, 'Value.$': expect.stringMatching(/Previous\.value$/), 'Overwrite': true });
       expect(d.States[restore.Next!]).toEqual(expect.objectContaining({ Type: 'Fail', Error: 'PromotionRolledBack' }));
@@ -105,7 +110,13 @@ describe('PromotionWorkflow', () => {
       .filter((p) => JSON.stringify(p.Properties.Roles).includes('PromotionRole'))
       .flatMap((p) => p.Properties.PolicyDocument.Statement);
     expect(statements).toEqual(expect.arrayContaining([
-      { Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:PutParameter'], Resource: [
+      { Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:PutParameter'], Resource: [
+        'arn:aws:ssm:us-east-1:123456789012:parameter/mlops/prod/models/churn/approved-package-arn',
+        'arn:aws:ssm:us-east-1:123456789012:parameter/mlops/staging/models/churn/approved-package-arn'] },
+      // Item 3: UpdateStack resolves every SSM-typed parameter with the workflow's credentials; without a
+      // servingStack the workflow knows the stage's parameter and the CDK bootstrap version parameter.
+      { Effect: 'Allow', Action: 'ssm:GetParameters', Resource: [
+        'arn:aws:ssm:us-east-1:123456789012:parameter/cdk-bootstrap/hnb659fds/version',
         'arn:aws:ssm:us-east-1:123456789012:parameter/mlops/prod/models/churn/approved-package-arn',
         'arn:aws:ssm:us-east-1:123456789012:parameter/mlops/staging/models/churn/approved-package-arn'] },
       { Effect: 'Allow', Action: ['cloudformation:DescribeStacks', 'cloudformation:UpdateStack'], Resource: [
@@ -141,6 +152,31 @@ describe('PromotionWorkflow', () => {
     t.resourceCountIs('AWS::SNS::Topic', 1);
     expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).toContain('TopicKey');
     expect(Stack.of(topic)).toBe(s);
+  });
+});
+
+describe('PromotionWorkflow with serving stacks in the app (item 3: promotion permissions)', () => {
+  test('ssm:GetParameters covers exactly the SSM-typed parameters of the target stacks, other models and the bootstrap version included', () => {
+    const app = (testStack().node.root as App);
+    const shared = new Stack(app, 'Shared', { env: { account: '123456789012', region: 'us-east-1' } });
+    const r = new ModelRegistry(shared, 'Registry', { models: [{ name: 'churn' }, { name: 'fraud' }] });
+    const serving = new Stack(app, 'Serving', { env: { account: '123456789012', region: 'us-east-1' }, stackName: 'shared-serving' });
+    new InferenceEndpoint(serving, 'Churn', { model: ModelSource.fromRegistry(r, 'churn') });
+    new InferenceEndpoint(serving, 'Fraud', { model: ModelSource.fromRegistry(r, 'fraud') });
+    new PromotionWorkflow(shared, 'Promotion', { registry: r, model: 'churn', stages: [{ name: 'prod', servingStack: serving }] });
+    const statements = Object.values(Template.fromStack(shared).findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement).filter((st: { Action: unknown }) => st.Action === 'ssm:GetParameters');
+    const expected = Object.values(Template.fromStack(serving).findParameters('*', { Type: Match.stringLikeRegexp('^AWS::SSM::Parameter::Value') })).map((p) => p.Default).sort();
+    expect(expected).toEqual(['/cdk-bootstrap/hnb659fds/version', '/mlops/prod/models/churn/approved-package-arn', '/mlops/prod/models/fraud/approved-package-arn']);
+    expect(statements).toEqual([{ Effect: 'Allow', Action: 'ssm:GetParameters', Resource: expected.map((n) => `arn:aws:ssm:us-east-1:123456789012:parameter${n}`) }]);
+  });
+
+  test('fails when a stage has neither stackName nor servingStack, or they disagree', () => {
+    const s = testStack();
+    const r = registryIn(s);
+    const other = new Stack(s.node.root as App, 'Other', { stackName: 'other' });
+    expect(() => new PromotionWorkflow(s, 'A', { registry: r, model: 'churn', stages: [{ name: 'prod' }] })).toThrow(/stages\[0\]\.stackName \(undefined\): must be given when servingStack is not/);
+    expect(() => new PromotionWorkflow(s, 'B', { registry: r, model: 'churn', stages: [{ name: 'prod', stackName: 'x', servingStack: other }] })).toThrow(/must be the name of servingStack \(other\)/);
   });
 });
 

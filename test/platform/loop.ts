@@ -99,7 +99,7 @@ export function describeLoop(built: () => ReadonlyMap<string, PlatformStage>): v
       expect(reach('prod: Update serving stack', 'staging: Update serving stack')).toBe(false);
     });
 
-    test('5. each serving stack reads its approved version from SSM at deploy time, behind a canary with alarm rollback', () => {
+    test('5. each serving stack reads its approved version from SSM at deploy time, behind a blue/green rollout valid for its fleet with alarm rollback', () => {
       for (const [stage, env] of [[staging(), 'staging'], [prod(), 'prod']] as const) {
         const serving = t(stage.servingStacks[0]);
         const params = Object.values(serving.toJSON().Parameters as Record<string, { Type: string; Default?: string }>);
@@ -107,7 +107,8 @@ export function describeLoop(built: () => ReadonlyMap<string, PlatformStage>): v
           expect.objectContaining({ Type: 'AWS::SSM::Parameter::Value<String>', Default: `/mlops/${env}/models/churn/approved-package-arn` }),
         ]));
         const endpoint = Object.values(serving.findResources('AWS::SageMaker::Endpoint'))[0];
-        expect(endpoint.Properties.DeploymentConfig.BlueGreenUpdatePolicy.TrafficRoutingConfiguration.Type).toBe('CANARY');
+        // Staging serves one instance (a canary cannot be at most half of it): all at once with bake and rollback; prod's two: a one-instance canary.
+        expect(endpoint.Properties.DeploymentConfig.BlueGreenUpdatePolicy.TrafficRoutingConfiguration.Type).toBe(env === 'staging' ? 'ALL_AT_ONCE' : 'CANARY');
         expect(endpoint.Properties.DeploymentConfig.AutoRollbackConfiguration.Alarms.length).toBeGreaterThanOrEqual(3);
       }
     });

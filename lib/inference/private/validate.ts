@@ -107,6 +107,7 @@ export function validateEndpointProps(v: Validator, props: InferenceEndpointProp
       'rolling updates need exactly one instance-based production variant and no shadow variant; use a blue/green strategy');
   }
   props.deployment?.validate(v, 'deployment');
+  if (props.deployment && serverless.length === 0) props.deployment.validateFleet(v, 'deployment', smallestFleet(props, profileName));
 
   const c = props.dataCapture;
   if (c) {
@@ -133,4 +134,19 @@ export function validateEndpointProps(v: Validator, props: InferenceEndpointProp
   const extra = props.additionalRollbackAlarms?.length ?? 0;
   v.check(extra <= 10 - ROLLBACK_ALARM_COUNT, 'additionalRollbackAlarms', `${extra} alarms`,
     `must be at most ${10 - ROLLBACK_ALARM_COUNT}: auto-rollback takes at most 10 alarms and the endpoint creates ${ROLLBACK_ALARM_COUNT}`);
+}
+
+/**
+ * The fewest instances any instance-based variant (shadow included) may run with when an update
+ * starts: its initial instance count, or its autoscaling minimum when that is lower.
+ */
+export function smallestFleet(props: InferenceEndpointProps, profileName: string): number {
+  const row = profileDefaults(profileName);
+  const all = [...(props.variants ?? [{}]), ...(props.shadowVariant ? [props.shadowVariant] : [])].filter((x) => !x.serverless);
+  const counts = all.map((x) => {
+    const initial = x.initialInstanceCount ?? row.initialInstanceCount;
+    const min = x.autoScaling ? x.autoScaling.minCapacity : undefined;
+    return min !== undefined && min < initial ? min : initial;
+  });
+  return counts.length === 0 ? row.initialInstanceCount : Math.min(...counts);
 }

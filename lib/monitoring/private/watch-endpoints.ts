@@ -49,15 +49,21 @@ export function watchEndpoint(scope: Construct, alarms: AlarmFactory, t: AlarmTh
       metric: ep.metric4xx({ variantName }), threshold: t.endpoint4xxErrors, above: true, evaluationPeriods: t.evaluationPeriods, notify: true,
       description: `Endpoint ${where}: ${t.endpoint4xxErrors} or more client errors a minute (callers send bad requests)`,
     });
+    // "CPUUtilization: The sum of each individual CPU core's utilization. The CPU utilization of each
+    // core range is 0-100. For example, if there are four CPUs, the CPUUtilization range is 0%-400%"
+    // (SageMaker, Monitor Amazon SageMaker AI with Amazon CloudWatch): the threshold, a percentage of
+    // the instance's capacity, is scaled by its vCPUs (80 % of an ml.m5.large is 160).
+    const vcpus = ep.variantVcpus?.[variantName] ?? 1;
     const utilization: Array<[string, cloudwatch.IMetric, number]> = [
-      ['Cpu', ep.metricCpuUtilization({ variantName }), t.endpointCpuUtilization],
+      ['Cpu', ep.metricCpuUtilization({ variantName }), t.endpointCpuUtilization * vcpus],
       ['Memory', ep.metricMemoryUtilization({ variantName }), t.endpointMemoryUtilization],
       ['Disk', ep.metricDiskUtilization({ variantName }), t.endpointDiskUtilization],
     ];
     for (const [what, metric, threshold] of utilization) {
+      const share = what === 'Cpu' ? `${t.endpointCpuUtilization} percent of ${vcpus} vCPU${vcpus === 1 ? '' : 's'} (${threshold})` : `${threshold} percent`;
       alarms.alarm(scope, `${label}${variantName}${what}`, {
         metric, threshold, above: true, evaluationPeriods: t.evaluationPeriods, notify: true,
-        description: `Endpoint ${where}: ${what.toLowerCase()} utilization of ${threshold} percent or more; scale out or resize`,
+        description: `Endpoint ${where}: ${what.toLowerCase()} utilization of ${share} or more; scale out or resize`,
       });
     }
   }
