@@ -48,7 +48,14 @@ describe('PlatformStage validation', () => {
   test('fails when a model retrains after a pipeline that does not exist or has no batch part', () => {
     const models = [{ ...DEFINITION.models[0], training: { ...DEFINITION.models[0].training, retrainAfter: ['Ingest', 'Nope'] } }];
     expect(stage({}, { ...DEFINITION, models }))
-      .toThrow(/retrainAfter\[0\] \("Ingest"\): must be the ID of a pipeline with a batch part; batch pipelines: Curate[\s\S]*retrainAfter\[1\] \("Nope"\)/);
+      .toThrow(/retrainAfter\[0\] \("Ingest"\): must be the ID of a pipeline with a batch part; batch pipelines: Curate, BuildTrainingSet[\s\S]*retrainAfter\[1\] \("Nope"\)/);
+  });
+
+  test('fails when a drift feature is not one of the model\'s declared features (one data contract)', () => {
+    const models = [{ ...DEFINITION.models[0], monitoring: { dataQuality: { driftFeatures: ['tenure', 'payload'] } } }];
+    expect(stage({}, { ...DEFINITION, models }))
+      .toThrow(/monitoring.dataQuality.driftFeatures\[1\] \("payload"\): must be one of the model's declared features \(training.managed.features\): tenure, monthly_charges, support_calls/);
+    expect(stage({}, { ...DEFINITION, models })).not.toThrow(/driftFeatures\[0\]/);
   });
 
   test('fails when model names repeat or pipelines are not PascalCase', () => {

@@ -27,6 +27,15 @@ export function validateStageProps(scope: IConstruct, props: PlatformStageProps)
     v.check(!pipelineIds.has(p.id), `definition.pipelines[${i}].id`, p.id, 'must be unique');
     pipelineIds.set(p.id, p.batch !== undefined);
   });
+  // One data contract: drift is computed over the model's declared features (columns of its training table,
+  // validated by TrainingCluster), never over names of its own.
+  d.models.forEach((m, i) => {
+    const declared = m.training.managed?.features ?? [];
+    (m.monitoring?.dataQuality?.driftFeatures ?? []).forEach((f, j) => {
+      v.check(declared.includes(f), `definition.models[${i}].monitoring.dataQuality.driftFeatures[${j}]`, f,
+        `must be one of the model's declared features (training.managed.features): ${declared.join(', ') || 'none'}`);
+    });
+  });
   d.models.forEach((m, i) => (m.training.retrainAfter ?? []).forEach((id, j) => {
     v.check(pipelineIds.get(id) === true, `definition.models[${i}].training.retrainAfter[${j}]`, id,
       `must be the ID of a pipeline with a batch part; batch pipelines: ${[...pipelineIds].filter(([, b]) => b).map(([k]) => k).join(', ') || 'none'}`);
