@@ -21,6 +21,11 @@ import { grantModelRole } from './private/grants';
 import { InferenceNetwork } from './private/network';
 import { smallestFleet, validateEndpointProps } from './private/validate';
 
+/** Request content types data capture stores as CSV text (the models' declared input format is CSV rows of their features). */
+export const CAPTURE_CSV_CONTENT_TYPES: readonly string[] = ['text/csv'];
+/** Request content types data capture stores as JSON text. */
+export const CAPTURE_JSON_CONTENT_TYPES: readonly string[] = ['application/json'];
+
 /** Metric options with the variant they are about. */
 export interface EndpointMetricOptions extends cloudwatch.MetricOptions {
   /**
@@ -165,6 +170,9 @@ export class InferenceEndpoint extends Construct implements IInferenceEndpoint {
         initialSamplingPercentage: capture.samplingPercentage ?? INFERENCE_DEFAULTS.samplingPercentage,
         kmsKeyId: capture.lakehouse.encryptionKey.keyArn,
         captureOptions: [{ captureMode: 'Input' }, { captureMode: 'Output' }],
+        // Without content-type headers SageMaker base64-encodes captured payloads; listing them keeps CSV
+        // and JSON requests readable as text in the lakehouse (SageMaker API reference, CaptureContentTypeHeader).
+        captureContentTypeHeader: { csvContentTypes: [...CAPTURE_CSV_CONTENT_TYPES], jsonContentTypes: [...CAPTURE_JSON_CONTENT_TYPES] },
       };
       this.dataCaptureLocation = `s3://${bucket.bucketName}/${prefix}${this.endpointName}/`;
     }

@@ -5,7 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Profiles, ValidationError } from '../../lib';
 import { APPROVED_VERSION_PLACEHOLDER, DeploymentStrategy, InferenceEndpoint, InferenceEndpointProps, InferenceInstanceType, ModelSource } from '../../lib/inference';
 import { testStack } from '../helpers/app';
-import { buildEndpoint, registryIn } from './helpers';
+import { buildEndpoint, lakehouseIn, registryIn } from './helpers';
 
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/churn:1.0.0';
 const NEEDS_VERSION = [
@@ -128,5 +128,15 @@ describe('item 12: promotions keep autoscaled capacity', () => {
     expect(JSON.stringify(props.ExcludeRetainedVariantProperties)).not.toContain('Instance');
     const source = fs.readFileSync(path.join(__dirname, '..', '..', 'lib', 'inference', 'inference-endpoint-props.ts'), 'utf8');
     expect(source).toMatch(/Deploy with\s+\* `autoScaling: false` first/);
+  });
+});
+
+describe('item 5: captured requests are stored as the text the model takes', () => {
+  test('CSV and JSON requests are captured as text, not base64, so drift can decode them with the declared features', () => {
+    const { template } = buildEndpoint(({ stack }) => ({ dataCapture: { lakehouse: lakehouseIn(stack) } }));
+    // SageMaker API reference, CaptureContentTypeHeader: with no headers listed, captured data is base64-encoded.
+    template.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
+      DataCaptureConfig: { CaptureContentTypeHeader: { CsvContentTypes: ['text/csv'], JsonContentTypes: ['application/json'] } },
+    });
   });
 });

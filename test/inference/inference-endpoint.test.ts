@@ -165,6 +165,7 @@ describe('InferenceEndpoint data capture', () => {
     expect(config).toEqual({
       EnableCapture: true, InitialSamplingPercentage: 25,
       CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }],
+      CaptureContentTypeHeader: { CsvContentTypes: ['text/csv'], JsonContentTypes: ['application/json'] },
       DestinationS3Uri: { 'Fn::Join': ['', ['s3://', { Ref: expect.stringMatching(/^LakehouseRawBucket/) }, '/capture']] },
       KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^LakehouseKey/), 'Arn'] },
     });

@@ -288,6 +288,10 @@ export class ManagedEngine extends Construct {
             'training-job.$': '$.train.JobName',
             'export-query.$': '$.export.QueryExecutionId',
             'metric': o.evaluate.metric,
+            // The input contract travels with the version: CSV rows of these features, in this order.
+            // Metadata values hold at most 256 characters (SageMaker API reference, CreateModelPackage,
+            // CustomerMetadataProperties); longer lists are validated away at synth.
+            'features': o.features.join(','),
             'metric-value.$': `States.Format('{}', ${metricPath})`,
           },
         },

@@ -121,6 +121,9 @@ function checkDataContract(v: Validator, props: TrainingClusterProps, o: Managed
     features.forEach((f, i) => column(f, `managed.features[${i}]`, true));
     const dupes = features.filter((f, i) => features.indexOf(f) !== i);
     v.check(dupes.length === 0, 'managed.features', features, `must not repeat a column (${[...new Set(dupes)].join(', ')})`);
+    // The registered version records the list in its metadata, whose values hold at most 256 characters.
+    v.check(features.join(',').length <= 256, 'managed.features', `${features.length} features, ${features.join(',').length} characters`,
+      'must join (comma-separated) to at most 256 characters: the model package records them in its metadata');
   }
   column(o.label, 'managed.label', true);
   const sampleId = o.sampleId ?? TRAINING_DEFAULTS.sampleId;
