@@ -177,7 +177,7 @@ new PlatformStage(app, 'staging', {
     models: [{
       name: 'churn',
       training: { managed: {
-        source: { zone: LakehouseZone.CURATED, table: 'samples' }, imageTag: 'xgboost-1',
+        source: { zone: LakehouseZone.CURATED, table: 'samples' }, features: ['tenure'], label: 'label', sampleId: 'id',
         prepare: { script: 'prepare.py' }, evaluate: { script: 'evaluate.py', metric: 'auc', threshold: 0.8 },
       } },
       monitoring: { dataQuality: { driftFeatures: ['tenure'] } },

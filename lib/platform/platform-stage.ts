@@ -135,7 +135,7 @@ export class PlatformStage extends Stage {
     this.servingStacks = servingStacks;
     // Day 0: the parameter each endpoint reads exists before its serving stack deploys (created only if
     // absent, never reset by an update), holding "none" until the first approval.
-    servingStacks.forEach((s, k) => s.addDependency(mlStacks[k], 'the ML stack creates the approved-version parameters the serving stack reads'));
+    servingStacks.forEach((s, k) => s.addStackDependency(mlStacks[k], 'the ML stack creates the approved-version parameters the serving stack reads'));
     const targetStacks = (env: EnvironmentName): readonly Stack[] | undefined =>
       (env === environment.name ? servingStacks : props.promotionTargets?.get(env));
 
