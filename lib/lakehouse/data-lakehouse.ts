@@ -18,6 +18,7 @@ import { applyRemovalPolicy, resolveRemovalPolicy } from '../core/removal';
 import { DataLakehouseProps, LAKEHOUSE_DEFAULTS, ObjectLockMode, ZoneOptions } from './data-lakehouse-props';
 import * as perms from './perms';
 import { deploymentRoleArn, renderDataLakeSettings, renderLakeFormationGrant } from './private/governance';
+import { claimAccountSingleton } from './private/singletons';
 import { renderLifecycleRules, resolveLifecycle } from './private/lifecycle';
 import { validateLakehouseProps, validateLifecycle, validateTable } from './private/validate';
 import { LakehouseTable, LakehouseTableOptions } from './table';
@@ -133,6 +134,7 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
       const admins = [...(props.lakeFormation?.admins ?? [])];
       const deployRole = (props.lakeFormation?.adminDeploymentRole ?? LAKEHOUSE_DEFAULTS.adminDeploymentRole) ? deploymentRoleArn(this) : undefined;
       if (deployRole) admins.push(deployRole);
+      claimAccountSingleton(this, 'Lake Formation data lake settings');
       this.settings = renderDataLakeSettings(this, 'DataLakeSettings', admins);
     }
 
@@ -209,6 +211,7 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
     for (const z of this.zoneResources.values()) if (regPolicy) z.location!.addResourceDependency(regPolicy);
 
     if (props.manageCatalogEncryption ?? LAKEHOUSE_DEFAULTS.manageCatalogEncryption) {
+      claimAccountSingleton(this, 'Glue Data Catalog encryption settings');
       new glue.CfnDataCatalogEncryptionSettings(this, 'CatalogEncryption', {
         catalogId: Stack.of(this).account,
         dataCatalogEncryptionSettings: {

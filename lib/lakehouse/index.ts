@@ -3,4 +3,5 @@ export * from './column-type';
 export * from './table';
 export * from './data-lakehouse-props';
 export * from './data-lakehouse';
+export * from './account-settings';
 export * as lakehousePermissions from './perms';

@@ -53,6 +53,7 @@ export function buildPlatform(scope: Construct, props: BuildPlatformProps): Map<
       environment: props.environments[name]!,
       servedFrom: servedFrom.get(name) ?? promotionSource(props.environments, name),
       promotionTargets: targets,
+      ownsAccountSettings: accountSettingsOwner(props.environments, all, name) === name,
     });
     built.set(name, stage);
     return stage;
@@ -109,4 +110,15 @@ function promotionSources(scope: IConstruct, envs: Partial<Record<EnvironmentNam
   }
   if (problems.length > 0) throw new ValidationError(scope.node.path || 'App', problems);
   return result;
+}
+
+/**
+ * The environment that owns the account-wide settings of `name`'s account and region: the first
+ * configured environment (dev, staging, prod order) with the same account and region. Environments
+ * without an account or region deploy to the CLI's, so they share it with each other.
+ */
+export function accountSettingsOwner(envs: Partial<Record<EnvironmentName, PlatformEnvironment>>,
+  all: readonly EnvironmentName[], name: EnvironmentName): EnvironmentName {
+  const where = (n: EnvironmentName) => `${envs[n]!.account ?? ''}/${envs[n]!.region ?? ''}`;
+  return all.find((n) => where(n) === where(name)) ?? name;
 }

@@ -169,6 +169,15 @@ export interface PlatformStageProps extends StageProps {
    * @default none: a promotion to another environment may read only its model's parameter and the CDK bootstrap version parameter
    */
   readonly promotionTargets?: ReadonlyMap<EnvironmentName, readonly Stack[]>;
+  /**
+   * Whether this stage owns the account-wide settings of its account and region (Data Catalog
+   * encryption, Lake Formation administrators) in a `<project>-foundation` stack. Exactly one stage per
+   * account and region may; the others read the owner's catalog key parameter at deploy time, so
+   * the owner deploys first. `buildPlatform` gives ownership to the first configured environment
+   * (dev, staging, prod order) of each account and region.
+   * @default true
+   */
+  readonly ownsAccountSettings?: boolean;
 }
 
 /** Defaults of the platform layer. */

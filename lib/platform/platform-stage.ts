@@ -1,4 +1,4 @@
-import { Stack, Stage } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, Stack, Stage } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -14,6 +14,7 @@ import { ApprovedVersionParameter } from '../inference/approved-version-paramete
 import { InferenceEndpoint } from '../inference/inference-endpoint';
 import { ModelSource } from '../inference/model-source';
 import { PromotionWorkflow } from '../inference/promotion-workflow';
+import { LakehouseAccountSettings, catalogKeyParameterName } from '../lakehouse/account-settings';
 import { DataLakehouse } from '../lakehouse/data-lakehouse';
 import { MonitoringStack } from '../monitoring/monitoring-stack';
 import { IModelRegistry, ModelRegistry } from '../registry/model-registry';
@@ -47,6 +48,13 @@ export class PlatformStage extends Stage {
   /** The environment name. */
   public readonly environmentName: EnvironmentName;
   public readonly dataStack: Stack;
+  /**
+   * The `<project>-foundation` stack with the account-wide settings of this account and region
+   * (Data Catalog encryption, Lake Formation administrators), when this stage owns them.
+   */
+  public readonly foundationStack?: Stack;
+  /** The account-wide settings, when this stage owns them. */
+  public readonly accountSettings?: LakehouseAccountSettings;
   /** The first ML stack (registry, network, promotions, first trainings). */
   public readonly mlStack: Stack;
   /** Every ML stack, first one included. */
@@ -97,7 +105,34 @@ export class PlatformStage extends Stage {
 
     // Data: the lakehouse and the pipelines into it.
     this.dataStack = stack('Data', names.data, 'data lakehouse and ETL');
-    this.lakehouse = new DataLakehouse(this.dataStack, 'Lakehouse', definition.lakehouse);
+    // Account-wide settings have one owner per account and region: this stage's foundation stack, or
+    // (ownsAccountSettings: false) another environment's, which must be deployed first. Lakehouses never own them.
+    const lakeFormation = definition.lakehouse?.lakeFormation;
+    if (props.ownsAccountSettings ?? true) {
+      this.foundationStack = new Stack(this, 'Foundation', {
+        stackName: `${definition.project}-foundation`,
+        description: `MLOps platform (${environment.name}): account-wide Data Catalog encryption and Lake Formation settings of ${definition.project}`,
+        terminationProtection: environment.profile.deletionProtection,
+        suppressTemplateIndentation: true,
+      });
+      this.accountSettings = new LakehouseAccountSettings(this.foundationStack, 'AccountSettings', {
+        admins: lakeFormation?.admins, adminDeploymentRole: lakeFormation?.adminDeploymentRole,
+      });
+      this.dataStack.addStackDependency(this.foundationStack, 'the foundation makes the deployment role a Lake Formation administrator');
+    } else {
+      // Deploy-time check that the owner's foundation exists: CloudFormation resolves this parameter before it changes anything.
+      const owner = new CfnParameter(this.dataStack, 'AccountCatalogKey', {
+        type: 'AWS::SSM::Parameter::Value<String>',
+        default: catalogKeyParameterName(this.dataStack),
+        description: 'ARN of the Data Catalog key that the foundation stack of this account and region publishes (deploy that environment first)',
+      });
+      new CfnOutput(this.dataStack, 'AccountCatalogKeyArn', { value: owner.valueAsString, description: 'The Data Catalog key of this account and region (owned by another environment\'s foundation stack)' });
+    }
+    this.lakehouse = new DataLakehouse(this.dataStack, 'Lakehouse', {
+      ...definition.lakehouse,
+      manageCatalogEncryption: false,
+      lakeFormation: { ...lakeFormation, manageSettings: false },
+    });
     const pipelines = new Map<string, EtlPipeline>();
     let pipelineAlerts: sns.ITopic | undefined;
     for (const { id: pipelineId, ...options } of definition.pipelines ?? []) {

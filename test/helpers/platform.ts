@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { PlatformStage } from '../../lib';
 
-/** The stacks of a platform stage in lifecycle order: data, ML, serving, monitoring. */
+/** The stacks of a platform stage in lifecycle order: foundation (when it owns the account-wide settings), data, ML, serving, monitoring. */
 export function platformStacks(stage: PlatformStage): Stack[] {
-  return [stage.dataStack, ...stage.mlStacks, ...stage.servingStacks, ...stage.monitoringStacks];
+  return [...(stage.foundationStack ? [stage.foundationStack] : []), stage.dataStack, ...stage.mlStacks, ...stage.servingStacks, ...stage.monitoringStacks];
 }

@@ -49,7 +49,7 @@ function poll(totalTimeout: Duration, interval = Duration.minutes(1)) {
 export function buildDay0Integ(app: App): Day0Integ {
   const env: EnvironmentName = 'dev';
   const stage = buildPlatform(app, { definition: DEFINITION, environments: ENVIRONMENTS, select: [env] }).get(env)!;
-  const platformStacks = [stage.dataStack, ...stage.mlStacks, ...stage.servingStacks, ...stage.monitoringStacks];
+  const platformStacks = [...(stage.foundationStack ? [stage.foundationStack] : []), stage.dataStack, ...stage.mlStacks, ...stage.servingStacks, ...stage.monitoringStacks];
   // Inside the stage, so that it may reference the platform's resources; deployed after all of them.
   const assertions = new Stack(stage, 'IntegAssertions', { stackName: `${DEFINITION.project}-${env}-integ-assertions`, description: 'Day-0 integration test: drives the loop and asserts each arrow' });
   for (const s of platformStacks) assertions.addStackDependency(s);

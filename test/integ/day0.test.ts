@@ -30,10 +30,10 @@ describe('day-0 integration test (synthesized offline; deployed by `npm run inte
   test('the test case deploys every stack of the dev environment, then the assertions stack', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(integ.app.outdir, 'integ.json'), 'utf8'));
     expect(manifest.testCases['Day0/DefaultTest']).toEqual(expect.objectContaining({
-      stacks: ['dev/Data', 'dev/Ml', 'dev/Serving', 'dev/Monitoring'],
+      stacks: ['dev/Foundation', 'dev/Data', 'dev/Ml', 'dev/Serving', 'dev/Monitoring'],
       assertionStack: 'dev/IntegAssertions',
     }));
-    expect(integ.assertions.dependencies.map((s) => s.stackName).sort()).toEqual(['mlops-dev-data', 'mlops-dev-ml', 'mlops-dev-monitoring', 'mlops-dev-serving']);
+    expect(integ.assertions.dependencies.map((s) => s.stackName).sort()).toEqual(['mlops-dev-data', 'mlops-dev-ml', 'mlops-dev-monitoring', 'mlops-dev-serving', 'mlops-foundation']);
   });
 
   test('the loop is driven in order: events, delivery, curation, training set, registration, approval, endpoint, prediction, capture', () => {

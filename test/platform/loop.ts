@@ -212,7 +212,7 @@ export function describeLoop(built: () => ReadonlyMap<string, PlatformStage>): v
     test('builds only the dev stage when given no context, with stacks split by lifecycle', () => {
       const dev = buildDefaultApp(testApp()).stages;
       expect([...dev.keys()]).toEqual(['dev']);
-      expect(platformStacks(dev.get('dev')!).map((s) => s.stackName)).toEqual(['mlops-dev-data', 'mlops-dev-ml', 'mlops-dev-serving', 'mlops-dev-monitoring']);
+      expect(platformStacks(dev.get('dev')!).map((s) => s.stackName)).toEqual(['mlops-foundation', 'mlops-dev-data', 'mlops-dev-ml', 'mlops-dev-serving', 'mlops-dev-monitoring']);
     });
 
     test('builds several environments from a comma-separated list', () => {
