@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
-import { Validator } from './errors';
+import { ValidationError, Validator } from './errors';
 
 /** Project and environment names: short DNS-label-like words that fit in every physical name. */
 const PROJECT_NAME = /^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$/;
@@ -188,13 +188,17 @@ export class Profiles {
     alarms: ALARM_THRESHOLDS.prod,
   };
 
-  /** The shipped profile for an environment name. */
+  /**
+   * The shipped profile for an environment name. A name outside `dev`, `staging`, `prod` (from
+   * JavaScript or a config file, e.g. `'production'`) fails with a ValidationError naming the allowed ones.
+   */
   public static of(name: EnvironmentName): EnvironmentProfile {
     switch (name) {
       case 'dev': return Profiles.DEV;
       case 'staging': return Profiles.STAGING;
       case 'prod': return Profiles.PROD;
     }
+    throw new ValidationError('Profiles', [{ property: 'name', value: JSON.stringify(name), allowed: 'must be one of dev, staging, prod' }]);
   }
 
   private constructor() {}
@@ -233,6 +237,11 @@ export class Platform {
    */
   public static configure(scope: IConstruct, settings: PlatformSettings): void {
     const v = new Validator(scope);
+    const profile: unknown = settings.profile;
+    if (typeof profile !== 'object' || profile === null || typeof (profile as { name?: unknown }).name !== 'string') {
+      v.fail('profile', profile, 'must be an EnvironmentProfile: Profiles.DEV, Profiles.STAGING, Profiles.PROD or Profiles.of(name)');
+      v.throwIfAny();
+    }
     v.matches(settings.project, PROJECT_NAME, 'project', 'must be 1-20 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen');
     v.matches(settings.profile.name, PROJECT_NAME, 'profile.name', 'must be 1-20 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen');
     v.check(!settings.profile.allowDestroy || settings.profile.name === 'dev', 'profile.allowDestroy', settings.profile.allowDestroy,

@@ -98,6 +98,22 @@ export class Validator {
     return this.check(pattern.test(value), property, value, allowed);
   }
 
+  /**
+   * Checks that a value given where an enum-like class is expected is an instance of it: plain
+   * JavaScript, YAML or JSON values (such as the string `'ml.m5.large'`) are refused with the
+   * factories to use, instead of failing later with a TypeError. Undefined values pass.
+   *
+   * @example
+   * v.isInstance(props.instanceType, InferenceInstanceType, 'instanceType', 'InferenceInstanceType.M5_LARGE or InferenceInstanceType.of("ml.m5.large")');
+   */
+  public isInstance<T extends object>(value: unknown, type: { readonly prototype: T; readonly name: string }, property: string, use: string): value is T {
+    // Enum-like classes have private constructors, so the prototype chain is checked rather than `instanceof`.
+    if (value === undefined || (typeof value === 'object' && value !== null && Object.prototype.isPrototypeOf.call(type.prototype, value))) return true;
+    const what = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'a plain object' : `a plain ${typeof value}`;
+    this.problems.push({ property, value: describeValue(value), allowed: `must be ${/^[AEIOU]/.test(type.name) ? 'an' : 'a'} ${type.name} (${use}), not ${what}` });
+    return false;
+  }
+
   /** Checks that an optional number lies within [min, max]; undefined values pass. */
   public inRange(value: number | undefined, min: number, max: number, property: string): boolean {
     if (value === undefined) return true;

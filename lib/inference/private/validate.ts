@@ -1,5 +1,8 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { Validator } from '../../core/errors';
+import { DeploymentStrategy } from '../deployment';
+import { InferenceInstanceType } from '../instance-types';
+import { ModelSource } from '../model-source';
 import { INFERENCE_DEFAULTS, InferenceEndpointProps, VariantOptions, profileDefaults } from '../inference-endpoint-props';
 
 const VARIANT_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
@@ -29,7 +32,7 @@ function checkVariant(v: Validator, variant: VariantOptions, path: string, profi
   if (variant.weight !== undefined && !Token.isUnresolved(variant.weight)) {
     v.check(Number.isFinite(variant.weight) && variant.weight >= 0, `${path}.weight`, variant.weight, 'must be a finite number of at least 0');
   }
-  variant.model?.validate(v, `${path}.model`);
+  if (v.isInstance(variant.model, ModelSource, `${path}.model`, 'ModelSource.fromRegistry(registry, model) or ModelSource.fromImage(uri)')) variant.model?.validate(v, `${path}.model`);
   const s = variant.serverless;
   if (s) {
     v.check(SERVERLESS_MEMORY_SIZES.includes(s.memorySizeMiB), `${path}.serverless.memorySizeMiB`, s.memorySizeMiB,
@@ -41,6 +44,7 @@ function checkVariant(v: Validator, variant: VariantOptions, path: string, profi
     v.check(!variant.autoScaling, `${path}.autoScaling`, variant.autoScaling, 'must not be set on a serverless variant (it scales by concurrency)');
     return;
   }
+  if (!v.isInstance(variant.instanceType, InferenceInstanceType, `${path}.instanceType`, 'InferenceInstanceType.M5_LARGE or InferenceInstanceType.of("ml.m5.large")')) return;
   const type = variant.instanceType ?? INFERENCE_DEFAULTS.instanceType;
   const problem = type.problem();
   v.check(problem === undefined, `${path}.instanceType`, type.name, problem ?? '');
@@ -67,7 +71,7 @@ function checkVariant(v: Validator, variant: VariantOptions, path: string, profi
 
 /** Every check on the props of an InferenceEndpoint; problems go to `v`. */
 export function validateEndpointProps(v: Validator, props: InferenceEndpointProps, profileName: string): void {
-  props.model?.validate(v, 'model');
+  if (v.isInstance(props.model, ModelSource, 'model', 'ModelSource.fromRegistry(registry, model) or ModelSource.fromImage(uri)')) props.model?.validate(v, 'model');
   const variants = props.variants ?? [{}];
   const all = props.shadowVariant ? [...variants, props.shadowVariant] : variants;
   v.check(variants.length >= 1, 'variants', `${variants.length} variants`,
@@ -106,8 +110,10 @@ export function validateEndpointProps(v: Validator, props: InferenceEndpointProp
     v.check(all.length === 1, 'deployment', 'ROLLING',
       'rolling updates need exactly one instance-based production variant and no shadow variant; use a blue/green strategy');
   }
-  props.deployment?.validate(v, 'deployment');
-  if (props.deployment && serverless.length === 0) props.deployment.validateFleet(v, 'deployment', smallestFleet(props, profileName));
+  if (v.isInstance(props.deployment, DeploymentStrategy, 'deployment', 'DeploymentStrategy.canary(), .linear(), .allAtOnce() or .rolling()')) {
+    props.deployment?.validate(v, 'deployment');
+    if (props.deployment && serverless.length === 0) props.deployment.validateFleet(v, 'deployment', smallestFleet(props, profileName));
+  }
 
   const c = props.dataCapture;
   if (c) {

@@ -1,6 +1,7 @@
 import { Duration, Size, Token } from 'aws-cdk-lib';
 import { Validator } from '../../core/errors';
 import { GLUE_NAME, bucketNameProblem } from '../../core/naming';
+import { ColumnType } from '../column-type';
 import { DataLakehouseProps, ZoneOptions } from '../data-lakehouse-props';
 import { Column, LakehouseTableOptions, PROJECTION_DEFAULTS, ProjectionIntervalUnit, TableFormat } from '../table';
 import { ALL_ZONES, LakehouseZone, isLakehouseZone } from '../zone';
@@ -103,6 +104,7 @@ function validateColumns(v: Validator, columns: readonly Column[], path: string,
     v.matches(c.name, GLUE_NAME, `${cp}.name`, GLUE_ALLOWED);
     v.check(!seen.has(c.name), `${cp}.name`, c.name, 'must be unique across columns and partition keys');
     seen.add(c.name);
+    if (!v.isInstance(c.type, ColumnType, `${cp}.type`, 'ColumnType.STRING, ColumnType.decimal(10, 2), ColumnType.custom("...")')) continue;
     const problem = c.type.problem();
     v.check(problem === undefined, `${cp}.type`, c.type.typeString, `is not a valid column type: ${problem}`);
     if (problem === undefined && format === TableFormat.ICEBERG) {

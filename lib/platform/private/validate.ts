@@ -5,6 +5,10 @@ import { PlatformStageProps } from '../platform-config';
 
 const PIPELINE_ID = /^[A-Z][A-Za-z0-9]{0,63}$/;
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
+const ACCOUNT = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+/** Deliberately loose (SNS checks the address when it sends the confirmation): something@domain.tld, no spaces. */
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** A stack per few models is pointless; past this, a model group no longer fits the 500-resource limit. */
 const MAX_MODELS_PER_STACK = 20;
 /** Past about 30, a monitoring stack of single-variant endpoints with Model Monitor reaches the 500-resource limit; 25 keeps a margin. */
@@ -41,6 +45,15 @@ export function validateStageProps(scope: IConstruct, props: PlatformStageProps)
       `must be the ID of a pipeline with a batch part; batch pipelines: ${[...pipelineIds].filter(([, b]) => b).map(([k]) => k).join(', ') || 'none'}`);
   }));
 
+  // The environment itself, as JavaScript or a config file may give it.
+  const profile: unknown = e.profile;
+  v.check(typeof profile === 'object' && profile !== null && typeof (profile as { name?: unknown }).name === 'string', 'environment.profile', profile,
+    'must be an EnvironmentProfile: Profiles.DEV, Profiles.STAGING, Profiles.PROD or Profiles.of(name)');
+  v.check((ENVIRONMENT_NAMES as readonly string[]).includes(e.name), 'environment.name', e.name, `must be one of ${ENVIRONMENT_NAMES.join(', ')}`);
+  v.matches(e.account, ACCOUNT, 'environment.account', 'must be a 12-digit AWS account ID');
+  v.matches(e.region, REGION, 'environment.region', 'must be an AWS region code such as eu-west-1');
+  (['alarmEmails', 'approverEmails'] as const).forEach((k) => (e[k] ?? []).forEach((email, i) =>
+    v.matches(email, EMAIL, `environment.${k}[${i}]`, 'must be an email address (SNS email subscriptions are confirmed by mail)')));
   v.check(e.modelsPerStack === undefined || (Number.isInteger(e.modelsPerStack) && e.modelsPerStack >= 1 && e.modelsPerStack <= MAX_MODELS_PER_STACK),
     'environment.modelsPerStack', e.modelsPerStack, `must be a whole number between 1 and ${MAX_MODELS_PER_STACK}`);
   v.check(e.endpointsPerMonitoringStack === undefined || (Number.isInteger(e.endpointsPerMonitoringStack) && e.endpointsPerMonitoringStack >= 1
