@@ -36,7 +36,12 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import model_stats  # noqa: E402  (next to this file, or on the path through --extra-py-files)
+try:
+    import model_stats  # noqa: E402  (next to this file, or on the path through --extra-py-files)
+except ImportError as error:  # pragma: no cover - a deployment mistake, said plainly
+    raise SystemExit(
+        "drift_job: cannot import model_stats; pass the library's model_stats zip (modelStatsLibrary in "
+        f"lib/core/python-assets.ts) as --extra-py-files: {error}")
 
 # PutMetricData (CloudWatch API reference): "Each request is also limited to no more than 1000
 # different metrics" (and 1 MB); values must be finite (NaN and infinity are rejected).
