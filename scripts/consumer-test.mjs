@@ -2,7 +2,8 @@
 // `npm run test:consumer`: proves the package works the way another team consumes it from npm.
 //
 // 1. Builds dist/ and packs the package with `npm pack`, then checks the tarball: only dist
-//    JavaScript and declarations plus package.json, README, LICENSE and CHANGELOG; no tests,
+//    JavaScript and declarations, the library's own Python (dist/core/python/model_stats.py and
+//    drift_job.py must be there, no bytecode) plus package.json, README, LICENSE and CHANGELOG; no tests,
 //    fixtures, examples, scripts, sources, cdk.out or cdktf.out; every `exports` target present.
 // 2. For each aws-cdk-lib / constructs pair under test (the lower bound of the peer ranges and the
 //    versions this repository develops with), creates a fresh CDK app in a temporary directory
@@ -92,7 +93,10 @@ function assertIsolated(dir) {
 // ---------------------------------------------------------------------------------------------
 // Step 1: build, pack, inspect the tarball.
 
-const ALLOWED_FILES = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^CHANGELOG\.md$/, /^dist\/.+\.js$/, /^dist\/.+\.d\.ts$/];
+// The library's own Python (lib/core/python: the drift job and model_stats) ships as .py next to the JavaScript.
+const ALLOWED_FILES = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^CHANGELOG\.md$/, /^dist\/.+\.js$/, /^dist\/.+\.d\.ts$/, /^dist\/.+\.py$/];
+/** Files the constructs read at synth time (asset paths resolved from __dirname): missing, synth fails for consumers. */
+const REQUIRED_FILES = ['dist/core/python/model_stats.py', 'dist/core/python/drift_job.py'];
 const FORBIDDEN = [
   [/(^|\/)test\//, 'tests'], [/(^|\/)examples\//, 'examples'], [/(^|\/)scripts\//, 'scripts'],
   [/(^|\/)bin\//, 'the repository app'], [/(^|\/)lib\//, 'TypeScript sources'], [/(^|\/)\.ci\//, 'CI files'],
@@ -131,7 +135,8 @@ function packAndInspect(workDir) {
   }
   const manifest = JSON.parse(runOk('tar', ['-xzOf', tarball, 'package/package.json'], { capture: true }).stdout);
   for (const target of exportTargets(manifest)) if (!files.includes(target)) problems.push(`${target}: named in package.json but missing from the tarball`);
-  for (const required of ['README.md', 'LICENSE', 'CHANGELOG.md']) if (!files.includes(required)) problems.push(`${required}: missing from the tarball`);
+  for (const required of ['README.md', 'LICENSE', 'CHANGELOG.md', ...REQUIRED_FILES]) if (!files.includes(required)) problems.push(`${required}: missing from the tarball`);
+  for (const f of files) if (/__pycache__|\.pyc$/.test(f)) problems.push(`${f}: Python bytecode must not be published`);
   for (const name of ['aws-cdk-lib', 'constructs']) {
     if (manifest.dependencies?.[name]) problems.push(`${name} is a regular dependency: it must be a peer dependency, or consumers get two copies`);
     if (!manifest.peerDependencies?.[name]) problems.push(`${name} is not a peer dependency`);

@@ -110,7 +110,7 @@ export interface TrainingStepOptions {
   readonly hyperparameters?: Record<string, string>;
 }
 
-/** The managed engine: export -> prepare -> train -> evaluate -> register. */
+/** The managed engine: export -> prepare -> baseline -> train -> evaluate -> register. */
 export interface ManagedTrainingOptions {
   /**
    * The lakehouse table training data is exported from. Each run exports a snapshot-consistent
@@ -123,6 +123,13 @@ export interface ManagedTrainingOptions {
    * derive from this list. Numeric columns with the built-in XGBoost image.
    */
   readonly features: string[];
+  /**
+   * The features among `features` that are categorical (codes rather than quantities). The
+   * retraining workflow's baseline records their category frequencies instead of quantile bins, and
+   * the drift job compares them category by category (PSI over categories).
+   * @default [] (every feature is numeric)
+   */
+  readonly categoricalFeatures?: string[];
   /** The label column of the source table (numeric with the built-in XGBoost image). */
   readonly label: string;
   /**

@@ -1,4 +1,6 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 // The package.json contract with consumers. The packed tarball itself is checked by
@@ -31,9 +33,25 @@ describe('package.json', () => {
   });
 
   test('publishes only the build output and the changelog (npm adds package.json, README and LICENSE)', () => {
-    expect(PKG.files).toEqual(['dist/**/*.js', 'dist/**/*.d.ts', 'CHANGELOG.md']);
+    expect(PKG.files).toEqual(['dist/**/*.js', 'dist/**/*.d.ts', 'dist/**/*.py', 'CHANGELOG.md']);
     expect(BUILD.include).toEqual(['lib/**/*.ts']);
     expect(BUILD.compilerOptions).toMatchObject({ rootDir: 'lib', outDir: 'dist', declaration: true });
+  });
+
+  test('the build copies lib/**/*.py into dist/ at the same relative paths (the library\'s own Python: drift job, model_stats)', () => {
+    const scripts = (PKG as unknown as { scripts: Record<string, string> }).scripts;
+    expect(scripts.build).toMatch(/&& npm run build:python$/);
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'build-python-'));
+    fs.mkdirSync(path.join(tmp, 'lib', 'core', 'python', '__pycache__'), { recursive: true });
+    fs.writeFileSync(path.join(tmp, 'lib', 'core', 'python', 'model_stats.py'), '# stats\n');
+    fs.writeFileSync(path.join(tmp, 'lib', 'core', 'python', '__pycache__', 'model_stats.cpython-311.pyc'), '');
+    fs.writeFileSync(path.join(tmp, 'lib', 'core', 'index.ts'), 'export {};\n');
+    const command = /^node -e "(.*)"$/s.exec(scripts['build:python'])![1];
+    const r = spawnSync(process.execPath, ['-e', command], { cwd: tmp, encoding: 'utf-8' });
+    expect(r.stderr).toBe('');
+    expect(fs.readFileSync(path.join(tmp, 'dist', 'core', 'python', 'model_stats.py'), 'utf-8')).toBe('# stats\n');
+    expect(fs.readdirSync(path.join(tmp, 'dist', 'core'))).toEqual(['python']);
+    expect(fs.readdirSync(path.join(tmp, 'dist', 'core', 'python'))).toEqual(['model_stats.py']);
   });
 
   test('declares a license with its text, and the supported Node versions', () => {

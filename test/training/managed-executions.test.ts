@@ -69,6 +69,7 @@ function mocks(overrides: Record<string, TaskMock> = {}): Record<string, TaskMoc
     Export: sequence(queryExecution('SUCCEEDED')),
     CheckExport: sequence(listed(1)),
     Prepare: sequence(processingJob('churn-p-run')),
+    Baseline: sequence(processingJob('churn-b-run')),
     Train: sequence(trainingJob),
     Evaluate: sequence(processingJob('churn-e-run')),
     ReadEvaluation: sequence(report({ auc: 0.91, accuracy: 0.88, samples: 120 })),
@@ -83,7 +84,7 @@ describe('retraining workflow executions', () => {
   test('happy path: export, prepare, train, evaluate, register; the run records the query and the package', async () => {
     const run = await execute(definition, input, mocks());
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.path).toEqual(['Init', 'Export', 'CheckExport', 'HasData?', 'Prepare', 'Train', 'Evaluate', 'ReadEvaluation', 'MetricPasses?', 'Register', 'Registered']);
+    expect(run.path).toEqual(['Init', 'Export', 'CheckExport', 'HasData?', 'Prepare', 'Baseline', 'Train', 'Evaluate', 'ReadEvaluation', 'MetricPasses?', 'Register', 'Registered']);
     expect(run.output.export.QueryExecutionId).toBe('a1b2c3d4-5678-90ab-cdef-EXAMPLE11111');
     expect(run.output.registered.ModelPackageArn).toBe(registered.ModelPackageArn);
     expect(run.calls.Register[0].CustomerMetadataProperties).toMatchObject({ 'export-query': 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111', 'metric': 'auc', 'metric-value': '0.91' });
@@ -102,9 +103,36 @@ describe('retraining workflow executions', () => {
     expect(data.S3Input.S3Uri).toBe(location);
   });
 
+  test('Baseline reads the run\'s prepared train split and writes baseline.json where Register records it (drift contract)', async () => {
+    const run = await execute(definition, input, mocks());
+    const id = run.output.run.id as string;
+    const runs = `s3://\${RegistryArtifactBucketE7127E99}/models/churn/runs/${id}`;
+    const job = run.calls.Baseline[0];
+    expect(job.ProcessingJobName).toBe(`churn-b-${id}`);
+    const train = job.ProcessingInputs.find((i: any) => i.InputName === 'train');
+    // The same prefix Train reads: the baseline describes exactly the rows the model learns from.
+    expect(train.S3Input).toMatchObject({ S3Uri: `${runs}/prepared/train/`, LocalPath: '/opt/ml/processing/input/data', S3DataType: 'S3Prefix' });
+    expect(run.calls.Train[0].InputDataConfig[0].DataSource.S3DataSource.S3Uri).toBe(train.S3Input.S3Uri);
+    expect(job.ProcessingOutputConfig.Outputs).toEqual([
+      { OutputName: 'baseline', S3Output: { S3Uri: `${runs}/baseline/`, LocalPath: '/opt/ml/processing/output', S3UploadMode: 'EndOfJob' } },
+    ]);
+    // model_stats.py writes <--out>/baseline.json; the container runs the asset under its S3 key's name.
+    const code = job.ProcessingInputs.find((i: any) => i.InputName === 'code');
+    const file = String(code.S3Input.S3Uri).split('/').pop();
+    expect(job.AppSpecification.ContainerEntrypoint).toEqual(['python3', `/opt/ml/processing/input/code/${file}`]);
+    expect(job.AppSpecification.ContainerArguments).toEqual(['baseline', '--train', '/opt/ml/processing/input/data', '--features', 'tenure,monthly_charges', '--out', '/opt/ml/processing/output']);
+    expect(job.NetworkConfig.EnableNetworkIsolation).toBe(true);
+    // CreateModelPackage (SageMaker API reference): DriftCheckBaselines.ModelDataQuality.Statistics is a
+    // MetricsSource (ContentType and S3Uri required); the drift job reads it back from DescribeModelPackage.
+    const register = run.calls.Register[0];
+    expect(register.DriftCheckBaselines).toEqual({ ModelDataQuality: { Statistics: { ContentType: 'application/json', S3Uri: `${runs}/baseline/baseline.json` } } });
+    expect(register.CustomerMetadataProperties.baseline).toBe(`${runs}/baseline/baseline.json`);
+  });
+
   test.each([
     ['Export', 'Athena.TooManyRequestsException'],
     ['Prepare', 'SageMaker.ResourceLimitExceededException'],
+    ['Baseline', 'SageMaker.ResourceLimitExceededException'],
     ['Train', 'SageMaker.ResourceLimitExceededException'],
     ['Train', 'SageMaker.AmazonSageMakerException'],
     ['Evaluate', 'SageMaker.AmazonSageMakerException'],
@@ -118,7 +146,7 @@ describe('retraining workflow executions', () => {
     expect(run.calls[state]).toHaveLength(2);
   });
 
-  test.each(['Export', 'CheckExport', 'Prepare', 'Train', 'Evaluate', 'ReadEvaluation', 'Register'])(
+  test.each(['Export', 'CheckExport', 'Prepare', 'Baseline', 'Train', 'Evaluate', 'ReadEvaluation', 'Register'])(
     'a failure of %s ends the run in RetrainingStepFailed with the cause', async (state) => {
       const run = await execute(definition, input, mocks({ [state]: sequence(taskError('States.TaskFailed', `${state} failed: ClientError`)) }));
       expect(run).toMatchObject({ status: 'FAILED', error: 'RetrainingStepFailed', cause: `${state} failed: ClientError` });

@@ -36,6 +36,12 @@ describe('TrainingCluster validation', () => {
       .toMatch(/managed\.training\.maxWait \(2 hours\): must be at least maxRuntime \(6 hours\)/);
   });
 
+  test('fails when categoricalFeatures names a column that is not a feature, or repeats one', () => {
+    const e = errorOf({ managed: managedOptions({ categoricalFeatures: ['plan', 'tenure', 'tenure'] }) });
+    expect(e.message).toMatch(/managed\.categoricalFeatures\[0\] \("plan"\): must be one of managed\.features \(tenure, monthly_charges\)/);
+    expect(e.message).toMatch(/managed\.categoricalFeatures \(\["plan","tenure","tenure"\]\): must not repeat a feature \(tenure\)/);
+  });
+
   test('fails when a max wait is given without spot', () => {
     expect(errorOf({ managed: managedOptions({ training: { spot: false, maxWait: Duration.hours(9) } }) }).message)
       .toMatch(/managed\.training\.maxWait \(9 hours\): only applies to spot training/);

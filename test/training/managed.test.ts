@@ -77,12 +77,12 @@ describe('TrainingCluster managed workflow', () => {
   const def = stateMachineDefinition(template);
   const states = def.States as Record<string, State>;
 
-  test('export -> check -> prepare -> train -> evaluate -> read the report -> gate -> register', () => {
+  test('export -> check -> prepare -> baseline -> train -> evaluate -> read the report -> gate -> register', () => {
     expect(def.StartAt).toBe('Init');
     const order: string[] = [];
     const next = (name: string) => (states[name].Next ?? (states[name].Choices as Array<{ Next: string }> | undefined)?.[0].Next) as string | undefined;
     for (let s: string | undefined = 'Init'; s && order.length < 12; s = next(s)) order.push(s);
-    expect(order).toEqual(['Init', 'Export', 'CheckExport', 'HasData?', 'Prepare', 'Train', 'Evaluate', 'ReadEvaluation', 'MetricPasses?', 'Register', 'Registered']);
+    expect(order).toEqual(['Init', 'Export', 'CheckExport', 'HasData?', 'Prepare', 'Baseline', 'Train', 'Evaluate', 'ReadEvaluation', 'MetricPasses?', 'Register', 'Registered']);
     expect(states['HasData?'].Default).toBe('NoTrainingData');
     expect(states['MetricPasses?'].Default).toBe('BelowThreshold');
     expect(states.Register.Next).toBe('Registered');
@@ -108,7 +108,7 @@ describe('TrainingCluster managed workflow', () => {
   });
 
   test('processing jobs run in the VPC with network isolation and encrypted volumes and outputs', () => {
-    for (const name of ['Prepare', 'Evaluate']) {
+    for (const name of ['Prepare', 'Baseline', 'Evaluate']) {
       expect(states[name].Resource).toBe('arn:aws:states:::sagemaker:createProcessingJob.sync');
       expect(states[name].Parameters).toMatchObject({
         NetworkConfig: { EnableNetworkIsolation: true, EnableInterContainerTrafficEncryption: false, VpcConfig: expect.any(Object) },
@@ -145,9 +145,27 @@ describe('TrainingCluster managed workflow', () => {
     });
   });
 
+  test('the baseline step runs the library\'s model_stats.py (not a user script) with the declared features; categorical ones named', () => {
+    const { template: t } = build({ managed: { ...managedOptions(), categoricalFeatures: ['monthly_charges'] } });
+    const st = stateMachineDefinition(t).States as Record<string, State>;
+    const app = st.Baseline.Parameters!.AppSpecification as Record<string, unknown>;
+    expect(app.ContainerArguments).toEqual(['baseline', '--train', '/opt/ml/processing/input/data', '--features', 'tenure,monthly_charges',
+      '--categorical', 'monthly_charges', '--out', '/opt/ml/processing/output']);
+    expect(app.ImageUri).toBe(states.Prepare.Parameters!.AppSpecification && (states.Prepare.Parameters!.AppSpecification as Record<string, unknown>).ImageUri);
+    expect(st.Baseline.Parameters!['ProcessingJobName.$']).toBe("States.Format('churn-b-{}', $.run.id)");
+  });
+
+  test('the orchestrator may run the baseline job (and only the workflow\'s job names)', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>)
+      .filter((st) => ([] as string[]).concat(st.Action).includes('sagemaker:CreateProcessingJob'));
+    expect(statements).toHaveLength(1);
+    expect(JSON.stringify(statements[0].Resource)).toMatch(/processing-job\/churn-b-\*/);
+  });
+
   test('every task has a timeout, retries with backoff and ends in a Fail state on error', () => {
     const tasks = Object.entries(states).filter(([, s]) => s.Type === 'Task');
-    expect(tasks.map(([n]) => n).sort()).toEqual(['CheckExport', 'Evaluate', 'Export', 'Prepare', 'ReadEvaluation', 'Register', 'Train']);
+    expect(tasks.map(([n]) => n).sort()).toEqual(['Baseline', 'CheckExport', 'Evaluate', 'Export', 'Prepare', 'ReadEvaluation', 'Register', 'Train']);
     for (const [name, s] of tasks) {
       expect([name, typeof s.TimeoutSeconds]).toEqual([name, 'number']);
       expect((s.Retry as Array<Record<string, unknown>>)[0]).toMatchObject({ BackoffRate: 2, MaxAttempts: 4, JitterStrategy: 'FULL' });

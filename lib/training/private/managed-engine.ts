@@ -6,6 +6,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { createLogGroup } from '../../core/encryption';
+import { MODEL_STATS_SCRIPT } from '../../core/python-assets';
 import { grantWithKey } from '../../core/grants';
 import { acknowledgeWildcardResources } from '../../core/nag';
 import { IDataLakehouse } from '../../lakehouse/data-lakehouse';
@@ -32,9 +33,10 @@ export interface ManagedEngineProps {
 /**
  * The managed retraining workflow: export (an Athena UNLOAD of the declared columns, a
  * snapshot-consistent read of the source table) -> stop when there is no data -> prepare
- * (processing job) -> train (training job on spot, with checkpoints) -> evaluate (processing job
+ * (processing job) -> baseline (the library's own processing job: per-feature statistics of the
+ * training split, `baseline.json`, for the drift job) -> train (training job on spot, with checkpoints) -> evaluate (processing job
  * writing evaluation.json) -> gate on the metric -> register a PendingManualApproval model package
- * with its metrics. Every job runs in private subnets with network isolation and KMS-encrypted
+ * with its metrics and its drift baseline. Every job runs in private subnets with network isolation and KMS-encrypted
  * volumes and outputs.
  */
 export class ManagedEngine extends Construct {
@@ -92,9 +94,11 @@ export class ManagedEngine extends Construct {
 
     const prepareScript = new s3assets.Asset(this, 'PrepareScript', { path: path.resolve(o.prepare.script) });
     const evaluateScript = new s3assets.Asset(this, 'EvaluateScript', { path: path.resolve(o.evaluate.script) });
+    // The library's own statistics module (lib/core/python/model_stats.py, shipped in dist/).
+    const baselineScript = new s3assets.Asset(this, 'BaselineScript', { path: MODEL_STATS_SCRIPT });
     grantWithKey(this.jobRole, {
       actions: perms.CODE_READ,
-      resourceArns: [prepareScript, evaluateScript].map((a) => a.bucket.arnForObjects(a.s3ObjectKey)),
+      resourceArns: [prepareScript, evaluateScript, baselineScript].map((a) => a.bucket.arnForObjects(a.s3ObjectKey)),
     });
 
     const runUri = (sub: string) => `States.Format('s3://${bucket.bucketName}/${prefix}runs/{}/${sub}', $.run.id)`;
@@ -167,6 +171,36 @@ export class ManagedEngine extends Construct {
         ImageUri: trainingImage,
         ContainerEntrypoint: ['python3', prepareCode.path],
         ContainerArguments: [...contract, '--input', DATA_DIR, '--output', OUTPUT_DIR],
+      },
+      RoleArn: this.jobRole.roleArn,
+      NetworkConfig: networkConfig(prepare.instanceCount),
+    });
+
+    // Baseline: per-feature statistics of the training split (quantile bins of numeric features,
+    // category frequencies of categorical ones, the feature order), which Register records as the
+    // version's DriftCheckBaselines and the drift job compares captured data with. It runs the
+    // library's model_stats.py in the steps' image (the default sagemaker-xgboost image has numpy and
+    // pandas), sized like Prepare, with the same isolation, VPC and KMS settings.
+    const baselineCode = codeInput(baselineScript);
+    const categorical = o.categoricalFeatures ?? [];
+    const baselineJob = this.processingJob('Baseline', `${jobPrefix}-b`, prepare, {
+      ProcessingInputs: [
+        baselineCode.input,
+        { InputName: 'train', S3Input: { 'S3Uri.$': runUri('prepared/train/'), 'LocalPath': DATA_DIR, 'S3DataType': 'S3Prefix', 'S3InputMode': 'File', 'S3DataDistributionType': 'FullyReplicated' } },
+      ],
+      ProcessingOutputConfig: {
+        KmsKeyId: key.keyArn,
+        Outputs: [{ OutputName: 'baseline', S3Output: { 'S3Uri.$': runUri('baseline/'), 'LocalPath': OUTPUT_DIR, 'S3UploadMode': 'EndOfJob' } }],
+      },
+      AppSpecification: {
+        ImageUri: trainingImage,
+        // The entrypoint is the asset's name in the container (the last segment of its S3 key), see codeInput.
+        ContainerEntrypoint: ['python3', baselineCode.path],
+        ContainerArguments: [
+          'baseline', '--train', DATA_DIR, '--features', o.features.join(','),
+          ...(categorical.length ? ['--categorical', categorical.join(',')] : []),
+          '--out', OUTPUT_DIR,
+        ],
       },
       RoleArn: this.jobRole.roleArn,
       NetworkConfig: networkConfig(prepare.instanceCount),
@@ -283,6 +317,12 @@ export class ManagedEngine extends Construct {
           'ModelMetrics': {
             ModelQuality: { Statistics: { 'ContentType': 'application/json', 'S3Uri.$': runUri('evaluation/evaluation.json') } },
           },
+          // The drift job's reference, served together with the version (CreateModelPackage,
+          // SageMaker API reference: DriftCheckBaselines.ModelDataQuality.Statistics is a MetricsSource,
+          // ContentType and S3Uri required). The drift job reads it back with DescribeModelPackage.
+          'DriftCheckBaselines': {
+            ModelDataQuality: { Statistics: { 'ContentType': 'application/json', 'S3Uri.$': runUri('baseline/baseline.json') } },
+          },
           'CustomerMetadataProperties': {
             'run-id.$': '$.run.id',
             'training-job.$': '$.train.JobName',
@@ -293,6 +333,7 @@ export class ManagedEngine extends Construct {
             // CustomerMetadataProperties); longer lists are validated away at synth.
             'features': o.features.join(','),
             'metric-value.$': `States.Format('{}', ${metricPath})`,
+            'baseline.$': runUri('baseline/baseline.json'),
           },
         },
         // CreateModelPackage response (SageMaker API reference): ModelPackageArn.
@@ -304,8 +345,8 @@ export class ManagedEngine extends Construct {
 
     const failed = new sfn.Fail(this, 'StepFailed', { error: 'RetrainingStepFailed', causePath: '$.error.Cause' });
     exportData.addRetry(retry(RETRY_ERRORS.athena));
-    for (const s of [prepareJob, trainJob, evaluateJob]) s.addRetry(retry(RETRY_ERRORS.sagemakerJob));
-    for (const s of [exportData, prepareJob, trainJob, evaluateJob, register]) s.addCatch(failed, { resultPath: '$.error' });
+    for (const s of [prepareJob, baselineJob, trainJob, evaluateJob]) s.addRetry(retry(RETRY_ERRORS.sagemakerJob));
+    for (const s of [exportData, prepareJob, baselineJob, trainJob, evaluateJob, register]) s.addCatch(failed, { resultPath: '$.error' });
     for (const s of [checkExport, readReport]) s.addCatch(failed, { resultPath: '$.error' });
 
     const gate = new sfn.Choice(this, 'MetricPasses?')
@@ -314,7 +355,7 @@ export class ManagedEngine extends Construct {
       .otherwise(belowThreshold);
     const hasData = new sfn.Choice(this, 'HasData?')
       .when(sfn.Condition.numberGreaterThan('$.exported.KeyCount', 0),
-        prepareJob.next(trainJob).next(evaluateJob).next(readReport).next(gate))
+        prepareJob.next(baselineJob).next(trainJob).next(evaluateJob).next(readReport).next(gate))
       .otherwise(noData);
 
     const definition = init.next(exportData).next(checkExport).next(hasData);
@@ -324,7 +365,7 @@ export class ManagedEngine extends Construct {
       timeout: o.runTimeout ?? TRAINING_DEFAULTS.runTimeout,
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-      comment: `Retraining of ${model}: export -> prepare -> train -> evaluate -> register`,
+      comment: `Retraining of ${model}: export -> prepare -> baseline -> train -> evaluate -> register`,
     });
 
     // --- what the orchestrator may do ---------------------------------------------------------------
@@ -336,7 +377,7 @@ export class ManagedEngine extends Construct {
     grantWithKey(role, { actions: perms.EXPORT_WRITE, resourceArns: [exportObjects], key: lakehouse.encryptionKey, keyActions: perms.EXPORT_KEY_WRITE });
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: perms.PROCESSING_RUN,
-      resources: [`${jobPrefix}-p-*`, `${jobPrefix}-e-*`].map((n) => stack.formatArn({ service: 'sagemaker', resource: 'processing-job', resourceName: n })),
+      resources: [`${jobPrefix}-p-*`, `${jobPrefix}-b-*`, `${jobPrefix}-e-*`].map((n) => stack.formatArn({ service: 'sagemaker', resource: 'processing-job', resourceName: n })),
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: perms.TRAINING_RUN,
@@ -354,7 +395,7 @@ export class ManagedEngine extends Construct {
     registry.grantRegister(this.stateMachine, model);
     acknowledgeWildcardResources(role, ['*'], 'Step Functions log delivery and X-Ray tracing APIs support no resource-level permissions.');
     acknowledgeWildcardResources(role, [
-      ...[`${jobPrefix}-p-*`, `${jobPrefix}-e-*`].map((n) => stack.formatArn({ service: 'sagemaker', resource: 'processing-job', resourceName: n })),
+      ...[`${jobPrefix}-p-*`, `${jobPrefix}-b-*`, `${jobPrefix}-e-*`].map((n) => stack.formatArn({ service: 'sagemaker', resource: 'processing-job', resourceName: n })),
       stack.formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: `${jobPrefix}-t-*` }),
       stack.formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${groupName}/*` }),
       bucket.arnForObjects(`${prefix}runs/*`),

@@ -125,6 +125,14 @@ function checkDataContract(v: Validator, props: TrainingClusterProps, o: Managed
     v.check(features.join(',').length <= 256, 'managed.features', `${features.length} features, ${features.join(',').length} characters`,
       'must join (comma-separated) to at most 256 characters: the model package records them in its metadata');
   }
+  // Categorical features are features (the baseline bins them by category): the same list, no repeats.
+  const categorical = o.categoricalFeatures ?? [];
+  if (v.check(Array.isArray(categorical), 'managed.categoricalFeatures', o.categoricalFeatures, 'must be a list of feature names')) {
+    categorical.forEach((c, i) => v.check(features.includes(c), `managed.categoricalFeatures[${i}]`, c,
+      `must be one of managed.features (${features.join(', ')})`));
+    const repeated = categorical.filter((c, i) => categorical.indexOf(c) !== i);
+    v.check(repeated.length === 0, 'managed.categoricalFeatures', categorical, `must not repeat a feature (${[...new Set(repeated)].join(', ')})`);
+  }
   column(o.label, 'managed.label', true);
   const sampleId = o.sampleId ?? TRAINING_DEFAULTS.sampleId;
   column(sampleId, 'managed.sampleId', false);
