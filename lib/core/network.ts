@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { Validator } from './errors';
 import { createLogGroup } from './encryption';
 
 /**
@@ -25,8 +26,14 @@ export interface IsolatedVpcOptions {
   readonly purpose: string;
   /** The VPC's address range, as a literal. */
   readonly cidr: string;
-  /** Availability zones. */
+  /** How many availability zones to spread over (ignored when `availabilityZones` is given). */
   readonly maxAzs: number;
+  /**
+   * The availability zones, named. Stacks pinned to an account and region otherwise look their zones
+   * up at synth (a context lookup that needs credentials); environment-agnostic stacks need neither.
+   * @default the first `maxAzs` zones of the region
+   */
+  readonly availabilityZones?: string[];
   /** Interface endpoints to add, as [construct ID, service]. */
   readonly endpoints: ReadonlyArray<[string, ec2.InterfaceVpcEndpointAwsService]>;
   /** Key of the flow-log group. */
@@ -50,7 +57,7 @@ export interface IsolatedVpc {
 export function createIsolatedVpc(scope: Construct, options: IsolatedVpcOptions): IsolatedVpc {
   const vpc = new ec2.Vpc(scope, 'Vpc', {
     ipAddresses: ec2.IpAddresses.cidr(options.cidr),
-    maxAzs: options.maxAzs,
+    ...(options.availabilityZones ? { availabilityZones: options.availabilityZones } : { maxAzs: options.maxAzs }),
     natGateways: 0,
     subnetConfiguration: [{ name: options.purpose, subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 20 }],
     gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
@@ -76,4 +83,29 @@ export function createIsolatedVpc(scope: Construct, options: IsolatedVpcOptions)
     });
   }
   return { vpc, endpointSecurityGroup };
+}
+
+/** An availability zone name such as `eu-west-1a` (or a local/wavelength zone name). */
+export const AVAILABILITY_ZONE = /^[a-z]{2}(-[a-z]+)+-\d[a-z](-[a-z0-9-]+)?$/;
+
+/** Records problems with an `availabilityZones` prop: named zones, at least one, no repeats. */
+export function validateAvailabilityZones(v: Validator, zones: readonly string[] | undefined, property: string): void {
+  if (zones === undefined) return;
+  v.check(Array.isArray(zones) && zones.length >= 1, property, zones, 'must name at least one availability zone');
+  if (!Array.isArray(zones)) return;
+  zones.forEach((z, i) => v.matches(z, AVAILABILITY_ZONE, `${property}[${i}]`, 'must be an availability zone name such as eu-west-1a'));
+  v.check(new Set(zones).size === zones.length, property, zones, 'must not repeat a zone');
+}
+
+/**
+ * The context entry that tells CDK the availability zones of an account and region, so that stacks
+ * pinned to them need no availability-zone lookup (and no credentials) at synth. CDK reads the zones
+ * of a pinned stack from context whenever a VPC is created in it, even one given its zones; pass this
+ * to the App (or set it on a Stage before it has children):
+ *
+ * @example
+ * new App({ context: availabilityZonesContext('111111111111', 'eu-west-1', ['eu-west-1a', 'eu-west-1b']) });
+ */
+export function availabilityZonesContext(account: string, region: string, zones: string[]): Record<string, string[]> {
+  return { [`availability-zones:account=${account}:region=${region}`]: [...zones] };
 }

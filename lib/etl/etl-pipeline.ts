@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -77,7 +77,7 @@ export class EtlPipeline extends Construct implements IEtlPipeline {
   constructor(scope: Construct, id: string, props: EtlPipelineProps) {
     super(scope, id);
     const v = new Validator(this);
-    validateEtlProps(v, props);
+    validateEtlProps(v, props, Stack.of(this).bundlingRequired);
     v.throwIfAny();
 
     this.lakehouse = props.lakehouse;

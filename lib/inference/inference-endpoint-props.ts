@@ -195,6 +195,14 @@ export interface InferenceEndpointProps {
    */
   readonly vpc?: ec2.IVpc;
   /**
+   * Availability zones of the VPC the endpoint creates when no `vpc` is given (each such endpoint
+   * creates a VPC of its own, with interface endpoints and flow logs, which cost money at rest: share
+   * one VPC between endpoints where you can). Name them when the stack is pinned to an account and
+   * region: otherwise CDK looks the zones up at synth, which needs credentials. Not allowed with `vpc`.
+   * @default the region's first two zones (environment-agnostic stacks need no lookup)
+   */
+  readonly availabilityZones?: string[];
+  /**
    * Subnets in `vpc`.
    * @default the isolated subnets, else the private ones
    */

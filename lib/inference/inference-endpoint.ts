@@ -152,7 +152,7 @@ export class InferenceEndpoint extends Construct implements IInferenceEndpoint {
     });
     this.role = role;
     const network = key && new InferenceNetwork(this, 'Network', {
-      vpc: props.vpc, subnets: props.subnets, securityGroups: props.securityGroups, key, removalPolicy: this.removalPolicy,
+      vpc: props.vpc, subnets: props.subnets, securityGroups: props.securityGroups, availabilityZones: props.availabilityZones, key, removalPolicy: this.removalPolicy,
     });
 
     const capture = props.dataCapture;

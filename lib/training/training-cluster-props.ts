@@ -186,6 +186,13 @@ export interface TrainingClusterProps {
    */
   readonly vpc?: ec2.IVpc;
   /**
+   * Availability zones of the VPC the cluster creates when no `vpc` is given. Name them when the
+   * stack is pinned to an account and region: otherwise CDK looks the zones up at synth, which needs
+   * credentials. Not allowed with `vpc`.
+   * @default the region's first two zones (environment-agnostic stacks need no lookup)
+   */
+  readonly availabilityZones?: string[];
+  /**
    * Retrain on a schedule: `rate(...)` or `cron(...)` (EventBridge syntax, UTC). Managed engine only.
    * @default no schedule
    */

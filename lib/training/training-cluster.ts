@@ -16,6 +16,7 @@ import { ClusterParameterNames } from './cluster-options';
 import { ClusterEngine } from './private/cluster-engine';
 import { ManagedEngine } from './private/managed-engine';
 import { TrainingNetwork } from './private/network';
+import { validateAvailabilityZones } from '../core/network';
 import { validateTrainingProps } from './private/validate';
 import { validateClusterOptions } from './private/validate-cluster';
 import { RetrainTrigger } from './retrain-trigger';
@@ -78,6 +79,9 @@ export class TrainingCluster extends Construct implements ITrainingCluster {
     super(scope, id);
     const v = new Validator(this);
     validateTrainingProps(v, this, props);
+    validateAvailabilityZones(v, props.availabilityZones, 'availabilityZones');
+    v.check(props.availabilityZones === undefined || props.vpc === undefined, 'availabilityZones', props.availabilityZones,
+      'must not be set with vpc (they are the zones of the VPC the cluster creates)');
     if ((props.engine ?? TRAINING_DEFAULTS.engine) === TrainingEngine.CLUSTER && props.cluster) {
       validateClusterOptions(v, props.cluster, 'cluster', { lakehouse: props.lakehouse, vpc: props.vpc });
     }
@@ -88,6 +92,7 @@ export class TrainingCluster extends Construct implements ITrainingCluster {
     const network = new TrainingNetwork(this, 'Network', {
       vpc: props.vpc,
       maxAzs: TRAINING_DEFAULTS.maxAzs,
+      availabilityZones: props.availabilityZones,
       key: props.lakehouse.encryptionKey,
       removalPolicy,
     });

@@ -1,3 +1,4 @@
+import { esbuildProblem } from '../../lib/etl/private/esbuild';
 import { Duration, Size } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
 import { EtlPipeline, EtlPipelineProps, GlueVersion, GlueWorkerType, LakehouseZone, ValidationError } from '../../lib';
@@ -118,5 +119,15 @@ describe('EtlPipeline validation (property-based)', () => {
       expect(e.problems.some((p) => property.test(p.property))).toBe(true);
       expect(e.constructPath).toMatch(/^Test\/Case\d+\/Pipeline$/);
     }), { numRuns: 100 });
+  });
+});
+
+describe('streaming transformations need esbuild (issue 15, finding 8)', () => {
+  test('without esbuild, the problem names esbuild and the install command instead of a Docker fallback', () => {
+    expect(esbuildProblem(() => { throw new Error('Cannot find module'); })).toMatch(/needs esbuild to bundle the function without Docker: add it to your app \(npm install --save-dev esbuild\)/);
+  });
+
+  test('with esbuild resolvable (this repository), there is no problem', () => {
+    expect(esbuildProblem()).toBeUndefined();
   });
 });

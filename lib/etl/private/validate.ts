@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { Duration, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import { Validator } from '../../core/errors';
+import { esbuildProblem } from './esbuild';
 import { scheduleProblem } from '../../core/schedule';
 import { IDataLakehouse } from '../../lakehouse/data-lakehouse';
 import { TableFormat } from '../../lakehouse/table';
@@ -89,7 +90,7 @@ function validateBatch(v: Validator, lake: IDataLakehouse, b: BatchOptions): voi
   }
 }
 
-function validateStreaming(v: Validator, lake: IDataLakehouse, s: StreamingOptions): void {
+function validateStreaming(v: Validator, lake: IDataLakehouse, s: StreamingOptions, bundlingRequired: boolean): void {
   const zone = s.zone ?? LakehouseZone.RAW;
   const zoneOk = v.check(lake.hasZone(zone), 'streaming.zone', zone, `is not a zone of lakehouse ${lake.node.path}; allowed: ${ALL_ZONES.join(', ')}`);
   if (s.table !== undefined && zoneOk) {
@@ -115,16 +116,18 @@ function validateStreaming(v: Validator, lake: IDataLakehouse, s: StreamingOptio
   const t = s.transformation;
   if (t) {
     v.check(fs.existsSync(t.entry), 'streaming.transformation.entry', t.entry, 'must be the path of an existing handler file');
+    const esbuild = bundlingRequired ? esbuildProblem() : undefined;
+    v.check(esbuild === undefined, 'streaming.transformation', t.entry, esbuild ?? '');
     checkDuration(v, t.timeout, 1, 300, 'streaming.transformation.timeout', 'must be between 1 second and 5 minutes');
     if (t.memorySize !== undefined) v.inRange(t.memorySize, 128, 10240, 'streaming.transformation.memorySize');
   }
 }
 
-/** Validates pipeline props against the lakehouse they target. */
-export function validateEtlProps(v: Validator, props: EtlPipelineProps): void {
+/** Validates pipeline props against the lakehouse they target (`bundlingRequired`: the stack bundles assets in this synth). */
+export function validateEtlProps(v: Validator, props: EtlPipelineProps, bundlingRequired = true): void {
   v.check(props.batch !== undefined || props.streaming !== undefined, 'batch/streaming', 'neither', 'at least one of batch and streaming is required');
   if (props.batch) validateBatch(v, props.lakehouse, props.batch);
-  if (props.streaming) validateStreaming(v, props.lakehouse, props.streaming);
+  if (props.streaming) validateStreaming(v, props.lakehouse, props.streaming, bundlingRequired);
   checkDuration(v, props.runTimeout, 60, 7 * 24 * 3600, 'runTimeout', 'must be between 1 minute and 7 days');
 }
 

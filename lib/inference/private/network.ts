@@ -21,6 +21,7 @@ export interface InferenceNetworkProps {
   readonly vpc?: ec2.IVpc;
   readonly subnets?: ec2.SubnetSelection;
   readonly securityGroups?: ec2.ISecurityGroup[];
+  readonly availabilityZones?: string[];
   readonly key: kms.IKey;
   readonly removalPolicy: RemovalPolicy;
 }
@@ -46,6 +47,7 @@ export class InferenceNetwork extends Construct {
         purpose: 'inference',
         cidr: INFERENCE_VPC_CIDR,
         maxAzs: 2,
+        availabilityZones: props.availabilityZones,
         endpoints: INFERENCE_INTERFACE_ENDPOINTS,
         key: props.key,
         removalPolicy: props.removalPolicy,

@@ -1,5 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { Validator } from '../../core/errors';
+import { validateAvailabilityZones } from '../../core/network';
 import { DeploymentStrategy } from '../deployment';
 import { InferenceInstanceType } from '../instance-types';
 import { ModelSource } from '../model-source';
@@ -72,6 +73,9 @@ function checkVariant(v: Validator, variant: VariantOptions, path: string, profi
 /** Every check on the props of an InferenceEndpoint; problems go to `v`. */
 export function validateEndpointProps(v: Validator, props: InferenceEndpointProps, profileName: string): void {
   if (v.isInstance(props.model, ModelSource, 'model', 'ModelSource.fromRegistry(registry, model) or ModelSource.fromImage(uri)')) props.model?.validate(v, 'model');
+  validateAvailabilityZones(v, props.availabilityZones, 'availabilityZones');
+  v.check(props.availabilityZones === undefined || props.vpc === undefined, 'availabilityZones', props.availabilityZones,
+    'must not be set with vpc (they are the zones of the VPC the endpoint creates)');
   const variants = props.variants ?? [{}];
   const all = props.shadowVariant ? [...variants, props.shadowVariant] : variants;
   v.check(variants.length >= 1, 'variants', `${variants.length} variants`,

@@ -14,6 +14,7 @@ export const TRAINING_VPC_CIDR = '10.80.0.0/16';
 export interface TrainingNetworkProps {
   readonly vpc?: ec2.IVpc;
   readonly maxAzs: number;
+  readonly availabilityZones?: string[];
   readonly key: kms.IKey;
   readonly removalPolicy: RemovalPolicy;
 }
@@ -42,6 +43,7 @@ export class TrainingNetwork extends Construct {
         purpose: 'training',
         cidr: TRAINING_VPC_CIDR,
         maxAzs: props.maxAzs,
+        availabilityZones: props.availabilityZones,
         endpoints: TRAINING_INTERFACE_ENDPOINTS,
         key: props.key,
         removalPolicy: props.removalPolicy,
