@@ -93,6 +93,8 @@ export class DriftMonitor extends Construct implements IDriftMonitor {
   public readonly qualityAlarm?: cloudwatch.Alarm;
   public readonly qualityAlarmName?: string;
   public readonly features: readonly string[];
+  /** The quality alarm's threshold, when quality is monitored. */
+  public readonly qualityThreshold?: number;
   /** The problem type the job is told. */
   public readonly problemType: DriftProblemType;
   /** The quality metric the job publishes. */
@@ -162,6 +164,7 @@ export class DriftMonitor extends Construct implements IDriftMonitor {
     if (props.quality) {
       const maximize = QUALITY_METRIC_GOALS[this.qualityMetric] === 'maximize';
       this.qualityAlarmName = dashedName(this, 255, namePart, 'quality');
+      this.qualityThreshold = props.quality.threshold;
       this.qualityAlarm = new cloudwatch.Alarm(this, 'QualityAlarm', {
         alarmName: this.qualityAlarmName,
         alarmDescription: `Model quality on endpoint ${this.endpointName}: ${this.qualityMetric} on ground truth is ${props.quality.threshold} or `
