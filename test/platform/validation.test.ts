@@ -52,9 +52,13 @@ describe('PlatformStage validation', () => {
   });
 
   test('fails when a drift feature is not one of the model\'s declared features (one data contract)', () => {
-    const models = [{ ...DEFINITION.models[0], monitoring: { dataQuality: { driftFeatures: ['tenure', 'payload'] } } }];
+    const models = [{
+      ...DEFINITION.models[0],
+      monitoring: { drift: { features: ['tenure', 'fare'] }, modelMonitor: { dataQuality: { driftFeatures: ['tenure', 'payload'] } } },
+    }];
     expect(stage({}, { ...DEFINITION, models }))
-      .toThrow(/monitoring.dataQuality.driftFeatures\[1\] \("payload"\): must be one of the model's declared features \(training.managed.features\): tenure, monthly_charges, support_calls/);
+      .toThrow(/monitoring.modelMonitor.dataQuality.driftFeatures\[1\] \("payload"\): must be one of the model's declared features \(training.managed.features\): tenure, monthly_charges, support_calls/);
+    expect(stage({}, { ...DEFINITION, models })).toThrow(/monitoring.drift.features\[1\] \("fare"\): must be one of the model's declared features/);
     expect(stage({}, { ...DEFINITION, models })).not.toThrow(/driftFeatures\[0\]/);
   });
 

@@ -31,10 +31,11 @@ export function validateStageProps(scope: IConstruct, props: PlatformStageProps)
   // validated by TrainingCluster), never over names of its own.
   d.models.forEach((m, i) => {
     const declared = m.training.managed?.features ?? [];
-    (m.monitoring?.dataQuality?.driftFeatures ?? []).forEach((f, j) => {
-      v.check(declared.includes(f), `definition.models[${i}].monitoring.dataQuality.driftFeatures[${j}]`, f,
-        `must be one of the model's declared features (training.managed.features): ${declared.join(', ') || 'none'}`);
-    });
+    const mustBeDeclared = (f: string, property: string) => v.check(declared.includes(f), property, f,
+      `must be one of the model's declared features (training.managed.features): ${declared.join(', ') || 'none'}`);
+    (m.monitoring?.modelMonitor?.dataQuality?.driftFeatures ?? []).forEach((f, j) => mustBeDeclared(f, `definition.models[${i}].monitoring.modelMonitor.dataQuality.driftFeatures[${j}]`));
+    const drift = m.monitoring?.drift;
+    if (drift) (drift.features ?? []).forEach((f, j) => mustBeDeclared(f, `definition.models[${i}].monitoring.drift.features[${j}]`));
   });
   d.models.forEach((m, i) => (m.training.retrainAfter ?? []).forEach((id, j) => {
     v.check(pipelineIds.get(id) === true, `definition.models[${i}].training.retrainAfter[${j}]`, id,
