@@ -207,3 +207,15 @@ describe('MonitoringStack thresholds and validation', () => {
     }), { numRuns: 40 });
   });
 });
+
+describe('Athena bytes-scanned widget (issue 13: it read ProcessedBytes with the WorkGroup dimension only)', () => {
+  test('sums a SEARCH over every QueryState and QueryType of the workgroup', () => {
+    const body = mon.toJSON().Resources[Object.keys(mon.findResources('AWS::CloudWatch::Dashboard'))[0]].Properties.DashboardBody;
+    const rendered = (body['Fn::Join'][1] as unknown[]).map((p) => (typeof p === 'string' ? p : 'REF')).join('');
+    const widgets = (JSON.parse(rendered) as { widgets: Array<{ properties: { title?: string; metrics?: unknown[][] } }> }).widgets;
+    const athena = widgets.find((w) => w.properties.title === 'Lakehouse: bytes scanned by queries')!;
+    expect(athena.properties.metrics).toEqual([[expect.objectContaining({
+      expression: 'SUM(SEARCH(\'{AWS/Athena,QueryState,QueryType,WorkGroup} MetricName="ProcessedBytes" WorkGroup="quick-dev-lake"\', \'Sum\', 300))',
+    })]]);
+  });
+});
