@@ -32,7 +32,7 @@ export interface PlatformTraining {
 /** How a model is served: the InferenceEndpoint props the platform does not decide. */
 export type PlatformServing = Omit<InferenceEndpointProps, 'model' | 'dataCapture' | 'vpc' | 'subnets' | 'securityGroups'> & {
   /**
-   * Percentage of requests captured to the lakehouse for Model Monitor.
+   * Percentage of requests captured to the lakehouse for the drift job.
    * @default 20
    */
   readonly captureSamplingPercentage?: number;
@@ -165,8 +165,8 @@ export interface PlatformEnvironment extends EnvironmentConfig {
   /**
    * Endpoints per monitoring stack: the first stack also watches data, training and the registry;
    * further endpoints go to `-monitoring-2`..., each with its own dashboard and alarm topic.
-   * 25 single-variant endpoints with Model Monitor take about 83 % of the 500-resource limit and 60 % of the size limit.
-   * @default 25
+   * Each endpoint with its drift job takes about 21 resources; 20 single-variant endpoints take about 85 % of the 500-resource limit.
+   * @default 20
    */
   readonly endpointsPerMonitoringStack?: number;
 }
@@ -195,7 +195,7 @@ export interface PlatformStageProps extends StageProps {
 /** Defaults of the platform layer. */
 export const PLATFORM_DEFAULTS = {
   modelsPerStack: 8,
-  endpointsPerMonitoringStack: 25,
+  endpointsPerMonitoringStack: 20,
   captureSamplingPercentage: 20,
   /** Address range of the platform VPC. */
   vpcCidr: '10.70.0.0/16',

@@ -71,7 +71,8 @@ export function describeLoop(built: () => ReadonlyMap<string, PlatformStage>): v
 
     test('3. approval in the registry starts the promotion workflow', () => {
       const ml = t(prod().mlStack);
-      const approved = rules(ml, 'SageMaker Model Package State Change').filter((r) => r.targets.length > 0);
+      // The registry's own approval and rejection rules deliver to its decision log; the promotion rule starts a state machine.
+      const approved = rules(ml, 'SageMaker Model Package State Change').filter((r) => r.targets.some((x) => JSON.stringify(x.Arn).includes('Promotion')));
       expect(approved).toHaveLength(1);
       expect(approved[0].pattern.detail).toEqual(expect.objectContaining({ ModelApprovalStatus: ['Approved'], ModelPackageGroupName: ['mlops-prod-churn'] }));
       expect(approved[0].targets[0].Arn).toEqual({ Ref: machineId(ml, 'ChurnPromotion') });

@@ -124,6 +124,6 @@ describe('monitoring stacks', () => {
     expect(s.monitoringStacks.map((m) => [...m.endpointWatches.keys()])).toEqual([['A', 'B'], ['C']]);
     expect(s.monitoringStacks[1].alarms.some((a) => a.node.id.includes('Training') || a.node.id.includes('Curate'))).toBe(false);
     expect(s.monitoringStack.alarms.some((a) => a.node.id === 'CurateStale')).toBe(true);
-    expect(stage({ endpointsPerMonitoringStack: 26 })).toThrow(/endpointsPerMonitoringStack \(26\): must be a whole number between 1 and 25/);
+    expect(stage({ endpointsPerMonitoringStack: 21 })).toThrow(/endpointsPerMonitoringStack \(21\): must be a whole number between 1 and 20/);
   });
 });

@@ -7,8 +7,8 @@ const PIPELINE_ID = /^[A-Z][A-Za-z0-9]{0,63}$/;
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
 /** A stack per few models is pointless; past this, a model group no longer fits the 500-resource limit. */
 const MAX_MODELS_PER_STACK = 20;
-/** Past about 30, a monitoring stack of single-variant endpoints with Model Monitor reaches the 500-resource limit; 25 keeps a margin. */
-const MAX_ENDPOINTS_PER_MONITORING_STACK = 25;
+/** Past about 22, a monitoring stack of single-variant endpoints with their drift jobs reaches the 500-resource limit; 20 keeps a margin. */
+const MAX_ENDPOINTS_PER_MONITORING_STACK = 20;
 
 /** Validates a platform stage's definition and environment; one ValidationError lists every problem. */
 export function validateStageProps(scope: IConstruct, props: PlatformStageProps): void {
