@@ -1,7 +1,10 @@
 /**
  * A platform of two models in three environments, each pinned to an account and region. Prod owns
  * the release: an approved version goes to staging, then to prod after a person approves; dev is a
- * sandbox that promotes to itself. Select environments with `-c env=dev|staging|prod|all`.
+ * sandbox that promotes to itself. Drift and model quality run as the platform's own Glue job on
+ * every endpoint; the models also opt into SageMaker Model Monitor (closed to new customers: only
+ * for accounts that already use it), in a stack of its own. Select environments with
+ * `-c env=dev|staging|prod|all`.
  *
  * Run it with: npx cdk synth --app "npx ts-node --swc examples/multi-environment.ts" -c env=all
  */
@@ -31,7 +34,9 @@ function model(name: string, table: string, driftFeatures: string[], modelQualit
       },
     },
     serving: { variants: [{ instanceType: InferenceInstanceType.M5_LARGE }], captureSamplingPercentage: 10 },
-    monitoring: { dataQuality: { driftFeatures }, modelQuality },
+    // Drift and quality come from the platform's own job by default; this example also opts into
+    // SageMaker Model Monitor (for accounts that still have it), which goes into retail-<env>-model-monitor.
+    monitoring: { modelMonitor: { dataQuality: { driftFeatures }, modelQuality } },
   };
 }
 

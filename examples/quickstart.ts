@@ -1,7 +1,8 @@
 /**
  * Quickstart: all six constructs in one file, for one environment. New curated data retrains the
- * churn model, an approved version is served behind a canary rollout, and Model Monitor's drift
- * alarm retrains it again. For several environments use `buildPlatform` (examples/multi-environment.ts).
+ * churn model, an approved version is served behind a canary rollout, and the platform's drift job
+ * (a scheduled Glue job on the captured requests) retrains it again when a feature drifts or AUC on
+ * ground truth drops below the registration threshold. For several environments use `buildPlatform` (examples/multi-environment.ts).
  *
  * Run it with: npx cdk synth --app "npx ts-node --swc examples/quickstart.ts"
  */
@@ -58,7 +59,8 @@ export function buildQuickstart(app: App = new App()): { ml: Stack; monitoring: 
   new PromotionWorkflow(ml, 'Promotion', { registry, model: 'churn', stages: [{ name: 'dev', stackName: serving.stackName }] });
   const monitoring = new MonitoringStack(app, 'quick-dev-monitoring', {
     lakehouse, pipelines: [curate], trainingClusters: [training], registries: [registry],
-    endpoints: [{ endpoint, modelMonitor: { dataQuality: { driftFeatures: ['tenure'] } }, retrain: training }],
+    // Drift is on by default for an endpoint that captures data; its features come from `retrain`'s data contract.
+    endpoints: [{ endpoint, registry, model: 'churn', drift: { quality: { threshold: 0.8 } }, retrain: training }],
     alarmEmails: ['ml-oncall@example.com'],
   });
   return { ml, monitoring };

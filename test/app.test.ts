@@ -148,17 +148,19 @@ describe('every example', () => {
     t.hasResourceProperties('AWS::SageMaker::Endpoint', { DeploymentConfig: Match.absent() });
   });
 
-  test('multi-environment: churn is watched for data drift and for model quality, and both start its retraining', () => {
+  test('multi-environment: churn is watched for data drift and for model quality by the platform, by opt-in Model Monitor in its own stack, and all start its retraining', () => {
     const prod = (built.get('multi-environment (prod, account and region pinned)')!.built as Map<string, PlatformStage>).get('prod')!;
-    const mon = Template.fromStack(prod.monitoringStack);
-    mon.resourceCountIs('AWS::SageMaker::MonitoringSchedule', 3);
-    mon.hasResourceProperties('AWS::SageMaker::ModelQualityJobDefinition', {
+    // Model Monitor (opt-in) lives in a stack of its own, so that a refusal cannot roll back the monitoring stack.
+    expect(Template.fromStack(prod.monitoringStack).findResources('AWS::SageMaker::MonitoringSchedule')).toEqual({});
+    const mm = Template.fromStack(prod.modelMonitorStack!);
+    mm.hasResourceProperties('AWS::SageMaker::ModelQualityJobDefinition', {
       ModelQualityAppSpecification: Match.objectLike({ ProblemType: 'BinaryClassification' }),
       NetworkConfig: Match.objectLike({ EnableNetworkIsolation: true }),
     });
-    const watch = prod.monitoringStack.endpointWatches.get('Churn')!.modelMonitor!;
+    const monitor = prod.modelMonitors.get('churn')!;
+    const drift = prod.monitoringStack.endpointWatches.get('Churn')!.drift!;
     const ml = Template.fromStack(prod.mlStack);
-    for (const name of [watch.driftAlarmName, watch.qualityAlarmName!]) {
+    for (const name of [monitor.driftAlarmName, monitor.qualityAlarmName!, drift.driftAlarmName, drift.qualityAlarmName!]) {
       ml.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ detail: { alarmName: [name], state: { value: ['ALARM'] } } }) });
     }
   });

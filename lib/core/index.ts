@@ -15,3 +15,4 @@ export * from './executions';
 export * from './buckets';
 export * from './network';
 export * from './perms';
+export * from './glue';

@@ -7,11 +7,19 @@ import type { IInferenceEndpoint } from '../inference/inference-endpoint';
 import type { IDataLakehouse } from '../lakehouse/data-lakehouse';
 import type { IModelRegistry } from '../registry/model-registry';
 import type { ITrainingCluster } from '../training/training-cluster';
+import type { DriftMonitor } from './drift-monitor';
+import type { DriftMonitorProps } from './drift-monitor-props';
 import type { ModelMonitor } from './model-monitor';
 import type { ModelMonitorProps } from './model-monitor-props';
 
 /** Model Monitor settings of a monitored endpoint; the endpoint and lakehouse come from the monitoring stack. */
 export type EndpointModelMonitorOptions = Omit<ModelMonitorProps, 'endpoint' | 'lakehouse'>;
+
+/**
+ * The platform's drift and model-quality job on a monitored endpoint; the endpoint, lakehouse,
+ * registry, model and alert topic come from the monitoring stack and the MonitoredEndpoint.
+ */
+export type EndpointDriftOptions = Omit<DriftMonitorProps, 'endpoint' | 'lakehouse' | 'registry' | 'model' | 'parameterName' | 'alertTopic'>;
 
 /** An endpoint MonitoringStack watches, and what its drift starts. */
 export interface MonitoredEndpoint {
@@ -23,14 +31,40 @@ export interface MonitoredEndpoint {
    */
   readonly label?: string;
   /**
+   * The registry whose versions the endpoint serves (in staging: prod's registry, imported). The
+   * drift job reads the served version's baseline from it. Required while drift is on.
+   * @default none (drift must then be turned off with `drift: false`, or the endpoint capture no data)
+   */
+  readonly registry?: IModelRegistry;
+  /**
+   * The registered model the endpoint serves. Required while drift is on.
+   * @default none
+   */
+  readonly model?: string;
+  /**
+   * The SSM parameter the endpoint's `ModelSource.fromRegistry` reads the served version from.
+   * @default `/<project>/<env>/models/<model>/approved-package-arn` (approvedPackageParameterName)
+   */
+  readonly parameterName?: string;
+  /**
+   * The platform's drift and model-quality job ({@link DriftMonitor}) on the endpoint's captured
+   * data, or `false` for none. Its drift and quality alarms join the model-health alarm and start
+   * `retrain`.
+   * @default on when the endpoint captures data, with the DriftMonitor defaults and the features of `retrain` (its data contract)
+   */
+  readonly drift?: EndpointDriftOptions | false;
+  /**
    * SageMaker Model Monitor schedules (data quality, optionally model quality) on the endpoint's
-   * captured data, with drift alarms. The endpoint must capture data.
-   * @default no Model Monitor schedules (nor drift alarms)
+   * captured data, with drift alarms: an opt-in engine for accounts that still have Model Monitor
+   * (it is closed to new customers; SageMaker developer guide, "Model Monitor availability
+   * change"), best in a stack of its own so that a refusal cannot roll back the dashboard and
+   * alarms. The endpoint must capture data.
+   * @default no Model Monitor schedules
    */
   readonly modelMonitor?: EndpointModelMonitorOptions;
   /**
-   * The retraining workflow a drift or model-quality alarm starts (through `retrainOn`).
-   * Requires `modelMonitor`.
+   * The retraining workflow the drift and model-quality alarms start (through `retrainOn`, by
+   * alarm name). Requires drift or `modelMonitor`.
    * @default drift alarms only notify
    */
   readonly retrain?: ITrainingCluster;
@@ -42,6 +76,8 @@ export interface EndpointWatch {
   readonly label: string;
   /** Fires (and notifies) when any error, latency, drift or quality alarm of the endpoint does. */
   readonly modelHealth: cloudwatch.CompositeAlarm;
+  /** The platform's drift and model-quality job and alarms, when on. */
+  readonly drift?: DriftMonitor;
   /** Model Monitor schedules and drift alarms, when configured. */
   readonly modelMonitor?: ModelMonitor;
 }
@@ -49,8 +85,9 @@ export interface EndpointWatch {
 /** Props of a {@link MonitoringStack}. */
 export interface MonitoringStackProps extends StackProps {
   /**
-   * The lakehouse: its zones on the dashboard, and where Model Monitor reads baselines and writes
-   * reports. Required when an endpoint has `modelMonitor`.
+   * The lakehouse: its zones on the dashboard, where the drift job reads captured data and ground
+   * truth and writes reports, and where Model Monitor reads baselines. Required when an endpoint
+   * has drift on or `modelMonitor`.
    * @default no lakehouse widgets
    */
   readonly lakehouse?: IDataLakehouse;
@@ -70,8 +107,9 @@ export interface MonitoringStackProps extends StackProps {
    */
   readonly registries?: IModelRegistry[];
   /**
-   * Endpoints: invocations, latency, errors, utilization, capacity, Model Monitor drift; a
-   * composite model-health alarm each; rolled-back updates of their stacks to the topic.
+   * Endpoints: invocations, latency, errors, utilization, capacity, drift and model quality; a
+   * composite model-health alarm each; rolled-back updates of their stacks and failed drift-job
+   * runs to the topic.
    * @default none
    */
   readonly endpoints?: MonitoredEndpoint[];

@@ -19,8 +19,10 @@ import { watchMl } from './private/watch-ml';
 
 /**
  * One environment's operations view: a dashboard, alarms with thresholds from the environment
- * profile, a KMS-encrypted TLS-only alarm topic, Model Monitor schedules with drift alarms that
- * start retraining, and failure events (ETL and training runs, rolled-back rollouts) on the topic.
+ * profile, a KMS-encrypted TLS-only alarm topic, the platform's drift and model-quality job per
+ * endpoint that captures data ({@link DriftMonitor}; SageMaker Model Monitor is an opt-in engine)
+ * with alarms that start retraining, and failure events (ETL and training runs, drift-job runs,
+ * rolled-back rollouts) on the topic.
  *
  * It takes the constructs it watches by interface and reads their `metric*` methods; it only adds
  * references from itself to them (drift reaches retraining by alarm name), so it can be deployed
@@ -29,7 +31,7 @@ import { watchMl } from './private/watch-ml';
  * @example
  * new MonitoringStack(app, 'mlops-dev-monitoring', {
  *   lakehouse, pipelines: [curate], trainingClusters: [training], registries: [registry],
- *   endpoints: [{ endpoint, modelMonitor: { dataQuality: { driftFeatures: ['tenure'] } }, retrain: training }],
+ *   endpoints: [{ endpoint, registry, model: 'churn', drift: { quality: { threshold: 0.8 } }, retrain: training }],
  *   alarmEmails: ['ml-oncall@example.com'],
  * });
  */
@@ -42,7 +44,7 @@ export class MonitoringStack extends Stack {
   public readonly alarms: readonly cloudwatch.AlarmBase[];
   /** The thresholds in force (profile's, with the overrides). */
   public readonly thresholds: AlarmThresholds;
-  /** Per endpoint label: its composite model-health alarm and Model Monitor. */
+  /** Per endpoint label: its composite model-health alarm, drift monitor and Model Monitor. */
   public readonly endpointWatches: ReadonlyMap<string, EndpointWatch>;
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps = {}) {
@@ -68,7 +70,7 @@ export class MonitoringStack extends Stack {
     ];
     const watches = new Map<string, EndpointWatch>();
     for (const e of props.endpoints ?? []) {
-      const { watch, rows: endpointRows } = watchEndpoint(this, factory, this.thresholds, e, props.lakehouse);
+      const { watch, rows: endpointRows } = watchEndpoint(this, factory, this.thresholds, e, props.lakehouse, this.alarmTopic);
       watches.set(watch.label, watch);
       rows.push(...endpointRows);
     }

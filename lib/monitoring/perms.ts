@@ -1,6 +1,6 @@
 import { SAGEMAKER_LOGS_WRITE, SAGEMAKER_VPC_ENI } from '../core/perms';
 
-/** IAM action lists for Model Monitor jobs. Explicit names only, never wildcards. */
+/** IAM action lists for the drift job and Model Monitor jobs. Explicit names only, never wildcards. */
 
 /** Reading captured data, baselines and ground truth (object level). */
 export const S3_OBJECT_READ = ['s3:GetObject'];
@@ -27,3 +27,8 @@ export const METRICS_WRITE = ['cloudwatch:PutMetricData'];
 
 /** Network interfaces SageMaker creates for jobs in a VPC; these support no resource-level permissions. */
 export const VPC_ENI = [...SAGEMAKER_VPC_ENI];
+
+/** Reading the served version from its SSM parameter (drift job). */
+export const SSM_READ = ['ssm:GetParameter'];
+/** Reading the served model package, which names its baseline (drift job). */
+export const PACKAGE_DESCRIBE = ['sagemaker:DescribeModelPackage'];

@@ -4,7 +4,7 @@ import type { EnvironmentConfig } from '../core/config';
 import type { EtlPipelineProps } from '../etl/etl-pipeline-props';
 import type { InferenceEndpointProps } from '../inference/inference-endpoint-props';
 import type { DataLakehouseProps } from '../lakehouse/data-lakehouse-props';
-import type { EndpointModelMonitorOptions } from '../monitoring/monitoring-stack-props';
+import type { EndpointDriftOptions, EndpointModelMonitorOptions } from '../monitoring/monitoring-stack-props';
 import type { ManagedTrainingOptions } from '../training/training-cluster-props';
 
 /** A pipeline of the platform's data stack. */
@@ -32,7 +32,7 @@ export interface PlatformTraining {
 /** How a model is served: the InferenceEndpoint props the platform does not decide. */
 export type PlatformServing = Omit<InferenceEndpointProps, 'model' | 'dataCapture' | 'vpc' | 'subnets' | 'securityGroups'> & {
   /**
-   * Percentage of requests captured to the lakehouse for Model Monitor.
+   * Percentage of requests captured to the lakehouse for the drift job.
    * @default 20
    */
   readonly captureSamplingPercentage?: number;
@@ -55,10 +55,31 @@ export interface PlatformModel {
    */
   readonly serving?: PlatformServing;
   /**
-   * Model Monitor on the endpoint's captured data; its drift alarms start retraining.
-   * @default no Model Monitor (endpoint alarms only)
+   * Drift and model quality of the model's endpoint.
+   * @default the platform's drift job with its defaults (see PlatformMonitoring)
    */
-  readonly monitoring?: EndpointModelMonitorOptions;
+  readonly monitoring?: PlatformMonitoring;
+}
+
+/** How a model's endpoint is watched for drift and model quality. */
+export interface PlatformMonitoring {
+  /**
+   * The platform's drift and model-quality job (DriftMonitor, a scheduled Glue job) on the
+   * endpoint's captured data, or `false` for none. Its drift and quality alarms join the endpoint's
+   * model-health alarm and, where this environment's registry feeds its endpoints, start retraining.
+   * @default on: features from `training.managed.features` (the data contract); quality on ground
+   * truth when the registration metric is `auc` (binary classification) or `rmse` (regression),
+   * alarmed at the registration threshold; otherwise drift only
+   */
+  readonly drift?: EndpointDriftOptions | false;
+  /**
+   * SageMaker Model Monitor schedules, an opt-in engine for accounts that still have it (it is
+   * closed to new customers). They go into a stack of their own, `<project>-<env>-model-monitor`,
+   * deployed after the monitoring stack, so that a refusal cannot roll back the dashboard and the
+   * alarms. Their drift alarms notify the alarm topic and start retraining like the drift job's.
+   * @default no Model Monitor
+   */
+  readonly modelMonitor?: EndpointModelMonitorOptions;
 }
 
 /** What every environment of the platform runs: the same data layer and the same models. */
@@ -144,8 +165,8 @@ export interface PlatformEnvironment extends EnvironmentConfig {
   /**
    * Endpoints per monitoring stack: the first stack also watches data, training and the registry;
    * further endpoints go to `-monitoring-2`..., each with its own dashboard and alarm topic.
-   * 25 single-variant endpoints with Model Monitor take about 83 % of the 500-resource limit and 60 % of the size limit.
-   * @default 25
+   * Each endpoint with its drift job takes about 21 resources; 20 single-variant endpoints take about 85 % of the 500-resource limit.
+   * @default 20
    */
   readonly endpointsPerMonitoringStack?: number;
 }
@@ -183,7 +204,7 @@ export interface PlatformStageProps extends StageProps {
 /** Defaults of the platform layer. */
 export const PLATFORM_DEFAULTS = {
   modelsPerStack: 8,
-  endpointsPerMonitoringStack: 25,
+  endpointsPerMonitoringStack: 20,
   captureSamplingPercentage: 20,
   /** Address range of the platform VPC. */
   vpcCidr: '10.70.0.0/16',

@@ -16,12 +16,16 @@ import { ModelSource } from '../inference/model-source';
 import { PromotionWorkflow } from '../inference/promotion-workflow';
 import { LakehouseAccountSettings, catalogKeyParameterName } from '../lakehouse/account-settings';
 import { DataLakehouse } from '../lakehouse/data-lakehouse';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { ModelMonitor } from '../monitoring/model-monitor';
 import { MonitoringStack } from '../monitoring/monitoring-stack';
 import { IModelRegistry, ModelRegistry } from '../registry/model-registry';
 import { RetrainTrigger } from '../training/retrain-trigger';
 import { TrainingCluster } from '../training/training-cluster';
 import { enforceResourceLimit } from './limits';
 import { PLATFORM_DEFAULTS, PlatformModel, PlatformStageProps } from './platform-config';
+import { platformDriftOptions } from './private/drift';
 import { modelConstructId, stackNames } from './private/names';
 import { validateStageProps } from './private/validate';
 
@@ -34,7 +38,10 @@ import { validateStageProps } from './private/validate';
  * - `<project>-<env>-serving` (`-serving-2`...): the endpoints, which read the approved version
  *   from SSM at deploy time, so a promotion is an update of this stack;
  * - `<project>-<env>-monitoring` (`-monitoring-2`... past `endpointsPerMonitoringStack` endpoints):
- *   dashboard, alarms, Model Monitor, failure events.
+ *   dashboard, alarms, the drift and model-quality job of each endpoint, failure events;
+ * - `<project>-<env>-model-monitor`, only when a model opts into SageMaker Model Monitor (closed to
+ *   new customers): its schedules, in a stack of their own so that a refusal cannot roll back the
+ *   monitoring stack.
  *
  * Templates are written without indentation (a third smaller, further from CloudFormation's size
  * limit); snapshots and reviews read the parsed template, so nothing is lost.
@@ -42,7 +49,7 @@ import { validateStageProps } from './private/validate';
  * The loop: a batch pipeline's success starts retraining; a version that passes its metric is
  * registered pending approval; approval starts the promotion workflow, which updates the serving
  * stacks of `promotesTo` in order (a person approves each later one) through the endpoint's guarded
- * rollout; Model Monitor's drift alarms start retraining again.
+ * rollout; the drift job's drift and quality alarms start retraining again.
  */
 export class PlatformStage extends Stage {
   /** The environment name. */
@@ -75,6 +82,10 @@ export class PlatformStage extends Stage {
   public readonly endpoints: ReadonlyMap<string, InferenceEndpoint>;
   /** Promotion workflows by model name (none when `promotesTo` is empty). */
   public readonly promotions: ReadonlyMap<string, PromotionWorkflow>;
+  /** The opt-in Model Monitor stack (`<project>-<env>-model-monitor`), when a model opts in. */
+  public readonly modelMonitorStack?: Stack;
+  /** Opt-in Model Monitors by model name. */
+  public readonly modelMonitors: ReadonlyMap<string, ModelMonitor>;
   /** The shared VPC of training, Model Monitor and endpoints. */
   public readonly vpc: ec2.IVpc;
 
@@ -228,13 +239,17 @@ export class PlatformStage extends Stage {
     // The first stack also watches the data, training and the registry; past
     // `endpointsPerMonitoringStack` endpoints, more stacks (own dashboard and topic) watch the rest.
     const perMonitoring = environment.endpointsPerMonitoringStack ?? PLATFORM_DEFAULTS.endpointsPerMonitoringStack;
+    const retrains = servedFrom === environment.name;
     const monitoringStacks: MonitoringStack[] = [];
     for (let k = 0; k < Math.ceil(models.length / perMonitoring); k++) {
       const group = models.slice(k * perMonitoring, (k + 1) * perMonitoring);
       const first = k === 0;
+      const stackName = names.monitoring(k);
+      // The drift job reads the served version's baseline from the registry that feeds the endpoints:
+      // this environment's, or the releasing environment's as the serving stack imports it (SSM, no cross-stage reference).
       const m = new MonitoringStack(this, first ? 'Monitoring' : `Monitoring${k + 1}`, {
-        stackName: names.monitoring(k),
-        description: `MLOps platform (${environment.name}): ${first ? 'dashboard, alarms and Model Monitor' : `alarms and Model Monitor (endpoints ${k * perMonitoring + 1}-${k * perMonitoring + group.length})`}`,
+        stackName,
+        description: `MLOps platform (${environment.name}): ${first ? 'dashboard, alarms, drift and model quality' : `alarms, drift and model quality (endpoints ${k * perMonitoring + 1}-${k * perMonitoring + group.length})`}`,
         terminationProtection: environment.profile.deletionProtection,
         suppressTemplateIndentation: true,
         lakehouse: this.lakehouse,
@@ -243,8 +258,10 @@ export class PlatformStage extends Stage {
         registries: first ? [this.registry] : [],
         endpoints: group.map((model) => ({
           endpoint: endpoints.get(model.name)!,
-          modelMonitor: model.monitoring,
-          retrain: model.monitoring && servedFrom === environment.name ? trainings.get(model.name) : undefined,
+          registry: sourceFor(servingStacks[Math.floor(models.indexOf(model) / perStack)]),
+          model: model.name,
+          drift: platformDriftOptions(model),
+          retrain: retrains ? trainings.get(model.name) : undefined,
         })),
         thresholds: environment.alarmThresholds,
         alarmEmails: environment.alarmEmails,
@@ -254,6 +271,33 @@ export class PlatformStage extends Stage {
     }
     this.monitoringStacks = monitoringStacks;
     this.monitoringStack = monitoringStacks[0];
+
+    // Opt-in SageMaker Model Monitor (closed to new customers): a stack of its own, deployed after the
+    // monitoring stacks, so that a refusal rolls back only this stack, never the dashboard and alarms.
+    const optedIn = models.filter((model) => model.monitoring?.modelMonitor !== undefined);
+    if (optedIn.length > 0) {
+      const mm = stack('ModelMonitor', names.modelMonitor, 'SageMaker Model Monitor schedules (opt-in engine)');
+      const monitors = new Map<string, ModelMonitor>();
+      for (const model of optedIn) {
+        const watching = monitoringStacks[Math.floor(models.indexOf(model) / perMonitoring)];
+        mm.addStackDependency(watching, 'Model Monitor alarms notify the monitoring stack\'s alarm topic');
+        const monitor = new ModelMonitor(mm, `${modelConstructId(model.name)}ModelMonitor`, {
+          ...model.monitoring!.modelMonitor!, endpoint: endpoints.get(model.name)!, lakehouse: this.lakehouse,
+        });
+        const action = new cw_actions.SnsAction(watching.alarmTopic);
+        for (const alarm of [monitor.driftAlarm, monitor.qualityAlarm]) (alarm as cloudwatch.Alarm | undefined)?.addAlarmAction(action);
+        if (retrains) {
+          const training = trainings.get(model.name)!;
+          training.retrainOn(`RetrainOn${modelConstructId(model.name)}ModelMonitorDrift`, RetrainTrigger.onAlarmName(monitor.driftAlarmName));
+          if (monitor.qualityAlarmName) training.retrainOn(`RetrainOn${modelConstructId(model.name)}ModelMonitorQuality`, RetrainTrigger.onAlarmName(monitor.qualityAlarmName));
+        }
+        monitors.set(model.name, monitor);
+      }
+      this.modelMonitorStack = mm;
+      this.modelMonitors = monitors;
+    } else {
+      this.modelMonitors = new Map();
+    }
   }
 
   private training(scope: Stack, model: PlatformModel, alertTopic: sns.ITopic): TrainingCluster {

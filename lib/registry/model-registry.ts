@@ -127,9 +127,9 @@ export class ModelRegistry extends ModelRegistryBase {
   public readonly models: readonly string[];
   /** Bucket that receives the artifact bucket's server access logs. */
   public readonly accessLogBucket: s3.IBucket;
-  /** The registry's own rule on approvals (no target), the source of `metricApprovals`; consumers use `onApproved`. */
+  /** The registry's own rule on approvals (target: the decision log), the source of `metricApprovals`; consumers use `onApproved`. */
   public readonly approvalRule: events.Rule;
-  /** The registry's own rule on rejections (no target), the source of `metricRejections`. */
+  /** The registry's own rule on rejections (target: the decision log), the source of `metricRejections`. */
   public readonly rejectionRule: events.Rule;
   /** The removal policy applied to stateful resources, after the guard. */
   public readonly removalPolicy: RemovalPolicy;
@@ -236,6 +236,10 @@ export class ModelRegistry extends ModelRegistryBase {
 
   protected statusRule(status: string): events.IRule {
     return status === APPROVED ? this.approvalRule : this.rejectionRule;
+  }
+
+  protected decisionLogKey(): kms.IKey | undefined {
+    return this.encryptionKey;
   }
 
   private publish(id: string, parameterName: string, stringValue: string, what: string): void {

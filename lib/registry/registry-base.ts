@@ -13,6 +13,7 @@ import type { IModelRegistry } from './model-registry';
 import { REGISTRATION_APPROVAL_STATUS, REGISTRY_DEFAULTS } from './model-registry-props';
 import * as perms from './perms';
 import { APPROVED, REJECTED, approvalStatusPattern } from './private/events';
+import { DecisionLog } from './private/decision-log';
 import { acknowledgeForGrantee } from './private/nag';
 
 /** The longest model package group name SageMaker accepts. */
@@ -154,12 +155,29 @@ export abstract class ModelRegistryBase extends Construct implements IModelRegis
     return Arn.format({ service, resource, resourceName, account, region }, Stack.of(this));
   }
 
-  /** A target-less rule on versions of every declared model reaching `status`, the source of a metric. */
+  /**
+   * A rule on versions of every declared model reaching `status`, the source of a metric, with the
+   * registry's decision log as its target. The EventBridge metrics page ("Monitoring Amazon
+   * EventBridge") defines TriggeredRules as rules that ran and matched an event and documents
+   * nothing for a rule without targets, so every status rule gets a target: the decision log,
+   * which also keeps an audit trail of approvals and rejections.
+   */
   protected createStatusRule(id: string, status: string): events.Rule {
-    return new events.Rule(this, id, {
+    const rule = new events.Rule(this, id, {
       description: `Versions ${status.toLowerCase()} in model registry ${this.node.path}`,
       eventPattern: approvalStatusPattern(this.allGroupNames(), status),
     });
+    const log = this.decisionLog();
+    rule.addTarget({ bind: () => ({ arn: log.targetArn, targetResource: log.group }) });
+    log.allow(rule);
+    return rule;
+  }
+
+  /** The key of the decision log (undefined: CloudWatch Logs' own encryption, for imports whose key policy this stack cannot change). */
+  protected abstract decisionLogKey(): kms.IKey | undefined;
+
+  private decisionLog(): DecisionLog {
+    return this.node.tryFindChild('DecisionLog') as DecisionLog | undefined ?? new DecisionLog(this, 'DecisionLog', this.decisionLogKey());
   }
 
   private ruleMetric(rule: events.IRule, props?: cloudwatch.MetricOptions): cloudwatch.Metric {

@@ -2,7 +2,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as fc from 'fast-check';
 import {
-  ALARM_THRESHOLDS, AlarmThresholds, InferenceEndpoint, MonitoringStack, Profiles, TrainingCluster, ValidationError, alarmThresholdsOf,
+  ALARM_THRESHOLDS, AlarmThresholds, DRIFT_METRIC_SPEC, InferenceEndpoint, MonitoringStack, Profiles, TrainingCluster, ValidationError, alarmThresholdsOf,
 } from '../../lib';
 import { buildQuickstart } from '../../examples/quickstart';
 import { SKIP_BUNDLING, testApp } from '../helpers/app';
@@ -45,7 +45,7 @@ describe('MonitoringStack', () => {
     mon.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TriggeredRules', Threshold: dev.registryRejections });
   });
 
-  test('errors, latency and drift feed one composite model-health alarm, the only one of them that notifies', () => {
+  test('errors, latency, drift and quality feed one composite model-health alarm, the only one of them that notifies', () => {
     for (const name of ['Invocation5XXErrors', 'InvocationModelErrors', 'ModelLatency']) {
       for (const a of alarmsBy(name)) expect(a.Properties.AlarmActions).toBeUndefined();
     }
@@ -55,8 +55,11 @@ describe('MonitoringStack', () => {
     expect(composite[0].Properties.OKActions).toEqual([{ Ref: topicId }]);
     const rule = JSON.stringify(composite[0].Properties.AlarmRule);
     const driftId = Object.entries(mon.findResources('AWS::CloudWatch::Alarm'))
-      .find(([, a]) => a.Properties.AlarmName === monitoring.endpointWatches.get('Churn')!.modelMonitor!.driftAlarmName)![0];
-    for (const id of [driftId, ...['5xx', 'ModelErrors', 'LatencyP99'].map((s) => `ChurnAllTraffic${s}`)]) expect(rule).toContain(id);
+      .find(([, a]) => a.Properties.AlarmName === monitoring.endpointWatches.get('Churn')!.drift!.driftAlarmName)![0];
+    const qualityId = Object.entries(mon.findResources('AWS::CloudWatch::Alarm'))
+      .find(([, a]) => a.Properties.AlarmName === monitoring.endpointWatches.get('Churn')!.drift!.qualityAlarmName)![0];
+    for (const id of [driftId, qualityId, ...['5xx', 'ModelErrors', 'LatencyP99'].map((s) => `ChurnAllTraffic${s}`)]) expect(rule).toContain(id);
+    for (const a of [...alarmsBy('MaxFeatureDrift'), ...alarmsBy('ModelQuality')]) expect(a.Properties.AlarmActions).toBeUndefined();
     for (const a of [...alarmsBy('Invocation4XXErrors'), ...alarmsBy('CPUUtilization')]) expect(a.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
   });
 
@@ -73,8 +76,11 @@ describe('MonitoringStack', () => {
     expect(key.Properties.EnableKeyRotation).toBe(true);
   });
 
-  test('failed ETL and retraining runs and rolled-back rollouts go to the topic', () => {
+  test('failed ETL, retraining and drift-job runs and rolled-back rollouts go to the topic', () => {
     const rules = Object.values(mon.findResources('AWS::Events::Rule'));
+    const glue = rules.filter((r) => r.Properties.EventPattern['detail-type']?.[0] === 'Glue Job State Change');
+    expect(glue).toHaveLength(1);
+    expect(glue[0].Properties.Targets[0].Arn).toEqual({ Ref: topicId });
     const failed = rules.filter((r) => JSON.stringify(r.Properties.EventPattern.detail?.status) === '["FAILED","TIMED_OUT","ABORTED"]');
     expect(failed).toHaveLength(2);
     for (const r of failed) expect(r.Properties.Targets[0].Arn).toEqual({ Ref: topicId });
@@ -85,20 +91,70 @@ describe('MonitoringStack', () => {
 
   test('the dashboard shows every section and the drift metric', () => {
     const body = JSON.stringify(Object.values(mon.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
-    for (const text of ['Data: ETL runs', 'Training and registry', 'Endpoint Churn', 'Invocations', 'ModelLatency', 'SampleCount', 'data drift vs violation threshold']) {
+    for (const text of ['Data: ETL runs', 'Training and registry', 'Endpoint Churn', 'Invocations', 'ModelLatency', 'SampleCount',
+      'drift per feature', 'largest feature drift vs alarm threshold', 'captured records per window', 'model quality (auc) vs alarm threshold']) {
       expect(body).toContain(text);
     }
     const driftId = Object.entries(mon.findResources('AWS::CloudWatch::Alarm'))
-      .find(([, a]) => a.Properties.AlarmName === monitoring.endpointWatches.get('Churn')!.modelMonitor!.driftAlarmName)![0];
+      .find(([, a]) => a.Properties.AlarmName === monitoring.endpointWatches.get('Churn')!.drift!.driftAlarmName)![0];
     expect(body).toContain(`{"Fn::GetAtt":["${driftId}","Arn"]}`);
   });
 
-  test('the drift alarm starts retraining from the ML stack, by name', () => {
-    const drift = monitoring.endpointWatches.get('Churn')!.modelMonitor!.driftAlarmName;
-    mlTemplate.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { 'source': ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], 'detail': { alarmName: [drift], state: { value: ['ALARM'] } } },
-    });
+  test('the drift and quality alarms start retraining from the ML stack, by name', () => {
+    const watch = monitoring.endpointWatches.get('Churn')!.drift!;
+    for (const name of [watch.driftAlarmName, watch.qualityAlarmName!]) {
+      mlTemplate.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: { 'source': ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], 'detail': { alarmName: [name], state: { value: ['ALARM'] } } },
+      });
+    }
     expect(ml.dependencies).not.toContain(monitoring);
+  });
+
+  test('drift is on by default for an endpoint that captures data, with the features of its retraining data contract; no Model Monitor', () => {
+    mon.resourceCountIs('AWS::Glue::Job', 1);
+    mon.resourceCountIs('AWS::Glue::Trigger', 1);
+    expect(Object.keys(mon.toJSON().Resources).filter((id) => mon.toJSON().Resources[id].Type.startsWith('AWS::SageMaker::'))).toEqual([]);
+    expect(monitoring.endpointWatches.get('Churn')!.drift!.features).toEqual(['tenure']);
+  });
+
+  test('the metric names and dimensions the drift job is given are the ones its alarms and dashboard widgets read', () => {
+    // What the job publishes: the --metric_spec argument it is given (drift_job.py publishes exactly these).
+    const job = Object.values(mon.findResources('AWS::Glue::Job'))[0];
+    const spec = JSON.parse(job.Properties.DefaultArguments['--metric_spec']) as typeof DRIFT_METRIC_SPEC;
+    const endpointName = job.Properties.DefaultArguments['--endpoint_name'];
+    const published = new Set(Object.values(spec.metrics));
+    const dims = spec.dimensions;
+    // What the alarms read.
+    const read: Array<{ name: string; dims: Record<string, string> }> = [];
+    for (const a of Object.values(mon.findResources('AWS::CloudWatch::Alarm'))) {
+      if (a.Properties.Namespace !== spec.namespace) continue;
+      read.push({ name: a.Properties.MetricName, dims: Object.fromEntries(a.Properties.Dimensions.map((d: { Name: string; Value: string }) => [d.Name, d.Value])) });
+    }
+    // What the dashboard widgets read: [namespace, metricName, dimName, dimValue, ...] arrays in the body.
+    const body = mon.toJSON().Resources[Object.keys(mon.findResources('AWS::CloudWatch::Dashboard'))[0]].Properties.DashboardBody;
+    const rendered = (body['Fn::Join'][1] as unknown[]).map((p) => (typeof p === 'string' ? p : 'REF')).join('');
+    const widgets = (JSON.parse(rendered) as { widgets: Array<{ properties: { metrics?: unknown[][] } }> }).widgets;
+    for (const w of widgets) {
+      for (const m of w.properties.metrics ?? []) {
+        if (m[0] !== spec.namespace) continue;
+        const parts = m.filter((x) => typeof x === 'string') as string[];
+        const d: Record<string, string> = {};
+        for (let i = 2; i + 1 < parts.length; i += 2) d[parts[i]] = parts[i + 1];
+        read.push({ name: parts[1], dims: d });
+      }
+    }
+    expect(read.length).toBe(7); // 2 alarms; feature drift, captured, insufficient, quality, ground truth on graphs (the max drift graph is its alarm's widget)
+    const names = new Set(read.map((r) => r.name));
+    for (const name of names) expect(published).toContain(name);
+    for (const name of published) expect(names).toContain(name);
+    for (const r of read) {
+      expect(r.dims[dims.endpoint]).toBe(endpointName);
+      const expected = r.name === spec.metrics.featureDrift ? [dims.endpoint, dims.feature]
+        : r.name === spec.metrics.modelQuality ? [dims.endpoint, dims.qualityMetric] : [dims.endpoint];
+      expect(Object.keys(r.dims).sort()).toEqual(expected.sort());
+    }
+    expect(read.filter((r) => r.name === spec.metrics.featureDrift).map((r) => r.dims[dims.feature])).toEqual(['tenure']);
+    expect(read.filter((r) => r.name === spec.metrics.modelQuality).map((r) => r.dims[dims.qualityMetric])).toContain(job.Properties.DefaultArguments['--quality_metric']);
   });
 });
 
@@ -110,7 +166,8 @@ describe('MonitoringStack thresholds and validation', () => {
     expect(alarmThresholdsOf(Profiles.DEV)).toBe(ALARM_THRESHOLDS.dev);
     expect(alarmThresholdsOf({ ...Profiles.STAGING, alarms: undefined })).toBe(ALARM_THRESHOLDS.staging);
     expect(alarmThresholdsOf({ ...Profiles.DEV, name: 'qa', alarms: undefined })).toBe(ALARM_THRESHOLDS.prod);
-    expect(DOCS.get('MonitoredEndpoint.modelMonitor')).toBe('no Model Monitor schedules (nor drift alarms)');
+    expect(DOCS.get('MonitoredEndpoint.modelMonitor')).toBe('no Model Monitor schedules');
+    expect(DOCS.get('MonitoredEndpoint.drift')).toMatch(/^on when the endpoint captures data/);
   });
 
   const stackWith = (props: ConstructorParameters<typeof MonitoringStack>[2]) => () => new MonitoringStack(testApp(), 'Mon', props);
@@ -124,13 +181,15 @@ describe('MonitoringStack thresholds and validation', () => {
     expect(stackWith({ alarmEmails: ['oncall'] })).toThrow(/alarmEmails\[0\] \("oncall"\): must be an email address/);
   });
 
-  test('fails when an endpoint asks for retraining without Model Monitor, or Model Monitor without a lakehouse', () => {
+  test('fails when an endpoint asks for retraining without drift or Model Monitor, drift lacks its registry, model or lakehouse, or Model Monitor its lakehouse', () => {
     const root = ml.node.root as App;
     const endpoint = (root.node.findChild('quick-dev-serving') as Stack).node.findChild('Churn') as InferenceEndpoint;
     const training = ml.node.findChild('Training') as TrainingCluster;
-    expect(() => new MonitoringStack(root, 'M1', { endpoints: [{ endpoint, retrain: training }] }))
-      .toThrow(/endpoints\[0\].retrain \("quick-dev-ml\/Training"\): needs modelMonitor/);
-    expect(() => new MonitoringStack(root, 'M2', { endpoints: [{ endpoint, modelMonitor: { dataQuality: { driftFeatures: ['a'] } } }] }))
+    expect(() => new MonitoringStack(root, 'M1', { endpoints: [{ endpoint, drift: false, retrain: training }] }))
+      .toThrow(/endpoints\[0\].retrain \("quick-dev-ml\/Training"\): needs drift/);
+    expect(() => new MonitoringStack(root, 'M3', { endpoints: [{ endpoint }] }))
+      .toThrow(/endpoints\[0\].drift \("on"\): needs the lakehouse prop[\s\S]*endpoints\[0\].registry \(undefined\): must be set while drift is on[\s\S]*endpoints\[0\].model/);
+    expect(() => new MonitoringStack(root, 'M2', { endpoints: [{ endpoint, drift: false, modelMonitor: { dataQuality: { driftFeatures: ['a'] } } }] }))
       .toThrow(/endpoints\[0\].modelMonitor \("set"\): needs the lakehouse prop/);
   });
 
@@ -146,5 +205,17 @@ describe('MonitoringStack thresholds and validation', () => {
         return e instanceof ValidationError && e.message.includes(`thresholds.${name}`);
       }
     }), { numRuns: 40 });
+  });
+});
+
+describe('Athena bytes-scanned widget (issue 13: it read ProcessedBytes with the WorkGroup dimension only)', () => {
+  test('sums a SEARCH over every QueryState and QueryType of the workgroup', () => {
+    const body = mon.toJSON().Resources[Object.keys(mon.findResources('AWS::CloudWatch::Dashboard'))[0]].Properties.DashboardBody;
+    const rendered = (body['Fn::Join'][1] as unknown[]).map((p) => (typeof p === 'string' ? p : 'REF')).join('');
+    const widgets = (JSON.parse(rendered) as { widgets: Array<{ properties: { title?: string; metrics?: unknown[][] } }> }).widgets;
+    const athena = widgets.find((w) => w.properties.title === 'Lakehouse: bytes scanned by queries')!;
+    expect(athena.properties.metrics).toEqual([[expect.objectContaining({
+      expression: 'SUM(SEARCH(\'{AWS/Athena,QueryState,QueryType,WorkGroup} MetricName="ProcessedBytes" WorkGroup="quick-dev-lake"\', \'Sum\', 300))',
+    })]]);
   });
 });

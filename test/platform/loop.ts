@@ -71,7 +71,8 @@ export function describeLoop(built: () => ReadonlyMap<string, PlatformStage>): v
 
     test('3. approval in the registry starts the promotion workflow', () => {
       const ml = t(prod().mlStack);
-      const approved = rules(ml, 'SageMaker Model Package State Change').filter((r) => r.targets.length > 0);
+      // The registry's own approval and rejection rules deliver to its decision log; the promotion rule starts a state machine.
+      const approved = rules(ml, 'SageMaker Model Package State Change').filter((r) => r.targets.some((x) => JSON.stringify(x.Arn).includes('Promotion')));
       expect(approved).toHaveLength(1);
       expect(approved[0].pattern.detail).toEqual(expect.objectContaining({ ModelApprovalStatus: ['Approved'], ModelPackageGroupName: ['mlops-prod-churn'] }));
       expect(approved[0].targets[0].Arn).toEqual({ Ref: machineId(ml, 'ChurnPromotion') });
@@ -144,18 +145,45 @@ export function describeLoop(built: () => ReadonlyMap<string, PlatformStage>): v
       expect(rolledBack[0].targets[0].Arn).toEqual({ Ref: topic });
     });
 
-    test('7. no SageMaker Model Monitor in the default app: it is closed to new customers, and a refusal would roll back the monitoring stack', () => {
-      // SageMaker developer guide, "Model Monitor availability change": no new customers since 2026-07-30.
-      // Drift on the captured data is the platform's own job (opt-in Model Monitor: examples/multi-environment.ts).
+    test('7. drift: one scheduled drift job per endpoint in every environment, no SageMaker Model Monitor (closed to new customers)', () => {
+      // SageMaker developer guide, "Model Monitor availability change": no new customers since 2026-07-30;
+      // a refusal would roll back the monitoring stack. Drift is the platform's own Glue job
+      // (opt-in Model Monitor: examples/multi-environment.ts, in a stack of its own).
       for (const stage of [prod(), staging(), stages.get('dev')!]) {
-        for (const m of stage.monitoringStacks) {
-          const types = Object.values(t(m).toJSON().Resources as Record<string, { Type: string }>).map((r) => r.Type);
-          expect(types.filter((x) => x.startsWith('AWS::SageMaker::'))).toEqual([]);
+        expect(stage.modelMonitorStack).toBeUndefined();
+        for (const s of [...stage.mlStacks, ...stage.servingStacks, ...stage.monitoringStacks]) {
+          const types = Object.values(t(s).toJSON().Resources as Record<string, { Type: string }>).map((r) => r.Type);
+          expect(types.filter((x) => x === 'AWS::SageMaker::MonitoringSchedule' || x.endsWith('JobDefinition'))).toEqual([]);
         }
+        const mon = t(stage.monitoringStack);
+        expect(Object.keys(mon.findResources('AWS::Glue::Job'))).toHaveLength(stage.endpoints.size);
+        const triggers = Object.values(mon.findResources('AWS::Glue::Trigger'));
+        expect(triggers.map((x) => [x.Properties.Type, x.Properties.StartOnCreation])).toEqual([...stage.endpoints.keys()].map(() => ['SCHEDULED', true]));
+        const job = Object.values(mon.findResources('AWS::Glue::Job'))[0].Properties.DefaultArguments;
+        expect(job['--endpoint_name']).toBe(`mlops-${stage.environmentName}-churn`);
+        // The drift of each declared feature of the data contract is on the dashboard, with the Feature dimension.
+        const joined = Object.values(mon.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody['Fn::Join'][1] as unknown[];
+        const body = joined.map((p) => (typeof p === 'string' ? p : 'REF')).join('');
+        for (const f of stage.trainings.get('churn')!.featureNames!) expect(body).toContain(`"FeatureDrift","EndpointName","mlops-${stage.environmentName}-churn","Feature","${f}"`);
       }
     });
 
-    test('8. the monitoring stack does not hold up retraining: the ML stack never depends on it', () => {
+    test('8. the drift and quality alarms start retraining by name; the ML stack never depends on the monitoring stack', () => {
+      const watch = prod().monitoringStack.endpointWatches.get('Churn')!.drift!;
+      const mon = t(prod().monitoringStack);
+      mon.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: watch.driftAlarmName, Namespace: 'MLOpsPlatform/ModelMonitoring', MetricName: 'MaxFeatureDrift',
+        Dimensions: [{ Name: 'EndpointName', Value: 'mlops-prod-churn' }], ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+      mon.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: watch.qualityAlarmName, MetricName: 'ModelQuality', Dimensions: Match.arrayWith([{ Name: 'Metric', Value: 'auc' }]),
+        ComparisonOperator: 'LessThanOrEqualToThreshold',
+      });
+      const ml = t(prod().mlStack);
+      const training = machineId(ml, 'ChurnTraining');
+      const byAlarm = rules(ml, 'CloudWatch Alarm State Change');
+      expect(byAlarm.map((r) => r.pattern.detail.alarmName).sort()).toEqual([[watch.driftAlarmName], [watch.qualityAlarmName]].sort());
+      for (const r of byAlarm) expect(r.targets[0].Arn).toEqual({ Ref: training });
       expect(prod().mlStack.dependencies).not.toContain(prod().monitoringStack);
     });
   });

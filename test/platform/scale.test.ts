@@ -80,3 +80,16 @@ describe('limits fail synth with a clear message', () => {
     expect(make(2.5)).toThrow(/modelsPerStack \(2.5\)/);
   });
 });
+
+describe('monitoring stacks with a drift job per endpoint', () => {
+  test('20 endpoints (the default and the most per monitoring stack) with their drift jobs stay below 90 % of the resource limit', () => {
+    const app = testApp(SKIP_BUNDLING);
+    const template = DEFINITION.models[0];
+    const stage = new PlatformStage(app, 'prod', {
+      definition: { ...DEFINITION, models: Array.from({ length: 20 }, (_, i) => ({ ...template, name: `model-${String(i + 1).padStart(2, '0')}` })) },
+      environment: { name: 'prod', profile: Profiles.PROD, owner: 'ml-platform', costCentre: 'ml-prod' },
+    });
+    expect(stage.monitoringStacks).toHaveLength(1);
+    expect(countResources(stage.monitoringStack)).toBeLessThan(0.9 * CLOUDFORMATION_LIMITS.resources);
+  });
+});

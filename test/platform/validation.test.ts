@@ -52,9 +52,13 @@ describe('PlatformStage validation', () => {
   });
 
   test('fails when a drift feature is not one of the model\'s declared features (one data contract)', () => {
-    const models = [{ ...DEFINITION.models[0], monitoring: { dataQuality: { driftFeatures: ['tenure', 'payload'] } } }];
+    const models = [{
+      ...DEFINITION.models[0],
+      monitoring: { drift: { features: ['tenure', 'fare'] }, modelMonitor: { dataQuality: { driftFeatures: ['tenure', 'payload'] } } },
+    }];
     expect(stage({}, { ...DEFINITION, models }))
-      .toThrow(/monitoring.dataQuality.driftFeatures\[1\] \("payload"\): must be one of the model's declared features \(training.managed.features\): tenure, monthly_charges, support_calls/);
+      .toThrow(/monitoring.modelMonitor.dataQuality.driftFeatures\[1\] \("payload"\): must be one of the model's declared features \(training.managed.features\): tenure, monthly_charges, support_calls/);
+    expect(stage({}, { ...DEFINITION, models })).toThrow(/monitoring.drift.features\[1\] \("fare"\): must be one of the model's declared features/);
     expect(stage({}, { ...DEFINITION, models })).not.toThrow(/driftFeatures\[0\]/);
   });
 
@@ -120,6 +124,6 @@ describe('monitoring stacks', () => {
     expect(s.monitoringStacks.map((m) => [...m.endpointWatches.keys()])).toEqual([['A', 'B'], ['C']]);
     expect(s.monitoringStacks[1].alarms.some((a) => a.node.id.includes('Training') || a.node.id.includes('Curate'))).toBe(false);
     expect(s.monitoringStack.alarms.some((a) => a.node.id === 'CurateStale')).toBe(true);
-    expect(stage({ endpointsPerMonitoringStack: 26 })).toThrow(/endpointsPerMonitoringStack \(26\): must be a whole number between 1 and 25/);
+    expect(stage({ endpointsPerMonitoringStack: 21 })).toThrow(/endpointsPerMonitoringStack \(21\): must be a whole number between 1 and 20/);
   });
 });

@@ -1,5 +1,5 @@
-import { App, Lazy, Stack, Stage } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App, CfnElement, Lazy, Stack, Stage } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -160,7 +160,8 @@ describe('ModelRegistry.fromEnvironment', () => {
       const ruleId = (stack.resolve(metric.dimensions) as { RuleName: { Ref: string } }).RuleName.Ref;
       const rule = t.toJSON().Resources[ruleId];
       expect(rule.Properties.EventPattern.detail).toEqual({ ModelPackageGroupName: ['mlops-prod-churn'], ModelApprovalStatus: [status] });
-      expect(rule.Properties.Targets).toBeUndefined();
+      // Issue 13: a status rule has a target (the decision log), so TriggeredRules does not depend on undocumented behaviour for target-less rules.
+      expect(JSON.stringify(rule.Properties.Targets)).toMatch(/arn:aws:logs:.*log-group:.*DecisionLogGroup/);
     }
   });
 
@@ -304,5 +305,25 @@ describe('ModelRegistry.fromEnvironment validation', () => {
     fc.assert(fc.property(bad, (environment) => {
       expect(errorOf({ environment }).problems.some((p) => p.property === 'environment')).toBe(true);
     }), { numRuns: 100 });
+  });
+});
+
+describe('registry decision log (issue 13: status rules fed an alarm through TriggeredRules without a target)', () => {
+  test('the approval and rejection rules deliver to one KMS-encrypted log group that EventBridge may write to, for these rules only', () => {
+    const stack = testStack();
+    const registry = new ModelRegistry(stack, 'Registry', { models: [{ name: 'churn' }] });
+    const t = Template.fromStack(stack);
+    const group = Object.keys(t.findResources('AWS::Logs::LogGroup', { Properties: { KmsKeyId: Match.anyValue() } })).find((k) => k.startsWith('RegistryDecisionLog'))!;
+    expect(group).toBeDefined();
+    for (const rule of [registry.approvalRule, registry.rejectionRule]) {
+      const r = t.toJSON().Resources[stack.getLogicalId(rule.node.defaultChild as CfnElement)];
+      expect(JSON.stringify(r.Properties.Targets)).toContain(group);
+    }
+    const policy = Object.values(t.findResources('AWS::Logs::ResourcePolicy'));
+    expect(policy).toHaveLength(1);
+    const doc = JSON.stringify(policy[0].Properties.PolicyDocument);
+    expect(doc).toContain('events.amazonaws.com');
+    expect(doc).toContain('logs:PutLogEvents');
+    expect(doc).toContain('aws:SourceArn');
   });
 });

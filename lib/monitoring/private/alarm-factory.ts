@@ -50,6 +50,11 @@ export class AlarmFactory {
     return alarm;
   }
 
+  /** Records an alarm created elsewhere (without actions: a composite notifies for it). */
+  public adopt(alarm: cloudwatch.AlarmBase): void {
+    this.alarms.push(alarm);
+  }
+
   /** A composite alarm that fires when any of `alarms` does, and notifies. */
   public anyOf(scope: Construct, id: string, alarms: readonly cloudwatch.IAlarm[], description: string): cloudwatch.CompositeAlarm {
     const composite = new cloudwatch.CompositeAlarm(scope, id, {

@@ -3,7 +3,7 @@ import { IConstruct } from 'constructs';
 import type { AlarmThresholds } from '../../core/environment';
 import { Validator } from '../../core/errors';
 import { MONITORING_DEFAULTS, MonitoringStackProps } from '../monitoring-stack-props';
-import { endpointLabel } from './watch-endpoints';
+import { driftOn, endpointLabel } from './watch-endpoints';
 
 const LABEL = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 // Deliberately simple: one @, no spaces, a dot in the domain. SNS confirms the address itself.
@@ -54,8 +54,14 @@ export function validateMonitoringProps(scope: IConstruct, props: MonitoringStac
       v.check(props.lakehouse !== undefined, `endpoints[${i}].modelMonitor`, 'set', 'needs the lakehouse prop (baselines and reports live there)');
       v.check(e.endpoint.dataCaptureLocation !== undefined, `endpoints[${i}].modelMonitor`, 'set', 'needs an endpoint that captures data (dataCapture)');
     }
+    if (driftOn(e)) {
+      v.check(props.lakehouse !== undefined, `endpoints[${i}].drift`, 'on', 'needs the lakehouse prop (captured data, ground truth and reports live there); or set drift: false');
+      v.check(e.registry !== undefined, `endpoints[${i}].registry`, e.registry, 'must be set while drift is on (the drift job reads the served version\'s baseline from it); or set drift: false');
+      v.check(e.model !== undefined, `endpoints[${i}].model`, e.model, 'must be set while drift is on (the registered model the endpoint serves); or set drift: false');
+    }
     if (e.retrain) {
-      v.check(e.modelMonitor !== undefined, `endpoints[${i}].retrain`, e.retrain.node.path, 'needs modelMonitor (drift alarms start retraining)');
+      v.check(e.modelMonitor !== undefined || driftOn(e), `endpoints[${i}].retrain`, e.retrain.node.path,
+        'needs drift (an endpoint that captures data, drift not false) or modelMonitor: their alarms start retraining');
       v.check(e.retrain.stateMachine !== undefined, `endpoints[${i}].retrain`, e.retrain.node.path, 'must be a managed-engine TrainingCluster (it has the retraining workflow)');
     }
   });

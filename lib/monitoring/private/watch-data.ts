@@ -55,8 +55,28 @@ export function watchData(scope: Construct, alarms: AlarmFactory, t: AlarmThresh
     rows.push([
       graph('Lakehouse: objects per zone', lakehouse.zones.map((z) => lakehouse.metricNumberOfObjects(z, { label: z }))),
       graph('Lakehouse: bytes per zone', lakehouse.zones.map((z) => lakehouse.metricBucketSizeBytes(z, { label: z }))),
-      graph('Lakehouse: bytes scanned by queries', [lakehouse.metricQueryProcessedBytes()]),
+      graph('Lakehouse: bytes scanned by queries', [queryBytesScanned(lakehouse)]),
     ]);
   }
   return rows;
+}
+
+/**
+ * Bytes scanned by the workgroup's queries, summed over every query state and type. Athena
+ * publishes ProcessedBytes with the dimensions QueryState, QueryType and WorkGroup (and
+ * CapacityReservation for reserved capacity) ("Monitor Athena queries with CloudWatch metrics",
+ * Amazon Athena user guide); a CloudWatch metric is identified by all of its dimensions, so a
+ * metric with the WorkGroup dimension alone matches no data. A SEARCH over the schema
+ * {AWS/Athena,QueryState,QueryType,WorkGroup} for this workgroup, summed, reads every series.
+ * The metric name, statistic and period come from the lakehouse's own metric method.
+ */
+export function queryBytesScanned(lakehouse: IDataLakehouse): cloudwatch.MathExpression {
+  const m = lakehouse.metricQueryProcessedBytes();
+  const seconds = m.period.toSeconds();
+  return new cloudwatch.MathExpression({
+    expression: `SUM(SEARCH('{${m.namespace},QueryState,QueryType,WorkGroup} MetricName="${m.metricName}" WorkGroup="${lakehouse.athenaWorkGroupName}"', '${m.statistic}', ${seconds}))`,
+    usingMetrics: {},
+    label: 'bytes scanned (all query states and types)',
+    period: m.period,
+  });
 }

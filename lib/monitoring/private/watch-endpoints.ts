@@ -3,7 +3,9 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import type { AlarmThresholds } from '../../core/environment';
 import type { IDataLakehouse } from '../../lakehouse/data-lakehouse';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { RetrainTrigger } from '../../training/retrain-trigger';
+import { DriftMonitor } from '../drift-monitor';
 import { ModelMonitor } from '../model-monitor';
 import { EndpointWatch, MonitoredEndpoint } from '../monitoring-stack-props';
 import { AlarmFactory } from './alarm-factory';
@@ -14,14 +16,19 @@ export function endpointLabel(e: MonitoredEndpoint): string {
   return e.label ?? e.endpoint.node.id;
 }
 
+/** Whether the platform's drift job watches the endpoint: by default whenever it captures data. */
+export function driftOn(e: MonitoredEndpoint): boolean {
+  return e.drift !== false && e.endpoint.dataCaptureLocation !== undefined;
+}
+
 /**
  * Per endpoint: error and latency alarms per variant that feed one composite model-health alarm
  * (the only one that notifies, so an incident pages once), client-error and utilization alarms
- * that notify on their own, Model Monitor schedules whose drift and quality alarms join the
- * composite and start retraining, and a dashboard section.
+ * that notify on their own, the drift job (and opt-in Model Monitor) whose drift and quality
+ * alarms join the composite and start retraining, and a dashboard section.
  */
 export function watchEndpoint(scope: Construct, alarms: AlarmFactory, t: AlarmThresholds,
-  e: MonitoredEndpoint, lakehouse: IDataLakehouse | undefined): { watch: EndpointWatch; rows: cloudwatch.IWidget[][] } {
+  e: MonitoredEndpoint, lakehouse: IDataLakehouse | undefined, topic: sns.ITopic): { watch: EndpointWatch; rows: cloudwatch.IWidget[][] } {
   const label = endpointLabel(e);
   const ep = e.endpoint;
   const variants = ep.variantNames;
@@ -68,19 +75,41 @@ export function watchEndpoint(scope: Construct, alarms: AlarmFactory, t: AlarmTh
     }
   }
 
+  let drift: DriftMonitor | undefined;
+  const driftRows: cloudwatch.IWidget[][] = [];
+  if (driftOn(e) && lakehouse && e.registry && e.model !== undefined) {
+    const options = e.drift === false ? {} : e.drift ?? {};
+    drift = new DriftMonitor(scope, `${label}Drift`, {
+      ...options,
+      features: options.features ?? (e.retrain?.featureNames ? [...e.retrain.featureNames] : undefined),
+      endpoint: ep, lakehouse, registry: e.registry, model: e.model, parameterName: e.parameterName, alertTopic: topic,
+    });
+    alarms.adopt(drift.driftAlarm);
+    health.push(drift.driftAlarm);
+    driftRows.push(driftWidgets(label, drift));
+    if (drift.qualityAlarm) {
+      alarms.adopt(drift.qualityAlarm);
+      health.push(drift.qualityAlarm);
+    }
+    if (e.retrain) {
+      // By alarm name: the training stack must not depend on this stack, which depends on it.
+      e.retrain.retrainOn(`RetrainOn${label}Drift`, RetrainTrigger.onAlarmName(drift.driftAlarmName));
+      if (drift.qualityAlarmName) e.retrain.retrainOn(`RetrainOn${label}Quality`, RetrainTrigger.onAlarmName(drift.qualityAlarmName));
+    }
+  }
+
   let modelMonitor: ModelMonitor | undefined;
-  const driftWidgets: cloudwatch.IWidget[] = [];
+  const driftWidgetsMm: cloudwatch.IWidget[] = [];
   if (e.modelMonitor && lakehouse) {
     modelMonitor = new ModelMonitor(scope, `${label}ModelMonitor`, { ...e.modelMonitor, endpoint: ep, lakehouse });
     health.push(modelMonitor.driftAlarm);
     // Alarm widgets draw the metric with the alarm's threshold: points past the line are violations.
-    driftWidgets.push(new cloudwatch.AlarmWidget({ title: `${label}: data drift vs violation threshold (Model Monitor)`, alarm: modelMonitor.driftAlarm, width: 12, height: 6 }));
+    driftWidgetsMm.push(new cloudwatch.AlarmWidget({ title: `${label}: data drift vs violation threshold (Model Monitor)`, alarm: modelMonitor.driftAlarm, width: 12, height: 6 }));
     if (modelMonitor.qualityAlarm) {
       health.push(modelMonitor.qualityAlarm);
-      driftWidgets.push(new cloudwatch.AlarmWidget({ title: `${label}: model quality vs threshold (Model Monitor)`, alarm: modelMonitor.qualityAlarm, width: 12, height: 6 }));
+      driftWidgetsMm.push(new cloudwatch.AlarmWidget({ title: `${label}: model quality vs threshold (Model Monitor)`, alarm: modelMonitor.qualityAlarm, width: 12, height: 6 }));
     }
     if (e.retrain) {
-      // By alarm name: the training stack must not depend on this stack, which depends on it.
       e.retrain.retrainOn(`RetrainOn${label}DataDrift`, RetrainTrigger.onAlarmName(modelMonitor.driftAlarmName));
       if (modelMonitor.qualityAlarmName) {
         e.retrain.retrainOn(`RetrainOn${label}QualityDrop`, RetrainTrigger.onAlarmName(modelMonitor.qualityAlarmName));
@@ -114,6 +143,31 @@ export function watchEndpoint(scope: Construct, alarms: AlarmFactory, t: AlarmTh
       new cloudwatch.AlarmStatusWidget({ title: `${label}: model health`, alarms: [modelHealth, ...health], width: 8, height: 6 }),
     ],
   ];
-  if (driftWidgets.length > 0) rows.push(driftWidgets);
-  return { watch: { label, modelHealth, modelMonitor }, rows };
+  rows.push(...driftRows);
+  if (driftWidgetsMm.length > 0) rows.push(driftWidgetsMm);
+  return { watch: { label, modelHealth, drift, modelMonitor }, rows };
+}
+
+/**
+ * The drift section of an endpoint: the drift of each declared feature, the largest drift against
+ * the alarm threshold (an alarm widget draws the alarm's own metric and threshold), captured
+ * records and insufficient-data windows, and model quality with its ground-truth sample count.
+ * Every metric comes from the DriftMonitor's metric methods, hence from DRIFT_METRIC_SPEC.
+ */
+function driftWidgets(label: string, drift: DriftMonitor): cloudwatch.IWidget[] {
+  const widgets: cloudwatch.IWidget[] = [];
+  if (drift.features.length > 0) {
+    widgets.push(graph(`${label}: drift per feature (PSI)`, drift.features.map((f) => drift.metricFeatureDrift(f, { label: f })), [], 6));
+  }
+  widgets.push(new cloudwatch.AlarmWidget({ title: `${label}: largest feature drift vs alarm threshold`, alarm: drift.driftAlarm, width: 6, height: 6 }));
+  widgets.push(graph(`${label}: captured records per window`, [drift.metricCapturedRecords({ label: 'captured records' })],
+    [drift.metricInsufficientData({ label: 'too few records (1)' })], 6));
+  widgets.push(drift.qualityAlarm
+    ? new cloudwatch.GraphWidget({
+      title: `${label}: model quality (${drift.qualityMetric}) vs alarm threshold`, width: 6, height: 6,
+      left: [drift.metricQuality({ label: drift.qualityMetric })], right: [drift.metricGroundTruthSamples({ label: 'ground-truth samples' })],
+      leftAnnotations: [{ value: drift.qualityThreshold!, label: 'alarm threshold' }],
+    })
+    : graph(`${label}: ground-truth samples`, [drift.metricGroundTruthSamples({ label: 'ground-truth samples' })], [], 6));
+  return widgets;
 }

@@ -4,6 +4,8 @@ export interface StackNames {
   ml(group: number): string;
   serving(group: number): string;
   monitoring(group: number): string;
+  /** The opt-in Model Monitor stack. */
+  readonly modelMonitor: string;
 }
 
 /**
@@ -13,7 +15,7 @@ export interface StackNames {
 export function stackNames(project: string, environment: string): StackNames {
   const base = `${project}-${environment}`;
   const grouped = (kind: string) => (group: number) => (group === 0 ? `${base}-${kind}` : `${base}-${kind}-${group + 1}`);
-  return { data: `${base}-data`, ml: grouped('ml'), serving: grouped('serving'), monitoring: grouped('monitoring') };
+  return { data: `${base}-data`, ml: grouped('ml'), serving: grouped('serving'), monitoring: grouped('monitoring'), modelMonitor: `${base}-model-monitor` };
 }
 
 /** The PascalCase construct ID of a model name (`churn-v2` -> `ChurnV2`). */

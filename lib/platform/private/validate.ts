@@ -11,8 +11,8 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** A stack per few models is pointless; past this, a model group no longer fits the 500-resource limit. */
 const MAX_MODELS_PER_STACK = 20;
-/** Past about 30, a monitoring stack of single-variant endpoints with Model Monitor reaches the 500-resource limit; 25 keeps a margin. */
-const MAX_ENDPOINTS_PER_MONITORING_STACK = 25;
+/** Past about 22, a monitoring stack of single-variant endpoints with their drift jobs reaches the 500-resource limit; 20 keeps a margin. */
+const MAX_ENDPOINTS_PER_MONITORING_STACK = 20;
 
 /** Validates a platform stage's definition and environment; one ValidationError lists every problem. */
 export function validateStageProps(scope: IConstruct, props: PlatformStageProps): void {
@@ -35,10 +35,11 @@ export function validateStageProps(scope: IConstruct, props: PlatformStageProps)
   // validated by TrainingCluster), never over names of its own.
   d.models.forEach((m, i) => {
     const declared = m.training.managed?.features ?? [];
-    (m.monitoring?.dataQuality?.driftFeatures ?? []).forEach((f, j) => {
-      v.check(declared.includes(f), `definition.models[${i}].monitoring.dataQuality.driftFeatures[${j}]`, f,
-        `must be one of the model's declared features (training.managed.features): ${declared.join(', ') || 'none'}`);
-    });
+    const mustBeDeclared = (f: string, property: string) => v.check(declared.includes(f), property, f,
+      `must be one of the model's declared features (training.managed.features): ${declared.join(', ') || 'none'}`);
+    (m.monitoring?.modelMonitor?.dataQuality?.driftFeatures ?? []).forEach((f, j) => mustBeDeclared(f, `definition.models[${i}].monitoring.modelMonitor.dataQuality.driftFeatures[${j}]`));
+    const drift = m.monitoring?.drift;
+    if (drift) (drift.features ?? []).forEach((f, j) => mustBeDeclared(f, `definition.models[${i}].monitoring.drift.features[${j}]`));
   });
   d.models.forEach((m, i) => (m.training.retrainAfter ?? []).forEach((id, j) => {
     v.check(pipelineIds.get(id) === true, `definition.models[${i}].training.retrainAfter[${j}]`, id,

@@ -76,10 +76,14 @@ export class ImportedModelRegistry extends ModelRegistryBase {
     return nameInEnvironment(this.project, this.environment, maxLength, ...parts);
   }
 
-  /** The import's own target-less rules, created in this stack on the first metric call. */
+  /** The import's own rules (target: a decision log in this stack), created on the first metric call. */
   protected statusRule(status: string): events.IRule {
     const id = status === APPROVED ? 'ApprovedRule' : 'RejectedRule';
     return this.node.tryFindChild(id) as events.Rule | undefined ?? this.createStatusRule(id, status);
+  }
+
+  protected decisionLogKey(): kms.IKey | undefined {
+    return undefined;
   }
 
   private importRepository(id: string, purpose: RepositoryPurpose): ecr.IRepository {
