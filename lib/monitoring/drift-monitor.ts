@@ -16,6 +16,9 @@ import { DRIFT_FEATURE, validateDriftProps } from './private/drift-validate';
 /** Glue job run states that end a run without success ("Glue Job State Change" events carry these). */
 export const FAILED_GLUE_JOB_STATES: readonly string[] = ['FAILED', 'TIMEOUT', 'STOPPED'];
 
+/** Metrics an alarm on metric math may reference (a hard CloudWatch limit). */
+const MAX_ALARM_METRICS = 10;
+
 /** The platform's drift and model-quality monitor of one endpoint, as dashboards, alarms and the retraining loop see it. */
 export interface IDriftMonitor extends IConstruct {
   /** Name of the watched endpoint. */
@@ -152,9 +155,10 @@ export class DriftMonitor extends Construct implements IDriftMonitor {
     this.driftAlarmName = dashedName(this, 255, namePart, 'drift');
     this.driftAlarm = new cloudwatch.Alarm(this, 'DriftAlarm', {
       alarmName: this.driftAlarmName,
-      alarmDescription: `Data drift on endpoint ${this.endpointName}: the largest feature drift (PSI) of a drift-job run is ${this.driftThreshold} or more. `
+      alarmDescription: `Data drift on endpoint ${this.endpointName}: the largest feature drift (PSI) of a drift-job run is ${this.driftThreshold} or more`
+        + `${this.features.length > 0 && this.features.length <= MAX_ALARM_METRICS ? ` (features ${this.features.join(', ')})` : ''}. `
         + 'The platform starts retraining when this alarm goes into ALARM.',
-      metric: this.metricMaxDrift(),
+      metric: this.driftAlarmMetric(),
       threshold: this.driftThreshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: d.evaluationPeriods,
@@ -203,6 +207,23 @@ export class DriftMonitor extends Construct implements IDriftMonitor {
         }),
       }));
     }
+  }
+
+  /**
+   * What the drift alarm watches: the MAX over the per-feature FeatureDrift metrics (endpoint and
+   * feature dimensions) of the declared features, so that the alarm reads the drift of each feature;
+   * past ten features, the job's MaxFeatureDrift (an alarm on metric math can reference at most ten
+   * metrics: CloudWatch User Guide, "Limits that apply to alarms based on metric math expressions").
+   */
+  private driftAlarmMetric(): cloudwatch.IMetric {
+    if (this.features.length === 0 || this.features.length > MAX_ALARM_METRICS) return this.metricMaxDrift();
+    const usingMetrics = Object.fromEntries(this.features.map((f, i) => [`f${i}`, this.metricFeatureDrift(f)]));
+    return new cloudwatch.MathExpression({
+      expression: `MAX([${Object.keys(usingMetrics).join(', ')}])`,
+      usingMetrics,
+      label: `largest drift of ${this.features.join(', ')}`,
+      period: this.metricMaxDrift().period,
+    });
   }
 
   public metricMaxDrift(props?: cloudwatch.MetricOptions): cloudwatch.Metric {

@@ -98,16 +98,31 @@ describe('DriftMonitor with its defaults', () => {
     });
   });
 
-  test('the drift alarm has a fixed name, reads MaxFeatureDrift and fires at or above 0.2, missing data not breaching', () => {
+  test('the drift alarm has a fixed name, reads the FeatureDrift of each declared feature (endpoint and feature dimensions), fires when the largest is at or above 0.2, missing data not breaching', () => {
     expect(monitor.driftAlarmName).toBe('mlops-prod-churndrift-drift');
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: 'mlops-prod-churndrift-drift', Namespace: DRIFT_METRIC_SPEC.namespace, MetricName: DRIFT_METRIC_SPEC.metrics.maxDrift,
-      Dimensions: [{ Name: DRIFT_METRIC_SPEC.dimensions.endpoint, Value: 'mlops-prod-endpoint' }],
-      Threshold: 0.2, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching', Statistic: 'Maximum', Period: 86400,
-      EvaluationPeriods: 1,
-    });
+    const [alarm] = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: 'mlops-prod-churndrift-drift' } }));
+    expect(alarm.Properties).toEqual(expect.objectContaining({
+      Threshold: 0.2, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching', EvaluationPeriods: 1,
+    }));
+    const queries = alarm.Properties.Metrics as Array<{ Id: string; Expression?: string; MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: unknown[] }; Stat: string; Period: number } }>;
+    expect(queries.find((q) => q.Expression)?.Expression).toBe('MAX([f0, f1])');
+    expect(queries.filter((q) => q.MetricStat).map((q) => [q.MetricStat!.Metric.MetricName, q.MetricStat!.Metric.Dimensions, q.MetricStat!.Stat, q.MetricStat!.Period])).toEqual(
+      ['tenure', 'monthly_charges'].map((f) => [DRIFT_METRIC_SPEC.metrics.featureDrift, [
+        { Name: DRIFT_METRIC_SPEC.dimensions.endpoint, Value: 'mlops-prod-endpoint' }, { Name: DRIFT_METRIC_SPEC.dimensions.feature, Value: f },
+      ], 'Maximum', 86400]));
     expect(monitor.qualityAlarm).toBeUndefined();
     template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+  });
+
+  test('past ten features (the metric-math alarm limit) and without declared features, the drift alarm reads the job\'s MaxFeatureDrift', () => {
+    for (const features of [undefined, Array.from({ length: 11 }, (_, i) => `f${i}`)]) {
+      const l = layout();
+      const wide = new DriftMonitor(l.stack, 'Drift', { ...l.required, features });
+      Template.fromStack(l.stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: wide.driftAlarmName, Namespace: DRIFT_METRIC_SPEC.namespace, MetricName: DRIFT_METRIC_SPEC.metrics.maxDrift,
+        Dimensions: [{ Name: DRIFT_METRIC_SPEC.dimensions.endpoint, Value: Match.anyValue() }], Threshold: 0.2, Statistic: 'Maximum',
+      });
+    }
   });
 
   test('failed, timed-out and stopped runs go to the alert topic (Glue Job State Change)', () => {

@@ -126,9 +126,14 @@ describe('MonitoringStack', () => {
     const dims = spec.dimensions;
     // What the alarms read.
     const read: Array<{ name: string; dims: Record<string, string> }> = [];
+    type MetricRef = { Namespace: string; MetricName: string; Dimensions: Array<{ Name: string; Value: string }> };
+    const dimsOf = (m: MetricRef) => Object.fromEntries(m.Dimensions.map((d) => [d.Name, d.Value]));
     for (const a of Object.values(mon.findResources('AWS::CloudWatch::Alarm'))) {
-      if (a.Properties.Namespace !== spec.namespace) continue;
-      read.push({ name: a.Properties.MetricName, dims: Object.fromEntries(a.Properties.Dimensions.map((d: { Name: string; Value: string }) => [d.Name, d.Value])) });
+      // A plain metric alarm, or one on metric math (the drift alarm: MAX over the features' FeatureDrift).
+      const metrics: MetricRef[] = a.Properties.Metrics
+        ? a.Properties.Metrics.filter((q: { MetricStat?: unknown }) => q.MetricStat).map((q: { MetricStat: { Metric: MetricRef } }) => q.MetricStat.Metric)
+        : [a.Properties as MetricRef];
+      for (const m of metrics) if (m.Namespace === spec.namespace) read.push({ name: m.MetricName, dims: dimsOf(m) });
     }
     // What the dashboard widgets read: [namespace, metricName, dimName, dimValue, ...] arrays in the body.
     const body = mon.toJSON().Resources[Object.keys(mon.findResources('AWS::CloudWatch::Dashboard'))[0]].Properties.DashboardBody;
@@ -143,7 +148,7 @@ describe('MonitoringStack', () => {
         read.push({ name: parts[1], dims: d });
       }
     }
-    expect(read.length).toBe(7); // 2 alarms; feature drift, captured, insufficient, quality, ground truth on graphs (the max drift graph is its alarm's widget)
+    expect(read.length).toBe(8); // alarms: drift (MAX over the one feature), quality; graphs: feature drift, max drift, captured, insufficient, quality, ground truth
     const names = new Set(read.map((r) => r.name));
     for (const name of names) expect(published).toContain(name);
     for (const name of published) expect(names).toContain(name);
@@ -153,7 +158,7 @@ describe('MonitoringStack', () => {
         : r.name === spec.metrics.modelQuality ? [dims.endpoint, dims.qualityMetric] : [dims.endpoint];
       expect(Object.keys(r.dims).sort()).toEqual(expected.sort());
     }
-    expect(read.filter((r) => r.name === spec.metrics.featureDrift).map((r) => r.dims[dims.feature])).toEqual(['tenure']);
+    expect(read.filter((r) => r.name === spec.metrics.featureDrift).map((r) => r.dims[dims.feature])).toEqual(['tenure', 'tenure']);
     expect(read.filter((r) => r.name === spec.metrics.modelQuality).map((r) => r.dims[dims.qualityMetric])).toContain(job.Properties.DefaultArguments['--quality_metric']);
   });
 });

@@ -157,7 +157,9 @@ export function watchEndpoint(scope: Construct, alarms: AlarmFactory, t: AlarmTh
 function driftWidgets(label: string, drift: DriftMonitor): cloudwatch.IWidget[] {
   const widgets: cloudwatch.IWidget[] = [];
   if (drift.features.length > 0) {
-    widgets.push(graph(`${label}: drift per feature (PSI)`, drift.features.map((f) => drift.metricFeatureDrift(f, { label: f })), [], 6));
+    // Each feature, and the job's own maximum over every feature of the baseline (declared or not).
+    widgets.push(graph(`${label}: drift per feature (PSI)`,
+      [...drift.features.map((f) => drift.metricFeatureDrift(f, { label: f })), drift.metricMaxDrift({ label: 'largest (all features)' })], [], 6));
   }
   widgets.push(new cloudwatch.AlarmWidget({ title: `${label}: largest feature drift vs alarm threshold`, alarm: drift.driftAlarm, width: 6, height: 6 }));
   widgets.push(graph(`${label}: captured records per window`, [drift.metricCapturedRecords({ label: 'captured records' })],
