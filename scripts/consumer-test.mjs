@@ -161,7 +161,10 @@ const app = new App({ outdir: process.argv[2] });
 applyPlatform(app, { project: 'consumer', profile: Profiles.STAGING, owner: 'ml-platform', costCentre: 'cc-0001' });
 const stack = new Stack(app, 'ConsumerData');
 
+// The platform stage below owns the account-wide catalog and Lake Formation settings (its foundation stack).
 const lake: IDataLakehouse = new DataLakehouse(stack, 'Lakehouse', {
+  manageCatalogEncryption: false,
+  lakeFormation: { manageSettings: false },
   tables: [{
     name: 'training_samples',
     zone: LakehouseZone.CURATED,
@@ -185,7 +188,6 @@ new PlatformStage(app, 'staging', {
         source: { zone: LakehouseZone.CURATED, table: 'samples' }, features: ['tenure'], label: 'label', sampleId: 'id',
         prepare: { script: 'prepare.py' }, evaluate: { script: 'evaluate.py', metric: 'auc', threshold: 0.8 },
       } },
-      monitoring: { dataQuality: { driftFeatures: ['tenure'] } },
     }],
   },
   environment: { name: 'staging', profile: Profiles.STAGING, owner: 'ml-platform', costCentre: 'cc-0001' },
@@ -199,7 +201,7 @@ console.log('synthesized ' + assembly.stacks.map((s) => s.templateFile).join(', 
 const EXPECTED_STAGE = {
   'consumer-staging-ml': { 'AWS::SageMaker::ModelPackageGroup': 1, 'AWS::StepFunctions::StateMachine': 2 },
   'consumer-staging-serving': { 'AWS::SageMaker::Endpoint': 1 },
-  'consumer-staging-monitoring': { 'AWS::CloudWatch::Dashboard': 1, 'AWS::CloudWatch::CompositeAlarm': 1, 'AWS::SageMaker::MonitoringSchedule': 1 },
+  'consumer-staging-monitoring': { 'AWS::CloudWatch::Dashboard': 1, 'AWS::CloudWatch::CompositeAlarm': 1, 'AWS::Glue::Job': 1, 'AWS::Glue::Trigger': 1 },
 };
 
 // Type-checked, never run: the Kubernetes subpath resolves through the exports map, and a deep

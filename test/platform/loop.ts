@@ -171,10 +171,13 @@ export function describeLoop(built: () => ReadonlyMap<string, PlatformStage>): v
     test('8. the drift and quality alarms start retraining by name; the ML stack never depends on the monitoring stack', () => {
       const watch = prod().monitoringStack.endpointWatches.get('Churn')!.drift!;
       const mon = t(prod().monitoringStack);
-      mon.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        AlarmName: watch.driftAlarmName, Namespace: 'MLOpsPlatform/ModelMonitoring', MetricName: 'MaxFeatureDrift',
-        Dimensions: [{ Name: 'EndpointName', Value: 'mlops-prod-churn' }], ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      });
+      // The drift alarm reads the platform's drift metric of each declared feature (endpoint and feature dimensions).
+      const [drift] = Object.values(mon.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: watch.driftAlarmName } }));
+      expect(drift.Properties.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
+      const read = (drift.Properties.Metrics as Array<{ MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: Array<{ Name: string; Value: string }> } } }>)
+        .filter((q) => q.MetricStat).map((q) => q.MetricStat!.Metric);
+      expect(read.map((m) => [m.Namespace, m.MetricName, m.Dimensions.find((d) => d.Name === 'EndpointName')?.Value, m.Dimensions.find((d) => d.Name === 'Feature')?.Value]))
+        .toEqual(['tenure', 'monthly_charges', 'support_calls'].map((f) => ['MLOpsPlatform/ModelMonitoring', 'FeatureDrift', 'mlops-prod-churn', f]));
       mon.hasResourceProperties('AWS::CloudWatch::Alarm', {
         AlarmName: watch.qualityAlarmName, MetricName: 'ModelQuality', Dimensions: Match.arrayWith([{ Name: 'Metric', Value: 'auc' }]),
         ComparisonOperator: 'LessThanOrEqualToThreshold',
