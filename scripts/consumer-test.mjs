@@ -21,8 +21,10 @@ import os from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { readmePrograms } = createRequire(import.meta.url)('./readme-programs.cjs');
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const t0 = performance.now();
 const log = (msg) => console.log(`consumer-test: ${msg}`);
@@ -42,9 +44,9 @@ childEnv.npm_config_fund = 'false';
 childEnv.npm_config_audit = 'false';
 if (process.env.npm_config_cache) childEnv.npm_config_cache = process.env.npm_config_cache;
 
-function run(cmd, args, { cwd, capture = false } = {}) {
+function run(cmd, args, { cwd, capture = false, env = {} } = {}) {
   const r = spawnSync(cmd, args, {
-    cwd, env: childEnv, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024,
+    cwd, env: { ...childEnv, ...env }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024,
     stdio: capture ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
   });
   if (r.error) fail(`${cmd} ${args.join(' ')}: ${r.error.message}`);
@@ -323,7 +325,17 @@ function checkConsumer(variant, dir, tarball) {
     console.log(ok);`;
   if (run(process.execPath, ['-e', resolveCheck], { cwd: dir, capture: true }).status !== 0) problems.push('exports map: the kubernetes subpath must resolve and deep imports must be refused');
 
-  writeFileSync(join(dir, 'tsconfig.json'), `${JSON.stringify(TSCONFIG, null, 2)}\n`);
+  // The README's programs, in README order, compiled and synthesized like the app (current versions only:
+  // the README documents the versions this repository develops with).
+  const readme = variant.key === 'current' ? readmePrograms(readFileSync(join(ROOT, 'README.md'), 'utf8')) : [];
+  readme.forEach((p, i) => writeFileSync(join(dir, `readme-${i + 1}.ts`), p.source));
+  // The user scripts the README's constructs upload as assets.
+  for (const script of ['glue/curate_events.py', 'training/prepare.py', 'training/evaluate.py']) {
+    mkdirSync(join(dir, dirname(script)), { recursive: true });
+    writeFileSync(join(dir, script), '# placeholder\n');
+  }
+  const tsconfig = { ...TSCONFIG, include: [...TSCONFIG.include, ...readme.map((_, i) => `readme-${i + 1}.ts`)] };
+  writeFileSync(join(dir, 'tsconfig.json'), `${JSON.stringify(tsconfig, null, 2)}\n`);
   writeFileSync(join(dir, 'app.ts'), APP_TS);
   writeFileSync(join(dir, 'subpaths.ts'), SUBPATHS_TS);
   writeFileSync(join(dir, 'guard.cjs'), GUARD_CJS);
@@ -336,6 +348,14 @@ function checkConsumer(variant, dir, tarball) {
   const outdir = join(dir, 'cdk.out');
   runOk(process.execPath, ['--require', './guard.cjs', join('build', 'app.js'), outdir], { cwd: dir });
   log(`[${variant.key}] synth: ${seconds(since)} s`);
+  readme.forEach((p, i) => {
+    const out = join(dir, `readme-${i + 1}.out`);
+    const r = run(process.execPath, ['--require', './guard.cjs', join('build', `readme-${i + 1}.js`)], { cwd: dir, capture: true, env: { CDK_OUTDIR: out } });
+    const manifest = existsSync(join(out, 'manifest.json')) ? JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) : undefined;
+    const stacks = manifest ? Object.values(manifest.artifacts ?? {}).filter((a) => a.type === 'aws:cloudformation:stack' || a.type === 'cdk:cloud-assembly').length : 0;
+    if (r.status !== 0 || stacks === 0) problems.push(`README ${p.name} (from line ${p.line}) did not synthesize:\n${r.stdout}${r.stderr}`);
+    else log(`[${variant.key}] README ${p.name}: synthesized ${stacks} stacks/stages`);
+  });
   const templateFile = join(outdir, 'ConsumerData.template.json');
   if (!existsSync(templateFile)) {
     problems.push(`no template at ${templateFile}`);
