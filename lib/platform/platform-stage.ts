@@ -226,11 +226,14 @@ export class PlatformStage extends Stage {
     models.forEach((model, i) => {
       const s = servingStacks[Math.floor(i / perStack)];
       const { captureSamplingPercentage, ...serving } = model.serving ?? {};
+      // Serverless endpoints take neither a VPC nor data capture (SageMaker supports neither for
+      // them), so the platform adds both only to instance-based endpoints; a serverless model has no drift job.
+      const serverless = isServerless(model);
       endpoints.set(model.name, new InferenceEndpoint(s, modelConstructId(model.name), {
         ...serving,
         model: ModelSource.fromRegistry(sourceFor(s), model.name),
-        dataCapture: { lakehouse: this.lakehouse, samplingPercentage: captureSamplingPercentage ?? PLATFORM_DEFAULTS.captureSamplingPercentage },
-        vpc: this.vpc,
+        dataCapture: serverless ? undefined : { lakehouse: this.lakehouse, samplingPercentage: captureSamplingPercentage ?? PLATFORM_DEFAULTS.captureSamplingPercentage },
+        vpc: serverless ? undefined : this.vpc,
       }));
     });
     this.endpoints = endpoints;
@@ -260,8 +263,10 @@ export class PlatformStage extends Stage {
           endpoint: endpoints.get(model.name)!,
           registry: sourceFor(servingStacks[Math.floor(models.indexOf(model) / perStack)]),
           model: model.name,
-          drift: platformDriftOptions(model),
-          retrain: retrains ? trainings.get(model.name) : undefined,
+          drift: isServerless(model) ? false : platformDriftOptions(model),
+          // Drift (or opt-in Model Monitor) starts retraining; a serverless model captures nothing to drift on.
+          retrain: retrains && ((!isServerless(model) && model.monitoring?.drift !== false) || model.monitoring?.modelMonitor)
+            ? trainings.get(model.name) : undefined,
         })),
         thresholds: environment.alarmThresholds,
         alarmEmails: environment.alarmEmails,
@@ -323,4 +328,10 @@ function importNetwork(scope: Construct, n: NonNullable<PlatformStageProps['envi
     privateSubnetIds: n.subnetIds,
     privateSubnetRouteTableIds: n.routeTableIds,
   });
+}
+
+/** Whether a model is served by a serverless variant (SageMaker allows no other variant beside it). */
+function isServerless(model: PlatformModel): boolean {
+  const serving = model.serving ?? {};
+  return [...(serving.variants ?? []), ...(serving.shadowVariant ? [serving.shadowVariant] : [])].some((v) => v?.serverless !== undefined);
 }
