@@ -16,3 +16,4 @@ export * from './buckets';
 export * from './network';
 export * from './perms';
 export * from './glue';
+export * from './testing';
