@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack, StackProps } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { applyPlatform } from './apply';
 import { EnvironmentProfile, Profiles } from './environment';
 import { ValidationError } from './errors';
@@ -74,6 +73,9 @@ export class PlatformTesting {
 
   /** The stack's template normalized for a snapshot (asset hashes and, when given, the package version blanked). */
   public static snapshot(stack: Stack, packageVersion?: string): unknown {
+    // Loaded here, not at import: apps that never test should not pay for the assertions module.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Template } = require('aws-cdk-lib/assertions') as typeof import('aws-cdk-lib/assertions');
     return normalizeTemplate(Template.fromStack(stack).toJSON(), { packageVersion });
   }
 
