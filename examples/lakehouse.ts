@@ -47,11 +47,11 @@ export function buildLakehouseExample(app: App = new App()): Stack {
   });
 
   const analyst = new iam.Role(stack, 'AnalystRole', { assumedBy: new iam.AccountRootPrincipal() });
-  lake.grantRead(LakehouseZone.CURATED, analyst);
+  lake.grantRead(analyst, LakehouseZone.CURATED);
   lake.grantQuery(analyst);
 
   const ingest = new iam.Role(stack, 'IngestRole', { assumedBy: new iam.ServicePrincipal('glue.amazonaws.com') });
-  lake.grantWrite(LakehouseZone.RAW, ingest);
+  lake.grantWrite(ingest, LakehouseZone.RAW);
   return stack;
 }
 

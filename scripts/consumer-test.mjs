@@ -176,7 +176,7 @@ const lake: IDataLakehouse = new DataLakehouse(stack, 'Lakehouse', {
   }],
 });
 const trainer = new iam.Role(stack, 'Trainer', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
-lake.grantRead(LakehouseZone.CURATED, trainer);
+lake.grantRead(trainer, LakehouseZone.CURATED);
 
 // The whole platform, one environment: data, ML, serving and monitoring stacks in a stage.
 const columns = [{ name: 'id', type: ColumnType.STRING }, { name: 'tenure', type: ColumnType.INT }, { name: 'label', type: ColumnType.DOUBLE }];

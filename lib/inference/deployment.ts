@@ -10,6 +10,21 @@ export interface CapacitySize {
   readonly value: number;
 }
 
+/**
+ * Factories of {@link CapacitySize}, so that a size reads as aws-cdk-lib's enum-like classes do:
+ * `CapacitySize.percent(10)`, `CapacitySize.instances(1)`.
+ */
+export const CapacitySize = {
+  /** A share of the fleet, in whole percent. */
+  percent(value: number): CapacitySize {
+    return { type: 'CAPACITY_PERCENT', value };
+  },
+  /** A number of instances. */
+  instances(value: number): CapacitySize {
+    return { type: 'INSTANCE_COUNT', value };
+  },
+};
+
 /** Options shared by every blue/green strategy. */
 export interface BlueGreenOptions {
   /**

@@ -48,8 +48,12 @@ export interface IDataLakehouse extends IConstruct {
    * Grants read access to a zone: S3 objects, the key, the zone's catalog database and tables,
    * and (for IAM roles) the matching Lake Formation permissions.
    */
+  grantRead(grantee: iam.IGrantable, zone: LakehouseZone): iam.Grant;
+  /** @deprecated The zone-first order of 0.x previews; use `grantRead(grantee, zone)` (aws-cdk-lib's grantee-first order). */
   grantRead(zone: LakehouseZone, grantee: iam.IGrantable): iam.Grant;
   /** Grants read and write access to a zone, including creating tables and partitions. */
+  grantWrite(grantee: iam.IGrantable, zone: LakehouseZone): iam.Grant;
+  /** @deprecated The zone-first order of 0.x previews; use `grantWrite(grantee, zone)` (aws-cdk-lib's grantee-first order). */
   grantWrite(zone: LakehouseZone, grantee: iam.IGrantable): iam.Grant;
   /** Grants running queries in the Athena workgroup and reading their results. */
   grantQuery(grantee: iam.IGrantable): iam.Grant;
@@ -86,7 +90,7 @@ interface Zone {
  * const lake = new DataLakehouse(stack, 'Lakehouse', {
  *   tables: [{ name: 'events', zone: LakehouseZone.CURATED, columns: [{ name: 'id', type: ColumnType.STRING }] }],
  * });
- * lake.grantRead(LakehouseZone.CURATED, trainingRole);
+ * lake.grantRead(trainingRole, LakehouseZone.CURATED);
  */
 export class DataLakehouse extends Construct implements IDataLakehouse {
   public readonly encryptionKey: kms.IKey;
@@ -271,11 +275,19 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
     return this.renderTable(options);
   }
 
-  public grantRead(zone: LakehouseZone, grantee: iam.IGrantable): iam.Grant {
+  public grantRead(grantee: iam.IGrantable, zone: LakehouseZone): iam.Grant;
+  /** @deprecated use `grantRead(grantee, zone)` */
+  public grantRead(zone: LakehouseZone, grantee: iam.IGrantable): iam.Grant;
+  public grantRead(a: iam.IGrantable | LakehouseZone, b: iam.IGrantable | LakehouseZone): iam.Grant {
+    const [grantee, zone] = granteeFirst(a, b);
     return this.grantZone(zone, grantee, false);
   }
 
-  public grantWrite(zone: LakehouseZone, grantee: iam.IGrantable): iam.Grant {
+  public grantWrite(grantee: iam.IGrantable, zone: LakehouseZone): iam.Grant;
+  /** @deprecated use `grantWrite(grantee, zone)` */
+  public grantWrite(zone: LakehouseZone, grantee: iam.IGrantable): iam.Grant;
+  public grantWrite(a: iam.IGrantable | LakehouseZone, b: iam.IGrantable | LakehouseZone): iam.Grant {
+    const [grantee, zone] = granteeFirst(a, b);
     return this.grantZone(zone, grantee, true);
   }
 
@@ -422,4 +434,9 @@ function isConstruct(p: unknown): p is IConstruct {
 
 function isRole(p: iam.IPrincipal): p is iam.IRole {
   return 'roleArn' in p && 'roleName' in p && typeof (p as iam.IRole).node === 'object';
+}
+
+/** The grantee and the zone of a grant call, in either order (zones are strings, grantees objects). */
+function granteeFirst(a: iam.IGrantable | LakehouseZone, b: iam.IGrantable | LakehouseZone): [iam.IGrantable, LakehouseZone] {
+  return typeof a === 'string' ? [b as iam.IGrantable, a] : [a, b as LakehouseZone];
 }

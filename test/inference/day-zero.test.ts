@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Profiles, ValidationError } from '../../lib';
-import { APPROVED_VERSION_PLACEHOLDER, DeploymentStrategy, InferenceEndpoint, InferenceEndpointProps, InferenceInstanceType, ModelSource } from '../../lib/inference';
+import { APPROVED_VERSION_PLACEHOLDER, CapacitySize, DeploymentStrategy, InferenceEndpoint, InferenceEndpointProps, InferenceInstanceType, ModelSource } from '../../lib/inference';
 import { testStack } from '../helpers/app';
 import { buildEndpoint, lakehouseIn, registryIn } from './helpers';
 
@@ -138,5 +138,16 @@ describe('item 5: captured requests are stored as the text the model takes', () 
     template.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
       DataCaptureConfig: { CaptureContentTypeHeader: { CsvContentTypes: ['text/csv'], JsonContentTypes: ['application/json'] } },
     });
+  });
+});
+
+describe('CapacitySize factories (issue 15, finding 9)', () => {
+  test('percent and instances build the sizes the strategies take, and validation still applies', () => {
+    expect(CapacitySize.percent(10)).toEqual({ type: 'CAPACITY_PERCENT', value: 10 });
+    expect(CapacitySize.instances(1)).toEqual({ type: 'INSTANCE_COUNT', value: 1 });
+    const { template } = buildEndpoint(() => ({ variants: [{ initialInstanceCount: 4 }], deployment: DeploymentStrategy.canary({ canarySize: CapacitySize.instances(1) }) }));
+    const [endpoint] = Object.values(template.findResources('AWS::SageMaker::Endpoint'));
+    expect(endpoint.Properties.DeploymentConfig.BlueGreenUpdatePolicy.TrafficRoutingConfiguration.CanarySize).toEqual({ Type: 'INSTANCE_COUNT', Value: 1 });
+    expect(() => buildEndpoint(() => ({ deployment: DeploymentStrategy.canary({ canarySize: CapacitySize.percent(80) }) }))).toThrow(/canarySize\.value \(80\)/);
   });
 });

@@ -274,7 +274,7 @@ describe('DataLakehouse governance', () => {
     const stack = testStack();
     const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
     const { lake } = build({}, stack);
-    lake.grantRead(LakehouseZone.CURATED, role);
+    lake.grantRead(role, LakehouseZone.CURATED);
     const t = Template.fromStack(stack);
     const policy = Object.values(t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('Reader') }] } }))[0];
     const actions = (policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).flatMap((s) => ([] as string[]).concat(s.Action));
@@ -296,8 +296,8 @@ describe('DataLakehouse governance', () => {
     const stack = testStack();
     const role = new iam.Role(stack, 'Writer', { assumedBy: new iam.ServicePrincipal('glue.amazonaws.com') });
     const { lake } = build({}, stack);
-    lake.grantWrite(LakehouseZone.RAW, role);
-    lake.grantWrite(LakehouseZone.RAW, role); // idempotent
+    lake.grantWrite(role, LakehouseZone.RAW);
+    lake.grantWrite(LakehouseZone.RAW, role); // idempotent, and the deprecated zone-first order still works
     const t = Template.fromStack(stack);
     const policy = Object.values(t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('Writer') }] } }))[0];
     const actions = (policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).flatMap((s) => ([] as string[]).concat(s.Action));
@@ -319,7 +319,7 @@ describe('DataLakehouse governance', () => {
     const other = new Stack(stack.node.scope!, 'Consumer', { env: { account: '123456789012', region: 'us-east-1' } });
     const role = new iam.Role(other, 'Job', { assumedBy: new iam.ServicePrincipal('glue.amazonaws.com') });
     const { lake } = build({}, stack);
-    lake.grantRead(LakehouseZone.RAW, role);
+    lake.grantRead(role, LakehouseZone.RAW);
     Template.fromStack(other).resourceCountIs('AWS::LakeFormation::PrincipalPermissions', 2);
     Template.fromStack(stack).resourceCountIs('AWS::LakeFormation::PrincipalPermissions', 0);
   });
@@ -328,7 +328,7 @@ describe('DataLakehouse governance', () => {
     const stack = testStack();
     const user = new iam.User(stack, 'Analyst');
     const { lake } = build({}, stack);
-    lake.grantRead(LakehouseZone.ANALYTICS, user);
+    lake.grantRead(user, LakehouseZone.ANALYTICS);
     Annotations.fromStack(stack).hasWarning('/Test/Lake', Match.stringLikeRegexp('Lake Formation permissions on the analytics zone were not granted'));
   });
 });

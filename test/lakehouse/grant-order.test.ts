@@ -37,7 +37,7 @@ describe('Lake Formation grant order', () => {
     });
     new EtlPipeline(stack, 'Streaming', { lakehouse, streaming: { table: 'events' } });
     const analyst = new iam.Role(stack, 'Analyst', { assumedBy: new iam.AccountRootPrincipal() });
-    lakehouse.grantRead(LakehouseZone.CURATED, analyst);
+    lakehouse.grantRead(analyst, LakehouseZone.CURATED);
 
     const { ids, comparable } = principalPermissionsOrder(Template.fromStack(stack));
     // Batch: read raw (2) + write curated (3); streaming: read raw (2); analyst: read curated (2).
@@ -54,7 +54,7 @@ describe('Lake Formation grant order', () => {
     const lakehouse = new DataLakehouse(lakeStack, 'Lake');
     const other = new Stack(lakeStack.node.scope!, 'Consumers', { env: TEST_ENV });
     for (const name of ['A', 'B']) {
-      lakehouse.grantWrite(LakehouseZone.CURATED, new iam.Role(other, name, { assumedBy: new iam.AccountRootPrincipal() }));
+      lakehouse.grantWrite(new iam.Role(other, name, { assumedBy: new iam.AccountRootPrincipal() }), LakehouseZone.CURATED);
     }
     const { ids, comparable } = principalPermissionsOrder(Template.fromStack(other));
     expect(ids.length).toBe(6);

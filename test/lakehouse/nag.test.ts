@@ -19,8 +19,8 @@ describe('cdk-nag AwsSolutions', () => {
     const stack = testStack({ nag: true });
     const lake = new DataLakehouse(stack, 'Lake');
     const role = new iam.Role(stack, 'Job', { assumedBy: new iam.ServicePrincipal('glue.amazonaws.com') });
-    lake.grantWrite(LakehouseZone.RAW, role);
-    lake.grantRead(LakehouseZone.CURATED, role);
+    lake.grantWrite(role, LakehouseZone.RAW);
+    lake.grantRead(role, LakehouseZone.CURATED);
     expect(() => synthWithNag(stack.node.root as App)).not.toThrow();
   });
 

@@ -56,8 +56,8 @@ export class BatchResources extends Construct {
       assumedBy: new iam.ServicePrincipal('glue.amazonaws.com'),
       description: `Glue job, crawler and data-quality evaluation of ${this.node.path}`,
     });
-    lake.grantRead(b.source.zone, this.role);
-    lake.grantWrite(b.target.zone, this.role);
+    lake.grantRead(this.role, b.source.zone);
+    lake.grantWrite(this.role, b.target.zone);
 
     const script = new s3assets.Asset(this, 'Script', { path: path.resolve(b.script) });
     grantWithKey(this.role, { actions: perms.SCRIPT_READ, resourceArns: [script.bucket.arnForObjects(script.s3ObjectKey)] });

@@ -112,7 +112,7 @@ export class StreamingResources extends Construct {
 
     let conversion: firehose.CfnDeliveryStream.DataFormatConversionConfigurationProperty | undefined;
     if (table) {
-      lake.grantRead(zone, role);
+      lake.grantRead(role, zone);
       conversion = {
         enabled: true,
         inputFormatConfiguration: { deserializer: { openXJsonSerDe: {} } },

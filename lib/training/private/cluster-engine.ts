@@ -290,8 +290,8 @@ export class ClusterEngine extends Construct {
   private addTeam(scope: Construct, t: TeamOptions, agent: Construct): iam.IRole {
     const role = this.podIdentityRole(scope, teamNamespace(t.name), teamServiceAccount(t.name), agent, `team ${t.name}`);
     const write = new Set(t.writeZones ?? []);
-    for (const zone of write) this.props.lakehouse.grantWrite(zone, role);
-    for (const zone of new Set(t.readZones ?? [])) if (!write.has(zone)) this.props.lakehouse.grantRead(zone, role);
+    for (const zone of write) this.props.lakehouse.grantWrite(role, zone);
+    for (const zone of new Set(t.readZones ?? [])) if (!write.has(zone)) this.props.lakehouse.grantRead(role, zone);
     this.grantArtifacts(role, t.artifactPrefixes ?? [defaultTeamArtifactPrefix(t.name)], t.name);
     this.publish('RoleArnParameter', this.parameterNames.teamRoleArn(t.name), role.roleArn,
       `Pod Identity role of team ${t.name} on the EKS training cluster`, scope);

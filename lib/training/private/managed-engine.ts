@@ -373,7 +373,7 @@ export class ManagedEngine extends Construct {
     // Export: run the query in the lakehouse workgroup (and write its results), read the source
     // table through the catalog and Lake Formation (SELECT), write the export with the lakehouse key.
     lakehouse.grantQuery(role);
-    lakehouse.grantRead(sourceZone, role);
+    lakehouse.grantRead(role, sourceZone);
     grantWithKey(role, { actions: perms.EXPORT_WRITE, resourceArns: [exportObjects], key: lakehouse.encryptionKey, keyActions: perms.EXPORT_KEY_WRITE });
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: perms.PROCESSING_RUN,
