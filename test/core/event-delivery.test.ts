@@ -1,4 +1,5 @@
-import { App, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+/* eslint-disable @typescript-eslint/no-explicit-any -- synthesized templates are arbitrary JSON. */
+import { App, CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -96,7 +97,7 @@ describe('deliverReliably and EventDeadLetters', () => {
   test('the queue key lets EventBridge GenerateDataKey and Decrypt (SQS key management for AWS services)', () => {
     const stack = testStack();
     rule(stack, 'A').addTarget(deliverReliably(new targets.SfnStateMachine(stateMachine(stack))));
-    const keyId = stack.getLogicalId(EventDeadLetters.of(stack).key.node.defaultChild as any);
+    const keyId = stack.getLogicalId(EventDeadLetters.of(stack).key.node.defaultChild as CfnElement);
     const key = Template.fromStack(stack).toJSON().Resources[keyId];
     expect(key.Properties.EnableKeyRotation).toBe(true);
     expect(key.Properties.KeyPolicy.Statement).toContainEqual({
@@ -115,7 +116,7 @@ describe('deliverReliably and EventDeadLetters', () => {
     rule(stack, 'B').addTarget(deliverReliably(new targets.SfnStateMachine(sm), { alarmTopic: other }));
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ApproximateNumberOfMessagesVisible', AlarmActions: [{ Ref: stack.getLogicalId(topic.node.defaultChild as any) }],
+      MetricName: 'ApproximateNumberOfMessagesVisible', AlarmActions: [{ Ref: stack.getLogicalId(topic.node.defaultChild as CfnElement) }],
     });
     t.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'AllowCloudWatchAlarmsToSns', Principal: { Service: 'cloudwatch.amazonaws.com' } })]) },
@@ -128,7 +129,7 @@ describe('deliverReliably and EventDeadLetters', () => {
     rule(stack, 'A').addTarget(deliverReliably(new targets.SfnStateMachine(stateMachine(stack), { deadLetterQueue: own, retryAttempts: 3 })));
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::Events::Rule', {
-      Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 3 }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [stack.getLogicalId(own.node.defaultChild as any), 'Arn'] } } })],
+      Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 3 }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [stack.getLogicalId(own.node.defaultChild as CfnElement), 'Arn'] } } })],
     });
     expect(stack.node.tryFindChild(EventDeadLetters.ID)).toBeUndefined();
   });
