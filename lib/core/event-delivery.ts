@@ -1,4 +1,4 @@
-import { Duration, Lazy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Lazy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -38,10 +38,12 @@ export const EVENT_DELIVERY = {
   /** How long an undelivered event waits in the dead-letter queue: the SQS maximum, 14 days. */
   retentionPeriod: Duration.days(14),
   /**
-   * Rules one dead-letter queue accepts. One queue policy statement names every rule of the stack
+   * Rules the queue policy names one by one. One statement names every rule of the stack
    * (`aws:SourceArn`); SQS policies hold at most 8,192 bytes and 20 statements (SQS Developer Guide,
    * "Amazon SQS policy quotas"), so a statement per rule would fail past 19 rules. A rule ARN takes
-   * at most ~115 bytes in the list, so 60 rules stay well below the byte limit.
+   * at most ~115 bytes in the list, so 60 rules stay below the byte limit. Past 60 rules (a platform
+   * of many models puts ~4 rules per model in its ML stack) the statement names the rules of this
+   * account and region (`arn:<partition>:events:<region>:<account>:rule/*`) instead.
    */
   maxRulesPerQueue: 60,
 } as const;
@@ -141,13 +143,24 @@ export class EventDeadLetters extends Construct {
       removalPolicy,
     });
     // "Granting permissions to the dead-letter queue" (EventBridge User Guide): sqs:SendMessage for
-    // events.amazonaws.com, ArnEquals aws:SourceArn the rule. One statement names every rule.
+    // events.amazonaws.com, on condition that aws:SourceArn is the rule. One statement names every
+    // rule, with ArnLike, which on ARNs without wildcards matches exactly as the guide's ArnEquals
+    // does ("IAM JSON policy elements: Condition operators", IAM User Guide).
     this.queue.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowEventBridgeRules',
       principals: [new iam.ServicePrincipal('events.amazonaws.com')],
       actions: ['sqs:SendMessage'],
       resources: [this.queue.queueArn],
-      conditions: { ArnEquals: { 'aws:SourceArn': Lazy.list({ produce: () => this.ruleArns }) } },
+      // ArnLike on exact ARNs matches exactly; the account-and-region pattern only past maxRulesPerQueue rules.
+      conditions: {
+        ArnLike: {
+          'aws:SourceArn': Lazy.list({
+            produce: () => (this.ruleArns.length <= EVENT_DELIVERY.maxRulesPerQueue
+              ? this.ruleArns
+              : [scope.formatArn({ service: 'events', resource: 'rule', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })]),
+          }),
+        },
+      },
     }));
     Validations.of(this.queue).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SQS3',
@@ -167,16 +180,16 @@ export class EventDeadLetters extends Construct {
       datapointsToAlarm: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    this.node.addValidation({
-      validate: () => this.ruleArns.length > EVENT_DELIVERY.maxRulesPerQueue
-        ? [`${this.ruleArns.length} rules deliver to the dead-letter queue of stack ${scope.stackName}; at most ${EVENT_DELIVERY.maxRulesPerQueue} fit in one queue policy (8,192 bytes). Split the stack.`]
-        : [],
-    });
   }
 
   /** Lets `rule` send its undelivered events to the queue. */
   public allow(rule: events.IRule): void {
-    if (!this.ruleArns.includes(rule.ruleArn)) this.ruleArns.push(rule.ruleArn);
+    if (this.ruleArns.includes(rule.ruleArn)) return;
+    this.ruleArns.push(rule.ruleArn);
+    if (this.ruleArns.length === EVENT_DELIVERY.maxRulesPerQueue + 1) {
+      Annotations.of(this).addInfo(`More than ${EVENT_DELIVERY.maxRulesPerQueue} rules deliver to this dead-letter queue: its policy admits `
+        + 'the rules of this account and region rather than naming each (SQS policies hold at most 8,192 bytes).');
+    }
   }
 
   /**

@@ -60,7 +60,7 @@ function expectEveryTargetDelivered(template: Template, where: string, expectAla
     }));
     const allow = statements.find((s) => s.Effect === 'Allow' && s.Principal?.Service === 'events.amazonaws.com');
     expect(allow.Action).toBe('sqs:SendMessage');
-    const sources = [].concat(allow.Condition.ArnEquals['aws:SourceArn']) as any[];
+    const sources = [].concat(allow.Condition.ArnLike['aws:SourceArn']) as any[];
     expect(sources.map((s) => s['Fn::GetAtt'][0]).sort()).toEqual([...ruleIds].sort());
     const alarms = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm'
       && r.Properties!.Namespace === 'AWS/SQS' && r.Properties!.MetricName === 'ApproximateNumberOfMessagesVisible'
@@ -141,6 +141,18 @@ describe('deliverReliably and EventDeadLetters', () => {
     const [t] = Object.values(target)[0].Properties.Targets;
     expect(t.RetryPolicy).toBeUndefined();
     expect(t.DeadLetterConfig).toBeDefined();
+  });
+
+  test('past maxRulesPerQueue rules, the queue policy admits the rules of this account and region (SQS policies hold 8,192 bytes)', () => {
+    const stack = testStack();
+    const sm = stateMachine(stack);
+    for (let i = 0; i <= EVENT_DELIVERY.maxRulesPerQueue; i++) rule(stack, `R${i}`).addTarget(deliverReliably(new targets.SfnStateMachine(sm)));
+    Template.fromStack(stack).hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+        Action: 'sqs:SendMessage',
+        Condition: { ArnLike: { 'aws:SourceArn': ['arn:aws:events:us-east-1:123456789012:rule/*'] } },
+      })]) },
+    });
   });
 
   test('wrapping twice changes nothing', () => {
