@@ -65,11 +65,12 @@ export interface ReliableDeliveryOptions {
  * dead-letter queue the target already has is kept.
  */
 export function deliverReliably(target: events.IRuleTarget, options: ReliableDeliveryOptions = {}): events.IRuleTarget {
-  return target instanceof ReliableTarget && !options.alarmTopic ? target : new ReliableTarget(target, options);
+  if (!(target instanceof ReliableTarget)) return new ReliableTarget(target, options);
+  return options.alarmTopic ? new ReliableTarget(target.inner, options) : target;
 }
 
 class ReliableTarget implements events.IRuleTarget {
-  constructor(private readonly inner: events.IRuleTarget, private readonly options: ReliableDeliveryOptions) {}
+  constructor(public readonly inner: events.IRuleTarget, private readonly options: ReliableDeliveryOptions) {}
 
   public bind(rule: events.IRule, id?: string): events.RuleTargetConfig {
     const config = this.inner.bind(rule, id);
