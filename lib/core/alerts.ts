@@ -19,3 +19,20 @@ export function createAlertTopic(scope: Construct, id: string, key: kms.IKey, di
   }), true);
   return topic;
 }
+
+/**
+ * Lets CloudWatch alarms of the key's account use the key of an encrypted topic they notify: an AWS
+ * service that publishes to an SSE-KMS topic needs `kms:GenerateDataKey*` and `kms:Decrypt` in the key
+ * policy (SNS Developer Guide, "Enable compatibility between event sources from AWS services and
+ * encrypted topics"). Identical statements added twice to one key are rendered once. Imported keys
+ * cannot be changed (nothing is added).
+ */
+export function allowCloudWatchAlarmsToUseKey(key: kms.IKey): void {
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'AllowCloudWatchAlarmsToSns',
+    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    resources: ['*'],
+    conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(key).account } },
+  }), true);
+}

@@ -12,6 +12,7 @@ export * from './nag';
 export * from './schedule';
 export * from './alerts';
 export * from './executions';
+export * from './event-delivery';
 export * from './buckets';
 export * from './network';
 export * from './perms';

@@ -51,8 +51,8 @@ export interface IsolatedVpc {
 
 /**
  * A VPC that needs no NAT gateway: private isolated subnets only, an S3 gateway endpoint, the given
- * interface endpoints behind one security group and encrypted flow logs of all traffic. Creates
- * `Vpc`, `FlowLogs` and `EndpointSecurityGroup` in `scope`.
+ * interface endpoints behind one security group, encrypted flow logs of all traffic and its default
+ * security group closed. Creates `Vpc`, `FlowLogs` and `EndpointSecurityGroup` in `scope`.
  */
 export function createIsolatedVpc(scope: Construct, options: IsolatedVpcOptions): IsolatedVpc {
   const vpc = new ec2.Vpc(scope, 'Vpc', {
@@ -61,7 +61,16 @@ export function createIsolatedVpc(scope: Construct, options: IsolatedVpcOptions)
     natGateways: 0,
     subnetConfiguration: [{ name: options.purpose, subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 20 }],
     gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
-    restrictDefaultSecurityGroup: false,
+    // Closes the default security group. EC2 creates it with every VPC, with an inbound rule from
+    // itself and an outbound rule to everywhere; it cannot be deleted ("Delete a security group",
+    // VPC User Guide) and CloudFormation has no resource that removes its rules, so only an API call
+    // does: aws-cdk-lib's custom resource (Custom::VpcRestrictDefaultSG, one Lambda per stack)
+    // revokes both rules on create and restores them on delete. Its role may call exactly
+    // ec2:Authorize/RevokeSecurityGroupIngress/Egress on this VPC's default group. Nothing here uses
+    // the default group (every ENI gets a group of its own), so closing it changes no traffic;
+    // it satisfies the AWS Config rule vpc-default-security-group-closed and cdk-nag's
+    // VPCDefaultSecurityGroupClosed (NIST 800-53, HIPAA), which look for this custom resource.
+    restrictDefaultSecurityGroup: true,
   });
   const flowLogs = createLogGroup(scope, 'FlowLogs', { key: options.key, removalPolicy: options.removalPolicy });
   vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: ec2.FlowLogTrafficType.ALL });

@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, IConstruct } from 'constructs';
 import { createAlertTopic } from '../core/alerts';
+import { deliverReliably } from '../core/event-delivery';
 import { FAILED_EXECUTION_STATUSES, executionAlertTarget, executionStatusRule } from '../core/executions';
 import { Validator } from '../core/errors';
 import { resolveRemovalPolicy } from '../core/removal';
@@ -158,7 +159,7 @@ export class EtlPipeline extends Construct implements IEtlPipeline {
       new events.Rule(this, 'Schedule', {
         description: `Runs ${this.node.path} on ${b.schedule}`,
         schedule: events.Schedule.expression(b.schedule),
-        targets: [new targets.SfnStateMachine(sm)],
+        targets: [deliverReliably(new targets.SfnStateMachine(sm), { alarmTopic: this.alertTopic })],
       });
     }
     if (b.triggerOnNewObjects !== undefined) {
@@ -171,7 +172,7 @@ export class EtlPipeline extends Construct implements IEtlPipeline {
           detailType: ['Object Created'],
           detail: { bucket: { name: [bucket.bucketName] }, ...(key ? { object: { key } } : {}) },
         },
-        targets: [new targets.SfnStateMachine(sm)],
+        targets: [deliverReliably(new targets.SfnStateMachine(sm), { alarmTopic: this.alertTopic })],
       });
     }
   }

@@ -11,6 +11,7 @@ import { createAlertTopic } from '../core/alerts';
 import { createKey, createLogGroup } from '../core/encryption';
 import { Platform } from '../core/environment';
 import { Validator } from '../core/errors';
+import { deliverReliably } from '../core/event-delivery';
 import { FAILED_EXECUTION_STATUSES, executionAlertTarget, executionStatusRule } from '../core/executions';
 import { acknowledgeWildcardResources } from '../core/nag';
 import { resolveRemovalPolicy } from '../core/removal';
@@ -124,7 +125,7 @@ export class PromotionWorkflow extends Construct {
     this.approvalRule = props.registry.onApproved(`Promote${Names.uniqueId(this)}`.slice(0, 80), {
       model: props.model,
       description: `Starts the promotion of approved ${props.model} versions (${this.node.path})`,
-      target: new targets.SfnStateMachine(this.stateMachine),
+      target: deliverReliably(new targets.SfnStateMachine(this.stateMachine), { alarmTopic: this.topic }),
     });
   }
 

@@ -5,6 +5,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { Validator } from '../core/errors';
+import { deliverReliably } from '../core/event-delivery';
 import { dashedName } from '../core/naming';
 import { APPROVED_VERSION_PLACEHOLDER } from '../inference/approved-version-parameter';
 import { approvedPackageParameterName } from '../inference/model-source';
@@ -196,7 +197,7 @@ export class DriftMonitor extends Construct implements IDriftMonitor {
           detail: { jobName: [this.jobName], state: [...FAILED_GLUE_JOB_STATES] },
         },
       });
-      this.failedRunRule.addTarget(new targets.SnsTopic(props.alertTopic, {
+      this.failedRunRule.addTarget(deliverReliably(new targets.SnsTopic(props.alertTopic, {
         message: events.RuleTargetInput.fromObject({
           alert: 'Drift job run failed',
           endpoint: this.endpointName,
@@ -205,7 +206,7 @@ export class DriftMonitor extends Construct implements IDriftMonitor {
           state: events.EventField.fromPath('$.detail.state'),
           message: events.EventField.fromPath('$.detail.message'),
         }),
-      }));
+      }), { alarmTopic: props.alertTopic }));
     }
   }
 

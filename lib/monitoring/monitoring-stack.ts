@@ -1,11 +1,9 @@
 import { CfnOutput, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { createAlertTopic } from '../core/alerts';
+import { allowCloudWatchAlarmsToUseKey, createAlertTopic } from '../core/alerts';
 import { createKey } from '../core/encryption';
 import { AlarmThresholds, Platform, alarmThresholdsOf } from '../core/environment';
 import { resolveRemovalPolicy } from '../core/removal';
@@ -58,7 +56,7 @@ export class MonitoringStack extends Stack {
       removalPolicy: resolveRemovalPolicy(this),
     });
     this.alarmTopic = createAlertTopic(this, 'AlarmTopic', key, `${settings.project} ${settings.profile.name} platform alarms`);
-    allowCloudWatchToUseKey(this, key);
+    allowCloudWatchAlarmsToUseKey(key);
     for (const email of props.alarmEmails ?? []) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(email));
 
     const factory = new AlarmFactory(this.alarmTopic);
@@ -100,15 +98,4 @@ export class MonitoringStack extends Stack {
     new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboardName, description: 'CloudWatch dashboard of this environment' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn, description: 'Topic every alarm and failure event notifies' });
   }
-}
-
-/** Lets CloudWatch alarms in this account publish to the KMS-encrypted topic. */
-function allowCloudWatchToUseKey(scope: Stack, key: kms.IKey): void {
-  key.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'AllowCloudWatchAlarmsToSns',
-    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-    actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-    resources: ['*'],
-    conditions: { StringEquals: { 'aws:SourceAccount': scope.account } },
-  }), true);
 }

@@ -7,6 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { Validator } from '../core/errors';
+import { deliverReliably } from '../core/event-delivery';
 import { ruleWithOptions } from '../core/executions';
 import { grantWithKey } from '../core/grants';
 import type { IModelRegistry } from './model-registry';
@@ -168,7 +169,7 @@ export abstract class ModelRegistryBase extends Construct implements IModelRegis
       eventPattern: approvalStatusPattern(this.allGroupNames(), status),
     });
     const log = this.decisionLog();
-    rule.addTarget({ bind: () => ({ arn: log.targetArn, targetResource: log.group }) });
+    rule.addTarget(deliverReliably({ bind: () => ({ arn: log.targetArn, targetResource: log.group }) }));
     log.allow(rule);
     return rule;
   }

@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, IConstruct } from 'constructs';
 import { createAlertTopic } from '../core/alerts';
+import { deliverReliably } from '../core/event-delivery';
 import { FAILED_EXECUTION_STATUSES, executionAlertTarget, executionStatusRule } from '../core/executions';
 import { Validator } from '../core/errors';
 import { resolveRemovalPolicy } from '../core/removal';
@@ -122,7 +123,7 @@ export class TrainingCluster extends Construct implements ITrainingCluster {
         new events.Rule(this, 'Schedule', {
           description: `Retrains ${props.model} on ${props.schedule}`,
           schedule: events.Schedule.expression(props.schedule),
-          targets: [new targets.SfnStateMachine(this.stateMachine, { input: events.RuleTargetInput.fromObject({ trigger: 'schedule' }) })],
+          targets: [deliverReliably(new targets.SfnStateMachine(this.stateMachine, { input: events.RuleTargetInput.fromObject({ trigger: 'schedule' }) }), { alarmTopic: this.alertTopic })],
         });
       }
       for (const [i, trigger] of (props.triggers ?? []).entries()) this.retrainOn(`Trigger${i}`, trigger);
@@ -148,9 +149,9 @@ export class TrainingCluster extends Construct implements ITrainingCluster {
     return new events.Rule(this, `RetrainOn${id}`, {
       description: config.description,
       eventPattern: config.eventPattern,
-      targets: [new targets.SfnStateMachine(sm, {
+      targets: [deliverReliably(new targets.SfnStateMachine(sm, {
         input: events.RuleTargetInput.fromObject({ trigger: config.kind, event: events.EventField.fromPath('$') }),
-      })],
+      }), { alarmTopic: this.alertTopic })],
     });
   }
 

@@ -92,8 +92,10 @@ describe('ModelRegistry artifact bucket', () => {
   const policy = Object.values(template.findResources('AWS::S3::BucketPolicy')).find((p) => p.Properties.Bucket.Ref === bucketId)!;
   const statements = policy.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>;
 
-  test('one customer-managed key with rotation', () => {
-    template.resourceCountIs('AWS::KMS::Key', 1);
+  test('one customer-managed key with rotation (besides the stack\'s dead-letter key of its rules, issue 16)', () => {
+    const keys = Object.keys(template.findResources('AWS::KMS::Key'));
+    expect(keys).toHaveLength(2);
+    expect(keys.filter((id) => id !== keyId)).toEqual([expect.stringMatching(/^EventDeadLettersKey/)]);
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
   });
 

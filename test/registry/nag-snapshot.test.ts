@@ -51,6 +51,7 @@ describe('ModelRegistry stateful resources', () => {
 
   test('logical IDs of stateful resources are pinned (changing them replaces data: a breaking change)', () => {
     expect(STATEFUL_TYPES.flatMap((type) => logicalIdsOf(templates.prod, type))).toEqual([
+      'EventDeadLettersKey62B0E3BA',
       'RegistryKey1053ED4C',
       'RegistryAccessLogBucketA175D8BB', 'RegistryArtifactBucketE7127E99',
       'RegistryInferenceRepository99D60B47', 'RegistryTrainingRepository94BF42BE',

@@ -4,6 +4,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { deliverReliably } from '../../core/event-delivery';
 import { FAILED_EXECUTION_STATUSES, executionAlertTarget, executionStatusRule } from '../../core/executions';
 
 /** CloudFormation stack statuses that mean an update failed and was (or could not be) rolled back. */
@@ -36,13 +37,13 @@ export function alertOnRolledBackStack(scope: Construct, id: string, stackName: 
       },
     },
   });
-  rule.addTarget(new targets.SnsTopic(topic, {
+  rule.addTarget(deliverReliably(new targets.SnsTopic(topic, {
     message: events.RuleTargetInput.fromObject({
       alert: 'Rollout rolled back',
       stack: stackName,
       status: events.EventField.fromPath('$.detail.status-details.status'),
       reason: events.EventField.fromPath('$.detail.status-details.status-reason'),
     }),
-  }));
+  }), { alarmTopic: topic }));
   return rule;
 }
