@@ -196,19 +196,19 @@ export function describeLoop(built: () => ReadonlyMap<string, PlatformStage>): v
     const PINNED: Record<string, Record<string, string[]>> = {
       data: {
         'AWS::S3::Bucket': ['LakehouseAccessLogBucket3A2A7007', 'LakehouseAnalyticsBucketB22225FF', 'LakehouseCuratedBucket9A6A9A13', 'LakehouseRawBucketC1ABC3EB'],
-        'AWS::KMS::Key': ['LakehouseKey97C6ABC5'],
+        'AWS::KMS::Key': ['EventDeadLettersKey62B0E3BA', 'LakehouseKey97C6ABC5'],
         'AWS::Glue::Database': ['LakehouseAnalyticsDatabaseECD2D835', 'LakehouseCuratedDatabase732E274C', 'LakehouseRawDatabase57AC65EC'],
         'AWS::Glue::Table': ['LakehouseTablescuratedeventsclean9997B2CB', 'LakehouseTablescuratedtrainingsamplesB4D478F1', 'LakehouseTablesrawevents1C3A0A75'],
         'AWS::Kinesis::Stream': ['IngestStreamingStream4016ACC9'],
       },
       ml: {
         'AWS::S3::Bucket': ['RegistryAccessLogBucketA175D8BB', 'RegistryArtifactBucketE7127E99'],
-        'AWS::KMS::Key': ['Key961B73FD', 'RegistryKey1053ED4C'],
+        'AWS::KMS::Key': ['EventDeadLettersKey62B0E3BA', 'Key961B73FD', 'RegistryKey1053ED4C'],
         'AWS::SageMaker::ModelPackageGroup': ['RegistryModelPackageGroupschurn41A4D483'],
         'AWS::ECR::Repository': ['RegistryInferenceRepository99D60B47', 'RegistryTrainingRepository94BF42BE'],
       },
       serving: { 'AWS::KMS::Key': ['ChurnKey4F4E816B'] },
-      monitoring: { 'AWS::KMS::Key': ['Key961B73FD'] },
+      monitoring: { 'AWS::KMS::Key': ['EventDeadLettersKey62B0E3BA', 'Key961B73FD'] },
     };
 
     test.each(['staging', 'prod'] as const)('%s: logical IDs are pinned and every one is retained', (env) => {
