@@ -146,8 +146,9 @@ export interface StreamingOptions {
    */
   readonly table?: string;
   /**
-   * Number of shards; omit for on-demand capacity.
-   * @default on-demand
+   * Number of shards (provisioned capacity); omit for the profile's default.
+   * @default one provisioned shard under the dev profile (about $11 a month at rest instead of about $29
+   * for an on-demand stream; 1 MB/s or 1,000 records/s in), on-demand capacity otherwise
    */
   readonly shardCount?: number;
   /**
@@ -221,6 +222,8 @@ export interface EtlPipelineProps {
 
 /** The documented defaults, in one place. */
 export const ETL_DEFAULTS = {
+  /** Shards of a stream under the dev profile (other profiles: on-demand). */
+  devShardCount: 1,
   glueVersion: GlueVersion.V5_0,
   workerType: GlueWorkerType.G_1X,
   numberOfWorkers: 2,

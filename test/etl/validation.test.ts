@@ -1,7 +1,8 @@
 import { esbuildProblem } from '../../lib/etl/private/esbuild';
 import { Duration, Size } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
-import { EtlPipeline, EtlPipelineProps, GlueVersion, GlueWorkerType, LakehouseZone, ValidationError } from '../../lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { EtlPipeline, EtlPipelineProps, GlueVersion, GlueWorkerType, LakehouseZone, Profiles, ValidationError } from '../../lib';
 import { Construct } from 'constructs';
 import { testStack } from '../helpers/app';
 import { JOB_SCRIPT, RULESET, pipelineLakehouse } from '../helpers/etl';
@@ -129,5 +130,20 @@ describe('streaming transformations need esbuild (issue 15, finding 8)', () => {
 
   test('with esbuild resolvable (this repository), there is no problem', () => {
     expect(esbuildProblem()).toBeUndefined();
+  });
+});
+
+describe('stream capacity by profile (issue 18)', () => {
+  test('dev streams default to one provisioned shard; staging and prod to on-demand; an explicit shardCount wins', () => {
+    const mode = (profile: typeof Profiles.DEV, shardCount?: number) => {
+      const stack = testStack({ profile });
+      new EtlPipeline(stack, 'P', { lakehouse: pipelineLakehouse(stack), streaming: { zone: LakehouseZone.RAW, table: 'events', shardCount } });
+      const [s] = Object.values(Template.fromStack(stack).findResources('AWS::Kinesis::Stream'));
+      return [s.Properties.StreamModeDetails.StreamMode, s.Properties.ShardCount];
+    };
+    expect(mode(Profiles.DEV)).toEqual(['PROVISIONED', 1]);
+    expect(mode(Profiles.STAGING)).toEqual(['ON_DEMAND', undefined]);
+    expect(mode(Profiles.PROD)).toEqual(['ON_DEMAND', undefined]);
+    expect(mode(Profiles.DEV, 4)).toEqual(['PROVISIONED', 4]);
   });
 });

@@ -8,6 +8,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { createLogGroup } from '../../core/encryption';
+import { Platform } from '../../core/environment';
 import { grantWithKey } from '../../core/grants';
 import { acknowledgeWildcardResources } from '../../core/nag';
 import { IDataLakehouse } from '../../lakehouse/data-lakehouse';
@@ -36,11 +37,13 @@ export class StreamingResources extends Construct {
     const table = s.table ? lake.findTable(zone, s.table) : undefined;
     this.prefix = s.prefix ?? (s.table ? `${s.table}/` : ETL_DEFAULTS.streamPrefix);
 
+    // A dev stream at rest costs little on one provisioned shard; staging and prod scale on demand.
+    const shardCount = s.shardCount ?? (Platform.of(this).profile.name === 'dev' ? ETL_DEFAULTS.devShardCount : undefined);
     this.stream = new kinesis.Stream(this, 'Stream', {
       encryption: kinesis.StreamEncryption.KMS,
       encryptionKey: key,
-      streamMode: s.shardCount ? kinesis.StreamMode.PROVISIONED : kinesis.StreamMode.ON_DEMAND,
-      shardCount: s.shardCount,
+      streamMode: shardCount ? kinesis.StreamMode.PROVISIONED : kinesis.StreamMode.ON_DEMAND,
+      shardCount,
       retentionPeriod: s.retention ?? ETL_DEFAULTS.streamRetention,
       removalPolicy,
     });
