@@ -7,4 +7,5 @@ export * from './pod-security';
 export * from './cluster';
 export * from './team';
 export * from './serving';
+export * from './serving-budget';
 export * from './workloads';
