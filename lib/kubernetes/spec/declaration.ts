@@ -132,14 +132,19 @@ export interface WorkloadDeclaration {
   /** Environment name: dev, staging or prod. */
   readonly environment: string;
   /**
-   * The cluster VPC's CIDR block: pods may reach HTTPS (443) there only, which covers the VPC's
+   * The cluster VPC's CIDR block: pods may reach HTTPS (443) there, which covers the VPC's
    * interface endpoints (STS, EKS Auth, ECR, Logs) and the cluster's private API endpoint.
    */
   readonly vpcCidr: string;
   /**
-   * More CIDR blocks pods may reach on HTTPS, for example the region's S3 ranges (the S3 gateway
-   * endpoint routes to public S3 addresses, which are outside the VPC CIDR).
-   * @default none
+   * The public CIDR blocks pods may reach on HTTPS besides the VPC, for example the region's S3
+   * ranges from ip-ranges.json. The S3 gateway endpoint routes to public S3 addresses through a
+   * managed prefix list, which a NetworkPolicy cannot name and which is not one CIDR; when this is
+   * absent, pods may reach HTTPS on any public IPv4 address (0.0.0.0/0 except private,
+   * link-local, CGNAT and loopback ranges), which in a VPC without NAT or internet gateway (as
+   * TrainingCluster creates it) reaches only the gateway endpoints. List the ranges to pin them
+   * (you then keep them current as AWS publishes changes).
+   * @default any public IPv4 address
    */
   readonly httpsEgressCidrs?: string[];
   /**
