@@ -104,3 +104,14 @@ describe('cluster admins must exist when the access entry is created', () => {
     expect((stack.node.root as App).synth().getStackArtifact(stack.artifactId).messages.filter((m) => m.level === 'warning')).toEqual([]);
   });
 });
+
+describe('network policies are enforced', () => {
+  test('the VPC CNI runs as a managed add-on with enableNetworkPolicy, taking over the self-managed one', () => {
+    const stack = testStack();
+    clusterEngine(stack, clusterInputs(stack));
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::EKS::Addon', {
+      AddonName: 'vpc-cni', ConfigurationValues: JSON.stringify({ enableNetworkPolicy: 'true' }), ResolveConflicts: 'OVERWRITE',
+    });
+  });
+});

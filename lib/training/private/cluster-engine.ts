@@ -176,6 +176,7 @@ export class ClusterEngine extends Construct {
     // The agent runs as a DaemonSet: create it once nodes can run it.
     const agent = this.cluster.eksPodIdentityAgent!;
     agent.node.addDependency(this.systemNodegroup);
+    this.addNetworkPolicyEnforcement();
 
     this.parameterNames = clusterParameterNames(settings.project, settings.profile.name);
     const names = this.parameterNames;
@@ -204,6 +205,25 @@ export class ClusterEngine extends Construct {
       }
       this.cluster.grantClusterAdmin(`Admin${i}`, role.roleArn);
     }
+  }
+
+  /**
+   * The VPC CNI as an EKS add-on with network-policy enforcement on: without it, the Kubernetes
+   * layer's NetworkPolicies are accepted and ignored. "Update the managed vpc-cni add-on ... and
+   * set enableNetworkPolicy to true in its configuration values" (Amazon EKS User Guide,
+   * "Restrict Pod network traffic with Kubernetes network policies"). EKS installs a self-managed
+   * VPC CNI when it creates the cluster, so the managed add-on takes it over (ResolveConflicts
+   * OVERWRITE). The CNI uses the node role's AmazonEKS_CNI_Policy.
+   */
+  private addNetworkPolicyEnforcement(): eks.Addon {
+    const cni = new eks.Addon(this, 'VpcCni', {
+      cluster: this.cluster,
+      addonName: 'vpc-cni',
+      configurationValues: { enableNetworkPolicy: 'true' },
+    });
+    (cni.node.defaultChild as eks.CfnAddon).resolveConflicts = 'OVERWRITE';
+    cni.node.addDependency(this.systemNodegroup);
+    return cni;
   }
 
   /**
