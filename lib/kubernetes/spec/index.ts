@@ -9,3 +9,4 @@ export * from './team';
 export * from './serving';
 export * from './serving-budget';
 export * from './workloads';
+export * from './operators';
