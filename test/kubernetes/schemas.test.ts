@@ -43,6 +43,7 @@ function kubectlManifests(decl: WorkloadDeclaration): Obj[] {
 const DECLARATIONS: Array<[string, WorkloadDeclaration]> = [
   ['the two-team fixture', twoTeams()],
   ['the two-team fixture with pinned S3 CIDRs, one node per job, no models', twoTeams({ httpsEgressCidrs: ['52.216.0.0/15'], models: [], training: { numNodes: 2 } })],
+  ['the two-team fixture pulling from ECR pull-through caches', twoTeams({ imageRegistry: '111111111111.dkr.ecr.eu-west-1.amazonaws.com' })],
   ['examples/kubernetes.ts', EXAMPLE_DECLARATION],
   ...(['dev', 'staging', 'prod'] as const).map((env): [string, WorkloadDeclaration] => [`bin/kubernetes.ts ${env}`, { ...kubernetesDeclaration(env), artifactBucket: 'mlops-artifacts' }]),
 ];

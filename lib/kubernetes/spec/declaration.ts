@@ -153,6 +153,20 @@ export interface WorkloadDeclaration {
    * @default `KubernetesStack` reads it from the registry's SSM parameter `/<project>/<env>/registry/artifact-bucket`
    */
   readonly artifactBucket?: string;
+  /**
+   * The private ECR registry (`<account>.dkr.ecr.<region>.amazonaws.com`) whose pull-through
+   * cache rules mirror the public registries: every image the spec renders (the training image,
+   * KServe's storage initializer) is rewritten to it, and an image from a registry without a
+   * pull-through prefix fails validation. Set it for a cluster without internet egress (as
+   * TrainingCluster creates it), which can pull only from ECR.
+   * @default none: images are pulled from their upstream registries (needs internet egress)
+   */
+  readonly imageRegistry?: string;
+  /**
+   * Upstream registry host -> repository prefix of its pull-through cache rule in `imageRegistry`.
+   * @default DEFAULT_PULL_THROUGH_PREFIXES (docker.io: docker-hub, ghcr.io: github, registry.k8s.io: kubernetes, quay.io: quay, public.ecr.aws: ecr-public)
+   */
+  readonly pullThroughPrefixes?: Record<string, string>;
   /** Teams, at least one. */
   readonly teams: TeamWorkloadOptions[];
   /**

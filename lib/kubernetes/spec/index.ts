@@ -10,3 +10,4 @@ export * from './serving';
 export * from './serving-budget';
 export * from './workloads';
 export * from './operators';
+export * from './images';

@@ -5,6 +5,8 @@ import { commonLabels } from './labels';
 import { KubernetesManifest, ManifestValue } from './manifest';
 import { priorityClassNames } from './cluster';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security';
+import { renderedImage } from './team';
+import { KSERVE_STORAGE_INITIALIZER_IMAGE } from './images';
 import { canonicalQuantity } from './quantity';
 import { PREDICTOR_ROLLOUT, STORAGE_INITIALIZER_RESOURCES } from './serving-budget';
 
@@ -36,8 +38,8 @@ export function storageContainerName(decl: WorkloadDeclaration): string {
  * rejects: no pod is ever created. KServe merges this container into the injected one with a
  * strategic merge patch (pkg/webhook/admission/pod/storage_initializer_injector.go,
  * `MergeContainerWithPatch`), so the restricted security context and explicit resources land on
- * it; the image stays the one KServe's configuration names (it runs as UID 1000:
- * python/storage-initializer.Dockerfile `USER 1000`).
+ * it; the image stays the one KServe's configuration names unless the declaration has an
+ * `imageRegistry` (it runs as UID 1000: python/storage-initializer.Dockerfile `USER 1000`).
  */
 export function storageInitializerContainer(decl: WorkloadDeclaration): KubernetesManifest {
   return {
@@ -46,6 +48,8 @@ export function storageInitializerContainer(decl: WorkloadDeclaration): Kubernet
     spec: {
       container: {
         name: 'storage-initializer',
+        // Only with an ECR registry: otherwise KServe's configured image stays.
+        ...(decl.imageRegistry !== undefined ? { image: renderedImage(decl, KSERVE_STORAGE_INITIALIZER_IMAGE) } : {}),
         securityContext: { ...restrictedContainerSecurityContext(), runAsUser: WORKLOAD_DEFAULTS.runAsUser },
         resources: {
           requests: { ...STORAGE_INITIALIZER_RESOURCES.requests },

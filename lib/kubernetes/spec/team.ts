@@ -4,6 +4,7 @@ import { commonLabels } from './labels';
 import { KubernetesManifest } from './manifest';
 import { KUEUE_API_VERSION, priorityClassNames } from './cluster';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security';
+import { mirroredImage } from './images';
 import { canonicalQuantity } from './quantity';
 
 /** Pod Security admission level of every team namespace, enforced, audited and warned. */
@@ -203,6 +204,11 @@ export function teamNetworkPolicies(decl: WorkloadDeclaration, t: TeamWorkloadOp
   ];
 }
 
+/** An image as the spec renders it: in the declaration's ECR registry when it has one (validation guarantees a mirror exists). */
+export function renderedImage(decl: WorkloadDeclaration, image: string): string {
+  return decl.imageRegistry === undefined ? image : mirroredImage(image, decl.imageRegistry, decl.pullThroughPrefixes) ?? image;
+}
+
 /** The team's Kueue LocalQueue, pointing at its ClusterQueue. */
 export function teamLocalQueue(decl: WorkloadDeclaration, t: TeamWorkloadOptions, clusterQueue: string): KubernetesManifest {
   return {
@@ -250,7 +256,7 @@ export function teamTrainingRuntime(decl: WorkloadDeclaration, t: TeamWorkloadOp
                     securityContext: restrictedPodSecurityContext(),
                     containers: [{
                       name: 'node',
-                      image: tr.image ?? WORKLOAD_DEFAULTS.trainingImage,
+                      image: renderedImage(decl, tr.image ?? WORKLOAD_DEFAULTS.trainingImage),
                       securityContext: restrictedContainerSecurityContext(),
                       resources: {
                         requests: { cpu: canonicalQuantity(lim.cpu), memory: canonicalQuantity(lim.memory) },

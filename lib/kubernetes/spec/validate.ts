@@ -1,5 +1,6 @@
 import { ValidationError, ValidationProblem, bucketNameProblem, describeValue } from '../../core';
 import { ResourceAmounts, TeamWorkloadOptions, WORKLOAD_DEFAULTS, WorkloadDeclaration } from './declaration';
+import { DEFAULT_PULL_THROUGH_PREFIXES, ECR_REGISTRY, mirroredImage } from './images';
 import { QUANTITY_FORMAT, parseQuantity } from './quantity';
 import { PREDICTOR_ROLLOUT, STORAGE_INITIALIZER_RESOURCES } from './serving-budget';
 
@@ -190,7 +191,18 @@ export function validateWorkloadDeclaration(decl: WorkloadDeclaration, path = 'W
 
   const tr = decl.training ?? {};
   if (!p.check(typeof tr === 'object' && tr !== null && !Array.isArray(tr), 'training', decl.training, 'must be an object with image and numNodes')) throw new ValidationError(path, p.list);
-  if (tr.image !== undefined) p.check(typeof tr.image === 'string' && /^[^\s]{1,255}$/.test(tr.image), 'training.image', tr.image, 'must be a container image reference without spaces');
+  const imageOk = tr.image === undefined || p.check(typeof tr.image === 'string' && /^[^\s]{1,255}$/.test(tr.image), 'training.image', tr.image, 'must be a container image reference without spaces');
+  if (decl.imageRegistry !== undefined) {
+    const registryIsToken = typeof decl.imageRegistry === 'string' && /\$\{(Tf)?Token\[/.test(decl.imageRegistry);
+    const registryOk = registryIsToken || p.check(typeof decl.imageRegistry === 'string' && ECR_REGISTRY.test(decl.imageRegistry), 'imageRegistry', decl.imageRegistry,
+      'must be a private ECR registry host, <account>.dkr.ecr.<region>.amazonaws.com');
+    const prefixes = decl.pullThroughPrefixes ?? DEFAULT_PULL_THROUGH_PREFIXES;
+    if (registryOk && imageOk) {
+      const image = tr.image ?? WORKLOAD_DEFAULTS.trainingImage;
+      p.check(mirroredImage(image, decl.imageRegistry, prefixes) !== undefined, tr.image === undefined ? 'training.image (default)' : 'training.image', image,
+        `must be in ${decl.imageRegistry} or in a registry with a pull-through cache prefix (${Object.keys(prefixes).join(', ')}); mirror other registries (nvcr.io) into ECR and use that reference`);
+    }
+  }
   if (tr.numNodes !== undefined) p.check(isInt(tr.numNodes, 1, 1000), 'training.numNodes', tr.numNodes, 'must be a whole number between 1 and 1000');
   if (p.list.length > 0) throw new ValidationError(path, p.list);
 }
