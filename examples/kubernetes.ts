@@ -11,7 +11,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { KubernetesStack, WorkloadDeclaration, addWorkloadManifests, kubernetesApp, kubernetesWorkloads } from '../lib/kubernetes';
+import { KubernetesStack, WorkloadDeclaration, addWorkloadManifests, installOperators, kubernetesApp, kubernetesWorkloads } from '../lib/kubernetes';
 
 /** Two teams (vision with GPUs, forecasting without), each serving one model from the registry's artifact bucket. */
 export const EXAMPLE_DECLARATION: WorkloadDeclaration = {
@@ -42,7 +42,11 @@ export function buildKubernetesTerraformExample(app = kubernetesApp()): Kubernet
  * The CDK way, on a cluster this app owns. aws-eks-v2 applies manifests through a kubectl
  * provider (a Lambda function), which it creates only when given a kubectl layer: publish one
  * from `@aws-cdk/lambda-layer-kubectl-v33` (`new KubectlV33Layer(this, 'Kubectl')`, a prebuilt
- * zip: no Docker) or, as here, reference one by ARN.
+ * zip: no Docker) or, as here, reference one by ARN. The operators (cert-manager, KServe, Kueue,
+ * Kubeflow Trainer, the NVIDIA device plugin, the cluster autoscaler) are installed first, and every
+ * custom resource waits for the chart that brings its CRD. This VPC has a NAT gateway, so the
+ * kubectl provider pulls the charts from their upstream repositories; in a VPC without internet
+ * egress, point `repositories` at an ECR pull-through cache.
  */
 export function buildKubernetesCdkExample(app: App = new App()): Stack {
   const stack = new Stack(app, 'acme-prod-kubernetes-cdk', { env: { account: '111111111111', region: 'eu-west-1' } });
@@ -55,7 +59,8 @@ export function buildKubernetesCdkExample(app: App = new App()): Stack {
       kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'KubectlLayer', 'arn:aws:lambda:eu-west-1:111111111111:layer:kubectl-v33:1'),
     },
   });
-  addWorkloadManifests(cluster, kubernetesWorkloads(EXAMPLE_DECLARATION, stack.node.path));
+  const operators = installOperators(cluster, { clusterName: cluster.clusterName, region: stack.region });
+  addWorkloadManifests(cluster, kubernetesWorkloads(EXAMPLE_DECLARATION, stack.node.path), operators);
   return stack;
 }
 

@@ -1,6 +1,6 @@
 /**
  * A private EKS training cluster for two teams that run their own trainers: a system node group,
- * a spot A10G pool and an on-demand H100 pool that both scale to zero, and one Pod Identity role
+ * a spot pool of single-GPU 8-vCPU nodes (A10G or L4) and an on-demand H100 pool that both scale to zero, and one Pod Identity role
  * per team. The vision team reads curated data and writes its defect-detector checkpoints and
  * models; the forecasting team reads curated data and writes features to the analytics zone.
  *
@@ -25,7 +25,11 @@ export function buildTrainingEksExample(app: App = new App()): Stack {
   const registry = new ModelRegistry(stack, 'Registry', { models: [{ name: 'defect-detector', description: 'Visual defect detection (ViT)' }] });
 
   // The role the Kubernetes layer deploys with (from inside the VPC: the API endpoint is private).
-  const kubernetesDeployer = iam.Role.fromRoleArn(stack, 'KubernetesDeployer', `arn:aws:iam::${stack.account}:role/acme-prod-k8s-deployer`);
+  // Created here: an EKS access entry needs an existing principal, and a role imported by ARN may not exist.
+  const kubernetesDeployer = new iam.Role(stack, 'KubernetesDeployer', {
+    assumedBy: new iam.AccountRootPrincipal(),
+    description: 'Applies the Kubernetes layer to the acme prod training cluster',
+  });
 
   const training = new TrainingCluster(stack, 'Training', {
     lakehouse,
@@ -34,7 +38,8 @@ export function buildTrainingEksExample(app: App = new App()): Stack {
     engine: TrainingEngine.CLUSTER,
     cluster: {
       gpuNodeGroups: [
-        { name: 'a10g', instanceTypes: [new ec2.InstanceType('g5.2xlarge'), new ec2.InstanceType('g5.4xlarge')], maxSize: 6, capacityType: eks.CapacityType.SPOT },
+        // Equal capacity (8 vCPUs, 32 GiB, 1 GPU) in one pool: the cluster autoscaler sizes a pool by one of its types.
+        { name: 'a10g', instanceTypes: [new ec2.InstanceType('g5.2xlarge'), new ec2.InstanceType('g6.2xlarge')], maxSize: 6, capacityType: eks.CapacityType.SPOT },
         { name: 'h100', instanceTypes: [new ec2.InstanceType('p5.48xlarge')], maxSize: 1, diskSize: 1000 },
       ],
       teams: [

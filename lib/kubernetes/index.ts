@@ -13,3 +13,4 @@
 export * from './spec';
 export * from './cdktf';
 export * from './eks/add-manifests';
+export * from './eks/operators';

@@ -18,6 +18,62 @@ export const GPU_INSTANCE_SIZES: Readonly<Record<string, readonly string[]>> = {
   p5: ['4xlarge', '48xlarge'],
 };
 
+/** What one instance type offers to pods: vCPUs, memory in GiB and NVIDIA GPUs. */
+export interface GpuInstanceCapacity {
+  readonly vcpus: number;
+  readonly memoryGiB: number;
+  readonly gpus: number;
+}
+
+/**
+ * vCPUs, memory (GiB) and GPUs of every type in {@link GPU_INSTANCE_SIZES}, as the AWS Batch User
+ * Guide ("Run GPU jobs", its table of GPU instance types) and the Amazon EC2 "Accelerated computing
+ * instance specifications" list them (p5.4xlarge: the Amazon EC2 P5 instances page). Used to keep
+ * every node group homogeneous: the cluster autoscaler computes a group's node from one of its
+ * instance types, so "the instance types should have the same amount of RAM and number of CPU
+ * cores" (kubernetes/autoscaler, cluster-autoscaler/cloudprovider/aws/README.md, "Using Mixed
+ * Instances Policies and Spot Instances"); GPUs too, for pods that request them.
+ */
+export const GPU_INSTANCE_CAPACITY: Readonly<Record<string, GpuInstanceCapacity>> = {
+  'g4dn.xlarge': { vcpus: 4, memoryGiB: 16, gpus: 1 },
+  'g4dn.2xlarge': { vcpus: 8, memoryGiB: 32, gpus: 1 },
+  'g4dn.4xlarge': { vcpus: 16, memoryGiB: 64, gpus: 1 },
+  'g4dn.8xlarge': { vcpus: 32, memoryGiB: 128, gpus: 1 },
+  'g4dn.12xlarge': { vcpus: 48, memoryGiB: 192, gpus: 4 },
+  'g4dn.16xlarge': { vcpus: 64, memoryGiB: 256, gpus: 1 },
+  'g4dn.metal': { vcpus: 96, memoryGiB: 384, gpus: 8 },
+  'g5.xlarge': { vcpus: 4, memoryGiB: 16, gpus: 1 },
+  'g5.2xlarge': { vcpus: 8, memoryGiB: 32, gpus: 1 },
+  'g5.4xlarge': { vcpus: 16, memoryGiB: 64, gpus: 1 },
+  'g5.8xlarge': { vcpus: 32, memoryGiB: 128, gpus: 1 },
+  'g5.12xlarge': { vcpus: 48, memoryGiB: 192, gpus: 4 },
+  'g5.16xlarge': { vcpus: 64, memoryGiB: 256, gpus: 1 },
+  'g5.24xlarge': { vcpus: 96, memoryGiB: 384, gpus: 4 },
+  'g5.48xlarge': { vcpus: 192, memoryGiB: 768, gpus: 8 },
+  'g6.xlarge': { vcpus: 4, memoryGiB: 16, gpus: 1 },
+  'g6.2xlarge': { vcpus: 8, memoryGiB: 32, gpus: 1 },
+  'g6.4xlarge': { vcpus: 16, memoryGiB: 64, gpus: 1 },
+  'g6.8xlarge': { vcpus: 32, memoryGiB: 128, gpus: 1 },
+  'g6.12xlarge': { vcpus: 48, memoryGiB: 192, gpus: 4 },
+  'g6.16xlarge': { vcpus: 64, memoryGiB: 256, gpus: 1 },
+  'g6.24xlarge': { vcpus: 96, memoryGiB: 384, gpus: 4 },
+  'g6.48xlarge': { vcpus: 192, memoryGiB: 768, gpus: 8 },
+  'g6e.xlarge': { vcpus: 4, memoryGiB: 32, gpus: 1 },
+  'g6e.2xlarge': { vcpus: 8, memoryGiB: 64, gpus: 1 },
+  'g6e.4xlarge': { vcpus: 16, memoryGiB: 128, gpus: 1 },
+  'g6e.8xlarge': { vcpus: 32, memoryGiB: 256, gpus: 1 },
+  'g6e.12xlarge': { vcpus: 48, memoryGiB: 384, gpus: 4 },
+  'g6e.16xlarge': { vcpus: 64, memoryGiB: 512, gpus: 1 },
+  'g6e.24xlarge': { vcpus: 96, memoryGiB: 768, gpus: 4 },
+  'g6e.48xlarge': { vcpus: 192, memoryGiB: 1536, gpus: 8 },
+  'p3.2xlarge': { vcpus: 8, memoryGiB: 61, gpus: 1 },
+  'p3.8xlarge': { vcpus: 32, memoryGiB: 244, gpus: 4 },
+  'p3.16xlarge': { vcpus: 64, memoryGiB: 488, gpus: 8 },
+  'p4d.24xlarge': { vcpus: 96, memoryGiB: 1152, gpus: 8 },
+  'p5.4xlarge': { vcpus: 16, memoryGiB: 256, gpus: 1 },
+  'p5.48xlarge': { vcpus: 192, memoryGiB: 2048, gpus: 8 },
+};
+
 /**
  * Instance families the system node group accepts: current x86_64 general-purpose, compute- and
  * memory-optimized families (no burstable types: add-ons need steady CPU).
@@ -72,7 +128,12 @@ export interface SystemNodeGroupOptions {
 export interface GpuNodeGroupOptions {
   /** Pool name: a DNS label (lowercase letters, digits, '-'), unique in the cluster, not `system`. */
   readonly name: string;
-  /** Instance types, at least one, each listed in {@link GPU_INSTANCE_SIZES}. */
+  /**
+   * Instance types, at least one, each listed in {@link GPU_INSTANCE_SIZES}, all with the same
+   * vCPUs, memory and GPUs ({@link GPU_INSTANCE_CAPACITY}): the cluster autoscaler sizes a group by
+   * one of its types, so a larger type in the same pool never triggers a scale-up for the pods
+   * only it could hold. Put different sizes in different pools.
+   */
   readonly instanceTypes: ec2.InstanceType[];
   /** Maximum number of nodes, 1 to 450. */
   readonly maxSize: number;
@@ -170,7 +231,11 @@ export interface ClusterEngineOptions {
   readonly teams?: TeamOptions[];
   /**
    * IAM roles given cluster-admin access (EKS access entries with AmazonEKSClusterAdminPolicy),
-   * for example the role the Kubernetes layer deploys with.
+   * for example the role the Kubernetes layer deploys with. Each must exist when the stack
+   * deploys: "An access entry includes the ARN of one, and only one, existing IAM principal"
+   * (Amazon EKS User Guide, "Create access entries"). Create the role in the app (an `iam.Role`)
+   * where you can; a role imported by ARN or name cannot be checked offline, so synth warns
+   * (`mlops:importedClusterAdmin`) naming it.
    * @default none besides the CloudFormation role that creates the cluster
    */
   readonly admins?: iam.IRole[];
@@ -247,6 +312,14 @@ export interface ClusterParameterNames {
   readonly endpoint: string;
   /** `<prefix>/certificate-authority`: the cluster CA certificate, base64-encoded. */
   readonly certificateAuthority: string;
+  /** `<prefix>/cluster-security-group-id`: the security group EKS created for the cluster (control plane, nodes and pods). */
+  readonly clusterSecurityGroupId: string;
+  /**
+   * `<prefix>/deployer-security-group-id`: the security group that what applies the Kubernetes
+   * layer from inside the VPC (a Terraform runner, a CodeBuild project) attaches to reach the
+   * private API endpoint on 443.
+   */
+  readonly deployerSecurityGroupId: string;
   /** `<prefix>/teams/<team>/role-arn`: the ARN of a team's Pod Identity role. */
   teamRoleArn(team: string): string;
 }
@@ -263,6 +336,8 @@ export function clusterParameterNames(project: string, environment: string): Clu
     clusterArn: `${prefix}/cluster-arn`,
     endpoint: `${prefix}/endpoint`,
     certificateAuthority: `${prefix}/certificate-authority`,
+    clusterSecurityGroupId: `${prefix}/cluster-security-group-id`,
+    deployerSecurityGroupId: `${prefix}/deployer-security-group-id`,
     teamRoleArn: (team: string) => `${prefix}/teams/${team}/role-arn`,
   };
 }

@@ -25,6 +25,11 @@ describe('examples/kubernetes.ts', () => {
     const stack = buildKubernetesCdkExample(app);
     const t = Template.fromStack(stack);
     t.resourceCountIs('Custom::AWSCDK-EKS-KubernetesResource', 1 + EXAMPLE_DECLARATION.teams.length);
+    // The operators come first: every manifest set that uses a custom resource waits for a Helm release.
+    t.resourceCountIs('Custom::AWSCDK-EKS-HelmChart', 7);
+    for (const r of Object.values(t.findResources('Custom::AWSCDK-EKS-KubernetesResource'))) {
+      expect((r.DependsOn as string[]).some((d) => /Operator/.test(d))).toBe(true);
+    }
     // The kubectl provider lives in a nested stack; the layer is referenced by ARN, so nothing bundles with Docker.
     expect(app.synth().stacks.length).toBeGreaterThan(0);
   });

@@ -29,8 +29,9 @@ describe('workload spec', () => {
       'networking.k8s.io/v1 NetworkPolicy default-deny',
       'networking.k8s.io/v1 NetworkPolicy allow-same-namespace',
       'networking.k8s.io/v1 NetworkPolicy allow-dns',
+      'networking.k8s.io/v1 NetworkPolicy allow-pod-identity-agent',
       'networking.k8s.io/v1 NetworkPolicy allow-https-aws',
-      'kueue.x-k8s.io/v1beta1 LocalQueue training',
+      'kueue.x-k8s.io/v1beta2 LocalQueue training',
       'trainer.kubeflow.org/v1alpha1 TrainingRuntime torch-distributed',
       'serving.kserve.io/v1beta1 InferenceService defect-detector',
       'policy/v1 PodDisruptionBudget defect-detector-predictor',
@@ -68,15 +69,18 @@ describe('workload spec', () => {
     expect(find('LimitRange', 'container-limits', 'forecasting')).toMatchObject({ spec: { limits: [{ max: { 'nvidia.com/gpu': '0' } }] } });
   });
 
-  test('network policies: default deny, in-namespace, DNS to kube-system, HTTPS to the VPC only', () => {
+  test('network policies: default deny, in-namespace, DNS to kube-system, the Pod Identity agent, HTTPS to the VPC and S3', () => {
     expect(find('NetworkPolicy', 'default-deny', 'vision').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     expect(find('NetworkPolicy', 'allow-dns', 'vision').spec).toMatchObject({ egress: [{
       to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }],
       ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
     }] });
-    expect(find('NetworkPolicy', 'allow-https-aws', 'vision').spec).toMatchObject({ egress: [{ to: [{ ipBlock: { cidr: '10.80.0.0/16' } }], ports: [{ protocol: 'TCP', port: 443 }] }] });
+    expect(find('NetworkPolicy', 'allow-https-aws', 'vision').spec).toMatchObject({ egress: [{ to: [{ ipBlock: { cidr: '10.80.0.0/16' } }, { ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'TCP', port: 443 }] }] });
+    // Declared CIDRs replace the public range: pinned S3 ranges only.
     const extra = kubernetesWorkloads(twoTeams({ httpsEgressCidrs: ['52.216.0.0/15'] }));
-    expect(extra.teams.vision.find((m) => m.metadata.name === 'allow-https-aws')!.spec).toMatchObject({ egress: [{ to: [{ ipBlock: { cidr: '10.80.0.0/16' } }, { ipBlock: { cidr: '52.216.0.0/15' } }] }] });
+    expect((extra.teams.vision.find((m) => m.metadata.name === 'allow-https-aws')!.spec as { egress: unknown }).egress).toEqual([{
+      to: [{ ipBlock: { cidr: '10.80.0.0/16' } }, { ipBlock: { cidr: '52.216.0.0/15' } }], ports: [{ protocol: 'TCP', port: 443 }],
+    }]);
   });
 
   test('priority classes: preemptible training below serving', () => {
@@ -88,29 +92,30 @@ describe('workload spec', () => {
   });
 
   test('Kueue: GPU flavor with the GPU node label and taint, one ClusterQueue per team fed by its LocalQueue', () => {
-    // vision: quota 64 CPU / 512Gi / 8 GPUs minus defect-detector at 4 replicas of 4 CPU / 16Gi / 1 GPU.
-    expect(find('ResourceFlavor', 'acme-gpu')).toMatchObject({ apiVersion: 'kueue.x-k8s.io/v1beta1', spec: { tolerations: [{ key: GPU_NODE_TAINT.key, effect: 'NoSchedule' }] } });
+    // vision: quota 64 CPU / 512Gi / 8 GPUs minus defect-detector at 4 replicas + 1 surge of 4 CPU / 16Gi / 1 GPU.
+    expect(find('ResourceFlavor', 'acme-gpu')).toMatchObject({ apiVersion: 'kueue.x-k8s.io/v1beta2', spec: { tolerations: [{ key: GPU_NODE_TAINT.key, effect: 'NoSchedule' }] } });
     expect(find('ClusterQueue', 'acme-vision')).toMatchObject({ spec: {
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'vision' } },
       resourceGroups: [
-        { coveredResources: ['cpu', 'memory'], flavors: [{ name: 'acme-standard', resources: [{ name: 'cpu', nominalQuota: '48000m' }, { name: 'memory', nominalQuota: '458752Mi' }] }] },
-        { flavors: [{ name: 'acme-gpu', resources: [{ name: 'nvidia.com/gpu', nominalQuota: 4 }] }] },
+        { coveredResources: ['cpu', 'memory'], flavors: [{ name: 'acme-standard', resources: [{ name: 'cpu', nominalQuota: '44' }, { name: 'memory', nominalQuota: '432Gi' }] }] },
+        { flavors: [{ name: 'acme-gpu', resources: [{ name: 'nvidia.com/gpu', nominalQuota: '3' }] }] },
       ],
     } });
     expect(find('LocalQueue', 'training', 'vision')).toMatchObject({ spec: { clusterQueue: 'acme-vision' } });
   });
 
-  test('training runtime: the team service account, training priority, GPU toleration', () => {
+  test('training runtime: the team service account, training priority, no GPU toleration of its own', () => {
     const rt = find('TrainingRuntime', 'torch-distributed', 'vision');
     const [pod] = podTemplatesOf(rt);
     expect(pod.path).toBe('spec.template.spec.replicatedJobs[0].template.spec.template.spec');
-    expect(pod.pod).toMatchObject({ serviceAccountName: 'vision-training', priorityClassName: 'acme-training', tolerations: [{ key: 'nvidia.com/gpu' }] });
+    expect(pod.pod).toMatchObject({ serviceAccountName: 'vision-training', priorityClassName: 'acme-training' });
+    expect(pod.pod.tolerations).toBeUndefined();
     expect(pod.containers[0]).toMatchObject({ name: 'node', image: WORKLOAD_DEFAULTS.trainingImage });
   });
 
-  test('serving: InferenceService in raw deployment mode from the registry bucket, and a PDB', () => {
+  test('serving: InferenceService in Standard deployment mode from the registry bucket, and a PDB', () => {
     const isvc = find('InferenceService', 'defect-detector', 'vision');
-    expect(isvc.metadata.annotations).toEqual({ 'serving.kserve.io/deploymentMode': 'RawDeployment' });
+    expect(isvc.metadata.annotations).toEqual({ 'serving.kserve.io/deploymentMode': 'Standard' });
     expect(isvc.spec).toMatchObject({ predictor: {
       minReplicas: 2, maxReplicas: 4, serviceAccountName: 'vision-training', priorityClassName: 'acme-serving',
       nodeSelector: { 'nvidia.com/gpu.present': 'true' },
@@ -145,7 +150,7 @@ describe('workload spec', () => {
 
   test('every pod template meets the restricted Pod Security Standard and has limits', () => {
     const templates = w.all.flatMap(podTemplatesOf);
-    expect(templates.length).toBe(4); // two training runtimes, two predictors
+    expect(templates.length).toBe(5); // two training runtimes, two predictors, the storage initializer
     expect(w.all.flatMap(restrictedPodSecurityViolations)).toEqual([]);
     for (const t of templates) {
       for (const c of t.containers) {

@@ -51,17 +51,19 @@ describe('workload declaration validation', () => {
 
   test('fails when a served model requests more GPUs than the team quota', () => {
     expect(() => kubernetesWorkloads(withModel({ maxReplicas: 10 })))
-      .toThrow(/models\[0\]\.resources\.gpu \(1\): times maxReplicas \(10\) must fit in team vision's nvidia.com\/gpu quota \(8\)/);
+      .toThrow(/models\[0\]\.resources\.gpu \(1\): times maxReplicas plus the rollout surge \(10 \+ 1\) must fit in team vision's nvidia.com\/gpu quota \(8\)/);
     expect(() => kubernetesWorkloads(withModel({ resources: { cpu: '1', memory: '1Gi', gpu: 1 } }, 1)))
-      .toThrow(/models\[1\]\.resources\.gpu \(1\): times maxReplicas \(3\) must fit in team forecasting's nvidia.com\/gpu quota \(0\)/);
+      .toThrow(/models\[1\]\.resources\.gpu \(1\): times maxReplicas plus the rollout surge \(3 \+ 1\) must fit in team forecasting's nvidia.com\/gpu quota \(0\)/);
     expect(() => kubernetesWorkloads(withModel({ resources: { cpu: '1', memory: '1Gi', gpu: 6 }, maxReplicas: 1 })))
       .toThrow(/models\[0\]\.resources\.gpu \(6\): must not exceed team vision's GPUs per container \(4\)/);
   });
 
   test('fails when a team\'s models together need more than its quota at maxReplicas', () => {
-    const second = { name: 'segmenter', team: 'vision', modelFormat: 'pytorch', artifact: 'v1/', maxReplicas: 5, resources: { cpu: '4', memory: '16Gi', gpu: 1 } };
-    expect(() => kubernetesWorkloads(twoTeams({ models: [...twoTeams().models!, second] })))
-      .toThrow(/teams\[0\]\.quota\.gpu \(8\): must hold the models team vision serves at maxReplicas \(9 GPUs\)/);
+    // (4 + 1) + (2 + 1) pods of 1 GPU: 8 fit; (4 + 1) + (3 + 1) do not.
+    const second = { name: 'segmenter', team: 'vision', modelFormat: 'pytorch', artifact: 'v1/', maxReplicas: 2, resources: { cpu: '4', memory: '16Gi', gpu: 1 } };
+    expect(() => kubernetesWorkloads(twoTeams({ models: [...twoTeams().models!, second] }))).not.toThrow();
+    expect(() => kubernetesWorkloads(twoTeams({ models: [...twoTeams().models!, { ...second, maxReplicas: 3 }] })))
+      .toThrow(/teams\[0\]\.quota\.gpu \(8\): must hold the models team vision serves at maxReplicas plus the rollout surge \(9 GPUs\)/);
   });
 
   test('fails when two models share a name, or name an unknown team', () => {

@@ -19,7 +19,8 @@ describe('ClusterEngine with default pools, two teams and an admin', () => {
   // One stack, synthesized once with cdk-nag, shared by every assertion below and the snapshot.
   const stack = testStack({ nag: true });
   const inputs = clusterInputs(stack);
-  const admin = iam.Role.fromRoleArn(stack, 'Admin', 'arn:aws:iam::123456789012:role/platform-deployer');
+  // Created in the app: an access entry needs an existing principal (an imported one warns, see below).
+  const admin = new iam.Role(stack, 'Admin', { assumedBy: new iam.AccountRootPrincipal(), roleName: 'platform-deployer' });
   const engine = clusterEngine(stack, inputs, {
     teams: [
       { name: 'vision', readZones: [LakehouseZone.CURATED], writeZones: [LakehouseZone.ANALYTICS] },
@@ -143,15 +144,17 @@ describe('ClusterEngine with default pools, two teams and an admin', () => {
     for (const [Name, Value] of expected) t.hasResourceProperties('AWS::SSM::Parameter', { Name, Value, Type: 'String' });
   });
 
-  test('adds the EC2, EKS, EKS Auth and Auto Scaling endpoints to an owned VPC, open only to the cluster', () => {
-    expect(engine.addedEndpoints).toEqual(['ec2', 'eks', 'eks-auth', 'autoscaling']);
+  test('adds the EC2, EKS, EKS Auth, Auto Scaling and SSM endpoints to an owned VPC, open only to the cluster', () => {
+    expect(engine.addedEndpoints).toEqual(['ec2', 'eks', 'eks-auth', 'autoscaling', 'ssm']);
     for (const service of engine.addedEndpoints) {
       t.hasResourceProperties('AWS::EC2::VPCEndpoint', { ServiceName: `com.amazonaws.us-east-1.${service}`, VpcEndpointType: 'Interface', PrivateDnsEnabled: true });
     }
-    t.resourceCountIs('AWS::EC2::SecurityGroupIngress', 4);
-    t.allResourcesProperties('AWS::EC2::SecurityGroupIngress', {
-      FromPort: 443, ToPort: 443, SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('EngineCluster'), 'ClusterSecurityGroupId'] },
-    });
+    const endpointRules = Object.values(t.findResources('AWS::EC2::SecurityGroupIngress'))
+      .filter((r) => JSON.stringify(r.Properties.GroupId).includes('EngineEndpoints'));
+    expect(endpointRules).toHaveLength(5);
+    for (const r of endpointRules) {
+      expect(r.Properties).toMatchObject({ FromPort: 443, ToPort: 443, SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^EngineCluster/), 'ClusterSecurityGroupId'] } });
+    }
     // Nodes boot only after the endpoints they need exist.
     for (const group of Object.values(t.findResources('AWS::EKS::Nodegroup'))) {
       expect(group.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^EngineEndpointsEksAuth/), expect.stringMatching(/^EngineEndpointsEc2/)]));
@@ -251,7 +254,7 @@ describe('ClusterEngine with default pools, two teams and an admin', () => {
 
   test('gives admins cluster-admin through an access entry', () => {
     t.hasResourceProperties('AWS::EKS::AccessEntry', {
-      PrincipalArn: 'arn:aws:iam::123456789012:role/platform-deployer',
+      PrincipalArn: arnOf('Admin'),
       AccessPolicies: [{ PolicyArn: Match.anyValue(), AccessScope: { Type: 'cluster' } }],
     });
     expect(JSON.stringify(t.findResources('AWS::EKS::AccessEntry'))).toContain(':eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy');
@@ -265,7 +268,8 @@ describe('ClusterEngine with custom pools in a VPC it does not own', () => {
     systemNodes: { instanceType: new ec2.InstanceType('c7i.xlarge'), minSize: 3, maxSize: 5, desiredSize: 4, diskSize: 80 },
     gpuNodeGroups: [
       { name: 'h100', instanceTypes: [new ec2.InstanceType('p5.48xlarge')], maxSize: 2, capacityType: eks.CapacityType.SPOT, diskSize: 500 },
-      { name: 'l4', instanceTypes: [new ec2.InstanceType('g6.xlarge'), new ec2.InstanceType('g6.2xlarge')], minSize: 1, maxSize: 8 },
+      // Two types of equal capacity (4 vCPUs, 16 GiB, 1 GPU): one pool may mix them.
+      { name: 'single-gpu', instanceTypes: [new ec2.InstanceType('g6.xlarge'), new ec2.InstanceType('g5.xlarge')], minSize: 1, maxSize: 8 },
     ],
     deletionProtection: false,
   }, { vpcIsOwned: false, removalPolicy: RemovalPolicy.DESTROY });
@@ -279,7 +283,7 @@ describe('ClusterEngine with custom pools in a VPC it does not own', () => {
       AmiType: 'AL2023_x86_64_NVIDIA', InstanceTypes: ['p5.48xlarge'], CapacityType: 'SPOT', ScalingConfig: { MinSize: 0, MaxSize: 2, DesiredSize: 0 },
       Labels: { 'mlops/node-pool': 'h100', 'nvidia.com/gpu.present': 'true' },
     });
-    t.hasResourceProperties('AWS::EKS::Nodegroup', { InstanceTypes: ['g6.xlarge', 'g6.2xlarge'], ScalingConfig: { MinSize: 1, MaxSize: 8, DesiredSize: 1 } });
+    t.hasResourceProperties('AWS::EKS::Nodegroup', { InstanceTypes: ['g6.xlarge', 'g5.xlarge'], ScalingConfig: { MinSize: 1, MaxSize: 8, DesiredSize: 1 } });
     for (const size of [80, 500]) {
       t.hasResourceProperties('AWS::EC2::LaunchTemplate', { LaunchTemplateData: { BlockDeviceMappings: [Match.objectLike({ Ebs: Match.objectLike({ VolumeSize: size }) })] } });
     }
@@ -290,7 +294,7 @@ describe('ClusterEngine with custom pools in a VPC it does not own', () => {
     t.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
     const warnings = assembly.getStackArtifact(stack.artifactId).messages.filter((m) => m.level === 'warning');
     expect(warnings.map((m) => m.id)).toEqual(['/Test/Engine']);
-    expect(String(warnings[0].entry.data)).toMatch(/ecr\.api, ecr\.dkr, sts, logs, ec2, eks, eks-auth, autoscaling interface endpoints/);
+    expect(String(warnings[0].entry.data)).toMatch(/ecr\.api, ecr\.dkr, sts, logs, ec2, eks, eks-auth, autoscaling, ssm interface endpoints/);
   });
 
   test('applies the removal policy it is given to the key and the log group', () => {
@@ -338,7 +342,7 @@ describe('examples/training-eks.ts', () => {
     t.resourceCountIs('AWS::EKS::Cluster', 1);
     t.hasResourceProperties('AWS::EKS::Cluster', { Name: 'acme-prod-training', ResourcesVpcConfig: Match.objectLike({ EndpointPublicAccess: false }) });
     t.resourceCountIs('AWS::EKS::Nodegroup', 3);
-    t.hasResourceProperties('AWS::EKS::Nodegroup', { InstanceTypes: ['g5.2xlarge', 'g5.4xlarge'], CapacityType: 'SPOT', ScalingConfig: { MinSize: 0, MaxSize: 6, DesiredSize: 0 } });
+    t.hasResourceProperties('AWS::EKS::Nodegroup', { InstanceTypes: ['g5.2xlarge', 'g6.2xlarge'], CapacityType: 'SPOT', ScalingConfig: { MinSize: 0, MaxSize: 6, DesiredSize: 0 } });
     t.resourceCountIs('AWS::EKS::PodIdentityAssociation', 3); // two teams and the cluster autoscaler
     t.hasResourceProperties('AWS::SSM::Parameter', { Name: '/acme/prod/training/eks/teams/forecasting/role-arn' });
     expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).toContain('/models/defect-detector/*');

@@ -1,7 +1,9 @@
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { ValidationError } from '../../core/errors';
 import { KubernetesManifest } from '../spec/manifest';
+import { operatorsUsedBy } from '../spec/operators';
 import { KubernetesWorkloads } from '../spec/workloads';
+import { InstalledOperators } from './operators';
 
 /** One `addManifest` call: its construct and the manifests it applies, in order. */
 export interface AppliedManifests {
@@ -22,9 +24,13 @@ export interface AppliedManifests {
  * `@aws-cdk/lambda-layer-kubectl-v33`, a prebuilt zip: no Docker at synth). For a cluster with a
  * private endpoint, give the provider `privateSubnets` and `securityGroups` that reach it.
  *
+ * With `operators` (from {@link installOperators}), each `addManifest` call depends on the Helm
+ * releases whose CRDs its manifests use (KServe, Kueue, Kubeflow Trainer), so no custom resource
+ * is applied before its CRD and webhooks exist.
+ *
  * @throws ValidationError when the cluster has no kubectl provider
  */
-export function addWorkloadManifests(cluster: eks.ICluster, workloads: KubernetesWorkloads): AppliedManifests[] {
+export function addWorkloadManifests(cluster: eks.ICluster, workloads: KubernetesWorkloads, operators?: InstalledOperators): AppliedManifests[] {
   if (!cluster.kubectlProvider) {
     throw new ValidationError(cluster.node.path, [{
       property: 'cluster.kubectlProvider',
@@ -34,11 +40,17 @@ export function addWorkloadManifests(cluster: eks.ICluster, workloads: Kubernete
   }
   const out: AppliedManifests[] = [];
   const copy = (list: readonly KubernetesManifest[]) => list.map((m) => structuredClone(m) as Record<string, unknown>);
+  const afterOperators = (resource: eks.KubernetesManifest, manifests: readonly KubernetesManifest[]) => {
+    if (!operators) return;
+    for (const release of operatorsUsedBy(operators.charts, manifests)) resource.node.addDependency(operators.releases[release]);
+  };
   const clusterWide = cluster.addManifest('MlopsClusterObjects', ...copy(workloads.cluster));
+  afterOperators(clusterWide, workloads.cluster);
   out.push({ resource: clusterWide, manifests: workloads.cluster });
   for (const [team, manifests] of Object.entries(workloads.teams)) {
     const resource = cluster.addManifest(`MlopsTeam-${team}`, ...copy(manifests));
     resource.node.addDependency(clusterWide);
+    afterOperators(resource, manifests);
     out.push({ resource, manifests });
   }
   return out;

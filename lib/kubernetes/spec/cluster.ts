@@ -3,6 +3,7 @@ import { TeamWorkloadOptions, WORKLOAD_DEFAULTS, WorkloadDeclaration } from './d
 import { commonLabels } from './labels';
 import { KubernetesManifest } from './manifest';
 import { formatCpu, formatMemory, parseQuantity } from './quantity';
+import { servingReservation } from './serving-budget';
 
 /** Names of the cluster-scoped objects, prefixed with the project so that two platforms can share a cluster. */
 export function priorityClassNames(decl: WorkloadDeclaration) {
@@ -42,16 +43,29 @@ export function priorityClasses(decl: WorkloadDeclaration): KubernetesManifest[]
 }
 
 /**
- * Kueue (kueue.x-k8s.io/v1beta1, the API Kueue has served since v0.3 and still serves) queues
- * training jobs per team, admitting them within the team's quota: two ResourceFlavors (standard
- * nodes; GPU nodes with their label and taint) and one ClusterQueue per team that only the team's
- * namespace may use. Each team namespace holds the LocalQueue that TrainJobs name. A team's
- * queue admits its quota minus what its served models take at maxReplicas, so that an admitted
- * training job is never refused by the namespace's ResourceQuota for lack of room.
+ * The Kueue API version every Kueue object of the spec uses. Kueue v0.19.2 serves v1beta1 as
+ * `deprecated: true` ("This version is deprecated. Use v1beta2 instead.") and stores v1beta2
+ * (kubernetes-sigs/kueue v0.19.2, config/components/crd/bases/kueue.x-k8s.io_clusterqueues.yaml,
+ * _localqueues.yaml, _resourceflavors.yaml: `storage: true` on v1beta2).
+ */
+export const KUEUE_API_VERSION = 'kueue.x-k8s.io/v1beta2';
+
+/**
+ * Kueue queues training jobs per team, admitting them within the team's quota: two
+ * ResourceFlavors (standard nodes; GPU nodes with their label and a toleration of their taint)
+ * and one ClusterQueue per team that only the team's namespace may use. Each team namespace holds
+ * the LocalQueue that TrainJobs name. Only workloads admitted with the GPU flavor (those that
+ * request `nvidia.com/gpu`, the one resource it covers) get its node label and toleration: Kueue
+ * "adds the tolerations to the underlying Workload Pod templates" of the flavor it assigned
+ * (kubernetes-sigs/kueue v0.19.2, site/content/en/docs/concepts/resource_flavor.md, "ResourceFlavor
+ * tolerations for automatic scheduling"), so CPU jobs never land on GPU nodes. A team's queue
+ * admits its quota minus what its served models take at maxReplicas plus a rolling update's surge
+ * (see {@link servingReservation}), so that an admitted training job is never refused by the
+ * namespace's ResourceQuota and a model rollout never stalls behind training.
  */
 export function trainingQueues(decl: WorkloadDeclaration): KubernetesManifest[] {
   const flavors = resourceFlavorNames(decl);
-  const api = 'kueue.x-k8s.io/v1beta1';
+  const api = KUEUE_API_VERSION;
   const out: KubernetesManifest[] = [
     { apiVersion: api, kind: 'ResourceFlavor', metadata: { name: flavors.standard, labels: commonLabels(decl) }, spec: {} },
     {
@@ -66,26 +80,28 @@ export function trainingQueues(decl: WorkloadDeclaration): KubernetesManifest[] 
   return out;
 }
 
-/** What a team's training jobs may use: its quota minus its served models at full scale (validation keeps it non-negative). */
-export function teamTrainingBudget(decl: WorkloadDeclaration, t: TeamWorkloadOptions): { cpu: string; memory: string; gpu: number } {
+/**
+ * What a team's training jobs may use, as canonical quantities: its quota minus its served models
+ * at maxReplicas plus a rolling update's surge (validation keeps it non-negative).
+ */
+export function teamTrainingBudget(decl: WorkloadDeclaration, t: TeamWorkloadOptions): { cpu: string; memory: string; gpu: string } {
   let cpu = parseQuantity(t.quota.cpu)!;
   let memory = parseQuantity(t.quota.memory)!;
   let gpu = t.quota.gpu ?? 0;
   for (const m of (decl.models ?? []).filter((x) => x.team === t.name)) {
-    const r = m.resources ?? WORKLOAD_DEFAULTS.servingResources;
-    const n = m.maxReplicas ?? WORKLOAD_DEFAULTS.maxReplicas;
-    cpu -= parseQuantity(r.cpu)! * n;
-    memory -= parseQuantity(r.memory)! * n;
-    gpu -= (r.gpu ?? 0) * n;
+    const r = servingReservation(m);
+    cpu -= r.cpu;
+    memory -= r.memory;
+    gpu -= r.gpu;
   }
-  return { cpu: formatCpu(cpu), memory: formatMemory(memory), gpu: Math.max(0, gpu) };
+  return { cpu: formatCpu(cpu), memory: formatMemory(memory), gpu: String(Math.max(0, gpu)) };
 }
 
 function teamClusterQueue(decl: WorkloadDeclaration, t: TeamWorkloadOptions): KubernetesManifest {
   const flavors = resourceFlavorNames(decl);
   const budget = teamTrainingBudget(decl, t);
   return {
-    apiVersion: 'kueue.x-k8s.io/v1beta1', kind: 'ClusterQueue',
+    apiVersion: KUEUE_API_VERSION, kind: 'ClusterQueue',
     metadata: { name: teamClusterQueueName(decl, t.name), labels: commonLabels(decl, t.name) },
     spec: {
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': t.name } },

@@ -132,14 +132,19 @@ export interface WorkloadDeclaration {
   /** Environment name: dev, staging or prod. */
   readonly environment: string;
   /**
-   * The cluster VPC's CIDR block: pods may reach HTTPS (443) there only, which covers the VPC's
+   * The cluster VPC's CIDR block: pods may reach HTTPS (443) there, which covers the VPC's
    * interface endpoints (STS, EKS Auth, ECR, Logs) and the cluster's private API endpoint.
    */
   readonly vpcCidr: string;
   /**
-   * More CIDR blocks pods may reach on HTTPS, for example the region's S3 ranges (the S3 gateway
-   * endpoint routes to public S3 addresses, which are outside the VPC CIDR).
-   * @default none
+   * The public CIDR blocks pods may reach on HTTPS besides the VPC, for example the region's S3
+   * ranges from ip-ranges.json. The S3 gateway endpoint routes to public S3 addresses through a
+   * managed prefix list, which a NetworkPolicy cannot name and which is not one CIDR; when this is
+   * absent, pods may reach HTTPS on any public IPv4 address (0.0.0.0/0 except private,
+   * link-local, CGNAT and loopback ranges), which in a VPC without NAT or internet gateway (as
+   * TrainingCluster creates it) reaches only the gateway endpoints. List the ranges to pin them
+   * (you then keep them current as AWS publishes changes).
+   * @default any public IPv4 address
    */
   readonly httpsEgressCidrs?: string[];
   /**
@@ -148,6 +153,20 @@ export interface WorkloadDeclaration {
    * @default `KubernetesStack` reads it from the registry's SSM parameter `/<project>/<env>/registry/artifact-bucket`
    */
   readonly artifactBucket?: string;
+  /**
+   * The private ECR registry (`<account>.dkr.ecr.<region>.amazonaws.com`) whose pull-through
+   * cache rules mirror the public registries: every image the spec renders (the training image,
+   * KServe's storage initializer) is rewritten to it, and an image from a registry without a
+   * pull-through prefix fails validation. Set it for a cluster without internet egress (as
+   * TrainingCluster creates it), which can pull only from ECR.
+   * @default none: images are pulled from their upstream registries (needs internet egress)
+   */
+  readonly imageRegistry?: string;
+  /**
+   * Upstream registry host -> repository prefix of its pull-through cache rule in `imageRegistry`.
+   * @default DEFAULT_PULL_THROUGH_PREFIXES (docker.io: docker-hub, ghcr.io: github, registry.k8s.io: kubernetes, quay.io: quay, public.ecr.aws: ecr-public)
+   */
+  readonly pullThroughPrefixes?: Record<string, string>;
   /** Teams, at least one. */
   readonly teams: TeamWorkloadOptions[];
   /**

@@ -7,4 +7,7 @@ export * from './pod-security';
 export * from './cluster';
 export * from './team';
 export * from './serving';
+export * from './serving-budget';
 export * from './workloads';
+export * from './operators';
+export * from './images';

@@ -34,8 +34,10 @@ export interface PodTemplate {
 const asObject = (v: unknown): ManifestObject | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as ManifestObject) : undefined);
 
 /**
- * Every pod template of a manifest: any object with a `containers` list, and KServe predictors,
- * whose pod-level fields are inline and whose one container is `model`.
+ * Every pod template of a manifest: any object with a `containers` list; KServe predictors,
+ * whose pod-level fields are inline and whose one container is `model`; and KServe
+ * ClusterStorageContainers, whose `spec.container` becomes the init container of every
+ * predictor that names it (checked on its own, without a pod-level context).
  */
 export function podTemplatesOf(manifest: KubernetesManifest): PodTemplate[] {
   const out: PodTemplate[] = [];
@@ -47,6 +49,10 @@ export function podTemplatesOf(manifest: KubernetesManifest): PodTemplate[] {
     }
     if (Array.isArray(o.containers)) {
       out.push({ path, pod: o, containers: o.containers.map((c) => asObject(c) ?? {}) });
+      return;
+    }
+    if (manifest.kind === 'ClusterStorageContainer' && path === 'spec') {
+      out.push({ path, pod: {}, containers: [asObject(o.container) ?? {}] });
       return;
     }
     if (manifest.kind === 'InferenceService' && path === 'spec.predictor') {
@@ -84,6 +90,12 @@ export function restrictedPodSecurityViolations(manifest: KubernetesManifest): s
       if (seccomp.type !== 'RuntimeDefault' && seccomp.type !== 'Localhost') problems.push(`${at}: seccompProfile is not RuntimeDefault`);
       if (limits.cpu === undefined || limits.memory === undefined) problems.push(`${at}: has no CPU and memory limits`);
     });
+    // KServe injects an init container into predictors that download a model; unless the predictor
+    // names a ClusterStorageContainer (whose container is checked above), it has no security context.
+    const model = asObject(t.pod.model);
+    if (manifest.kind === 'InferenceService' && model && typeof model.storageUri === 'string' && typeof t.pod.storageContainerName !== 'string') {
+      problems.push(`${where} ${t.path}: KServe injects its storage-initializer without a security context (set storageContainerName to a restricted ClusterStorageContainer)`);
+    }
   }
   return problems;
 }

@@ -1,9 +1,11 @@
-import { GPU_NODE_TAINT, teamNamespace, teamServiceAccount } from '../../training/cluster-options';
+import { teamNamespace, teamServiceAccount } from '../../training/cluster-options';
 import { TeamWorkloadOptions, WORKLOAD_DEFAULTS, WorkloadDeclaration } from './declaration';
 import { commonLabels } from './labels';
 import { KubernetesManifest } from './manifest';
-import { priorityClassNames } from './cluster';
+import { KUEUE_API_VERSION, priorityClassNames } from './cluster';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security';
+import { mirroredImage } from './images';
+import { canonicalQuantity } from './quantity';
 
 /** Pod Security admission level of every team namespace, enforced, audited and warned. */
 export const POD_SECURITY_LEVEL = 'restricted';
@@ -124,10 +126,42 @@ export function teamRoleBinding(decl: WorkloadDeclaration, t: TeamWorkloadOption
 }
 
 /**
+ * Where the EKS Pod Identity agent serves credentials to pods: "The agent uses the loopback
+ * (localhost) IP address 169.254.170.23 for IPv4" (Amazon EKS User Guide, "Set up the Amazon EKS
+ * Pod Identity Agent", Considerations), on plain HTTP: EKS sets AWS_CONTAINER_CREDENTIALS_FULL_URI
+ * for the SDKs' container credential provider (AWS SDKs and Tools Reference Guide, "Container
+ * credential provider"), http://169.254.170.23/v1/credentials, port 80. The agent runs in the
+ * host network, so a pod's default-deny egress blocks it unless allowed by address.
+ */
+export const POD_IDENTITY_AGENT = { cidr: '169.254.170.23/32', port: 80 } as const;
+
+/** Private and special-purpose IPv4 ranges kept out of the public HTTPS egress rule (RFC 1918, link-local, CGNAT, loopback). */
+export const NON_PUBLIC_IPV4 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16', '127.0.0.0/8'] as const;
+
+/**
+ * The destinations of a team's HTTPS egress: the VPC CIDR (its interface endpoints: STS, EKS
+ * Auth, ECR, Logs; and the private API endpoint), and the S3 gateway endpoint's addresses. A
+ * gateway endpoint routes to the region's public S3 addresses through a managed prefix list
+ * (`com.amazonaws.<region>.s3`), which a Kubernetes NetworkPolicy cannot name (ipBlock takes CIDRs
+ * only) and which is not one CIDR: the region's S3 ranges are many, published in ip-ranges.json
+ * and changing over time (Amazon VPC User Guide, "AWS IP address ranges"). So: when the
+ * declaration lists `httpsEgressCidrs`, exactly those are allowed (pinned, the operator keeps them
+ * current); otherwise HTTPS to any public IPv4 address is allowed (0.0.0.0/0 except
+ * {@link NON_PUBLIC_IPV4}). In TrainingCluster's VPC, which has no NAT or internet gateway, the
+ * only public destinations with a route are the gateway endpoints (S3, and DynamoDB where
+ * added), and the gateway endpoint's policy, not this rule, limits which buckets are reachable.
+ */
+export function httpsEgressPeers(decl: WorkloadDeclaration): Array<{ ipBlock: { cidr: string; except?: string[] } }> {
+  const vpc = { ipBlock: { cidr: decl.vpcCidr } };
+  if (decl.httpsEgressCidrs !== undefined && decl.httpsEgressCidrs.length > 0) return [vpc, ...decl.httpsEgressCidrs.map((cidr) => ({ ipBlock: { cidr } }))];
+  return [vpc, { ipBlock: { cidr: '0.0.0.0/0', except: [...NON_PUBLIC_IPV4] } }];
+}
+
+/**
  * Network policies: deny all ingress and egress, then allow traffic inside the namespace, DNS to
- * CoreDNS in kube-system, and HTTPS to the VPC (its interface endpoints and the API server) and to
- * any extra CIDRs declared (the S3 gateway endpoint routes to the region's public S3 ranges).
- * They take effect only where the VPC CNI's network policy agent is on.
+ * CoreDNS in kube-system, HTTP to the Pod Identity agent ({@link POD_IDENTITY_AGENT}) and HTTPS to
+ * the VPC and S3 ({@link httpsEgressPeers}). They take effect only where the VPC CNI's network
+ * policy agent is on.
  */
 export function teamNetworkPolicies(decl: WorkloadDeclaration, t: TeamWorkloadOptions): KubernetesManifest[] {
   const n = teamObjectNames(t.name);
@@ -154,22 +188,31 @@ export function teamNetworkPolicies(decl: WorkloadDeclaration, t: TeamWorkloadOp
       },
     },
     {
+      apiVersion: api, kind: 'NetworkPolicy', metadata: meta('allow-pod-identity-agent'),
+      spec: {
+        podSelector: {}, policyTypes: ['Egress'],
+        egress: [{ to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT.cidr } }], ports: [{ protocol: 'TCP', port: POD_IDENTITY_AGENT.port }] }],
+      },
+    },
+    {
       apiVersion: api, kind: 'NetworkPolicy', metadata: meta('allow-https-aws'),
       spec: {
         podSelector: {}, policyTypes: ['Egress'],
-        egress: [{
-          to: [decl.vpcCidr, ...(decl.httpsEgressCidrs ?? [])].map((cidr) => ({ ipBlock: { cidr } })),
-          ports: [{ protocol: 'TCP', port: 443 }],
-        }],
+        egress: [{ to: httpsEgressPeers(decl), ports: [{ protocol: 'TCP', port: 443 }] }],
       },
     },
   ];
 }
 
+/** An image as the spec renders it: in the declaration's ECR registry when it has one (validation guarantees a mirror exists). */
+export function renderedImage(decl: WorkloadDeclaration, image: string): string {
+  return decl.imageRegistry === undefined ? image : mirroredImage(image, decl.imageRegistry, decl.pullThroughPrefixes) ?? image;
+}
+
 /** The team's Kueue LocalQueue, pointing at its ClusterQueue. */
 export function teamLocalQueue(decl: WorkloadDeclaration, t: TeamWorkloadOptions, clusterQueue: string): KubernetesManifest {
   return {
-    apiVersion: 'kueue.x-k8s.io/v1beta1', kind: 'LocalQueue',
+    apiVersion: KUEUE_API_VERSION, kind: 'LocalQueue',
     metadata: { name: TRAINING_QUEUE_NAME, namespace: teamObjectNames(t.name).namespace, labels: commonLabels(decl, t.name) },
     spec: { clusterQueue },
   };
@@ -179,8 +222,16 @@ export function teamLocalQueue(decl: WorkloadDeclaration, t: TeamWorkloadOptions
  * The team's Kubeflow Trainer runtime (trainer.kubeflow.org/v1alpha1, the only version Trainer
  * v2 serves). Namespaced rather than a ClusterTrainingRuntime because the pods must run as the
  * team's own service account (its Pod Identity role), which a cluster-wide runtime cannot name.
- * Pods run at the preemptible training priority, tolerate the GPU taint and meet the restricted
- * standard; TrainJobs override image, command and resources per node.
+ * Pods run at the preemptible training priority and meet the restricted standard; TrainJobs
+ * override image, command, resources per node and `trainer.numProcPerNode`.
+ *
+ * The torch policy is empty: Trainer v2.2.0 removed `torch.numProcPerNode` from the runtime API
+ * (kubeflow/trainer, CHANGELOG/CHANGELOG-2.2.md: "BREAKING CHANGE: Remove numProcPerNode from
+ * Torch API (#3239)"); in v2.3.0 the TorchMLPolicySource has only `envInjection`
+ * (manifests/base/crds/trainer.kubeflow.org_trainingruntimes.yaml) and the process count defaults
+ * to `auto` per TrainJob. The pods carry no GPU toleration: Kueue adds the GPU flavor's
+ * toleration and node label only to jobs that request GPUs (see trainingQueues), so CPU jobs stay
+ * off GPU nodes.
  */
 export function teamTrainingRuntime(decl: WorkloadDeclaration, t: TeamWorkloadOptions): KubernetesManifest {
   const n = teamObjectNames(t.name);
@@ -190,7 +241,7 @@ export function teamTrainingRuntime(decl: WorkloadDeclaration, t: TeamWorkloadOp
     apiVersion: 'trainer.kubeflow.org/v1alpha1', kind: 'TrainingRuntime',
     metadata: { name: TRAINING_RUNTIME_NAME, namespace: n.namespace, labels: { ...commonLabels(decl, t.name), 'trainer.kubeflow.org/framework': 'torch' } },
     spec: {
-      mlPolicy: { numNodes: tr.numNodes ?? WORKLOAD_DEFAULTS.numNodes, torch: { numProcPerNode: 'auto' } },
+      mlPolicy: { numNodes: tr.numNodes ?? WORKLOAD_DEFAULTS.numNodes, torch: {} },
       template: {
         spec: {
           replicatedJobs: [{
@@ -202,13 +253,15 @@ export function teamTrainingRuntime(decl: WorkloadDeclaration, t: TeamWorkloadOp
                   spec: {
                     serviceAccountName: n.serviceAccount,
                     priorityClassName: priorityClassNames(decl).training,
-                    tolerations: [{ key: GPU_NODE_TAINT.key, operator: 'Equal', value: GPU_NODE_TAINT.value, effect: GPU_NODE_TAINT.effect }],
                     securityContext: restrictedPodSecurityContext(),
                     containers: [{
                       name: 'node',
-                      image: tr.image ?? WORKLOAD_DEFAULTS.trainingImage,
+                      image: renderedImage(decl, tr.image ?? WORKLOAD_DEFAULTS.trainingImage),
                       securityContext: restrictedContainerSecurityContext(),
-                      resources: { requests: { cpu: lim.cpu, memory: lim.memory }, limits: { cpu: lim.cpu, memory: lim.memory } },
+                      resources: {
+                        requests: { cpu: canonicalQuantity(lim.cpu), memory: canonicalQuantity(lim.memory) },
+                        limits: { cpu: canonicalQuantity(lim.cpu), memory: canonicalQuantity(lim.memory) },
+                      },
                     }],
                   },
                 },

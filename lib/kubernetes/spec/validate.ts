@@ -1,6 +1,8 @@
 import { ValidationError, ValidationProblem, bucketNameProblem, describeValue } from '../../core';
 import { ResourceAmounts, TeamWorkloadOptions, WORKLOAD_DEFAULTS, WorkloadDeclaration } from './declaration';
+import { DEFAULT_PULL_THROUGH_PREFIXES, ECR_REGISTRY, mirroredImage } from './images';
 import { QUANTITY_FORMAT, parseQuantity } from './quantity';
+import { PREDICTOR_ROLLOUT, STORAGE_INITIALIZER_RESOURCES } from './serving-budget';
 
 /** A DNS-1123 label: what namespaces, team and model names must be. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -152,14 +154,23 @@ export function validateWorkloadDeclaration(decl: WorkloadDeclaration, path = 'W
       if (minOk && maxOk) p.check(min <= max, `${at}.minReplicas`, min, `must not exceed maxReplicas (${max})`);
       const r = amounts(p, m.resources ?? WORKLOAD_DEFAULTS.servingResources, `${at}.resources`);
       if (!budget || !maxOk) return;
+      // Each pod counts at the larger of its model container and its storage-initializer init
+      // container; a rollout adds PREDICTOR_ROLLOUT.maxSurge pods (see servingReservation).
+      const pods = max + PREDICTOR_ROLLOUT.maxSurge;
+      const init = STORAGE_INITIALIZER_RESOURCES.limits;
+      const perPod = {
+        cpu: r.cpu === undefined ? undefined : Math.max(r.cpu, parseQuantity(init.cpu)!),
+        memory: r.memory === undefined ? undefined : Math.max(r.memory, parseQuantity(init.memory)!),
+        gpu: r.gpu,
+      };
       const u = used.get(m.team) ?? { cpu: 0, memory: 0, gpu: 0 };
-      used.set(m.team, { cpu: u.cpu + (r.cpu ?? 0) * max, memory: u.memory + (r.memory ?? 0) * max, gpu: u.gpu + (r.gpu ?? 0) * max });
-      // At full scale the model's pods count against the team's quota: they must fit.
+      used.set(m.team, { cpu: u.cpu + (perPod.cpu ?? 0) * pods, memory: u.memory + (perPod.memory ?? 0) * pods, gpu: u.gpu + (perPod.gpu ?? 0) * pods });
+      // At full scale, during a rollout, the model's pods count against the team's quota: they must fit.
       for (const k of ['cpu', 'memory', 'gpu'] as const) {
-        if (r[k] === undefined || budget[k] === undefined) continue;
+        if (perPod[k] === undefined || budget[k] === undefined) continue;
         const given = (m.resources ?? WORKLOAD_DEFAULTS.servingResources)[k] ?? 0;
-        p.check(r[k]! * max <= budget[k]!, `${at}.resources.${k}`, given,
-          `times maxReplicas (${max}) must fit in team ${m.team}'s ${k === 'gpu' ? 'nvidia.com/gpu' : k} quota (${k === 'gpu' ? budget[k] : findQuota(decl, m.team, k)})`);
+        p.check(perPod[k]! * pods <= budget[k]! * (1 + 1e-9), `${at}.resources.${k}`, given,
+          `times maxReplicas plus the rollout surge (${max} + ${PREDICTOR_ROLLOUT.maxSurge})${k === 'gpu' ? '' : ` (at least the storage initializer's ${init[k]} per pod)`} must fit in team ${m.team}'s ${k === 'gpu' ? 'nvidia.com/gpu' : k} quota (${k === 'gpu' ? budget[k] : findQuota(decl, m.team, k)})`);
       }
       if (r.gpu !== undefined && budget.maxGpuPerContainer !== undefined) {
         p.check(r.gpu <= budget.maxGpuPerContainer, `${at}.resources.gpu`, r.gpu, `must not exceed team ${m.team}'s GPUs per container (${budget.maxGpuPerContainer})`);
@@ -173,14 +184,25 @@ export function validateWorkloadDeclaration(decl: WorkloadDeclaration, path = 'W
       for (const k of ['cpu', 'memory', 'gpu'] as const) {
         if (b[k] === undefined || u[k] <= b[k]! * (1 + 1e-9)) continue;
         p.check(false, `teams[${i}].quota.${k}`, k === 'gpu' ? (t.quota.gpu ?? 0) : t.quota[k],
-          `must hold the models team ${t.name} serves at maxReplicas (${k === 'memory' ? `${Math.ceil(u[k] / 1024 ** 2)}Mi` : u[k]} ${k === 'gpu' ? 'GPUs' : k})`);
+          `must hold the models team ${t.name} serves at maxReplicas plus the rollout surge (${k === 'memory' ? `${Math.ceil(u[k] / 1024 ** 2)}Mi` : u[k]} ${k === 'gpu' ? 'GPUs' : k})`);
       }
     });
   }
 
   const tr = decl.training ?? {};
   if (!p.check(typeof tr === 'object' && tr !== null && !Array.isArray(tr), 'training', decl.training, 'must be an object with image and numNodes')) throw new ValidationError(path, p.list);
-  if (tr.image !== undefined) p.check(typeof tr.image === 'string' && /^[^\s]{1,255}$/.test(tr.image), 'training.image', tr.image, 'must be a container image reference without spaces');
+  const imageOk = tr.image === undefined || p.check(typeof tr.image === 'string' && /^[^\s]{1,255}$/.test(tr.image), 'training.image', tr.image, 'must be a container image reference without spaces');
+  if (decl.imageRegistry !== undefined) {
+    const registryIsToken = typeof decl.imageRegistry === 'string' && /\$\{(Tf)?Token\[/.test(decl.imageRegistry);
+    const registryOk = registryIsToken || p.check(typeof decl.imageRegistry === 'string' && ECR_REGISTRY.test(decl.imageRegistry), 'imageRegistry', decl.imageRegistry,
+      'must be a private ECR registry host, <account>.dkr.ecr.<region>.amazonaws.com');
+    const prefixes = decl.pullThroughPrefixes ?? DEFAULT_PULL_THROUGH_PREFIXES;
+    if (registryOk && imageOk) {
+      const image = tr.image ?? WORKLOAD_DEFAULTS.trainingImage;
+      p.check(mirroredImage(image, decl.imageRegistry, prefixes) !== undefined, tr.image === undefined ? 'training.image (default)' : 'training.image', image,
+        `must be in ${decl.imageRegistry} or in a registry with a pull-through cache prefix (${Object.keys(prefixes).join(', ')}); mirror other registries (nvcr.io) into ECR and use that reference`);
+    }
+  }
   if (tr.numNodes !== undefined) p.check(isInt(tr.numNodes, 1, 1000), 'training.numNodes', tr.numNodes, 'must be a whole number between 1 and 1000');
   if (p.list.length > 0) throw new ValidationError(path, p.list);
 }

@@ -1,7 +1,7 @@
 import { priorityClasses, teamClusterQueueName, trainingQueues } from './cluster';
 import { WorkloadDeclaration } from './declaration';
 import { KubernetesManifest, manifestKey } from './manifest';
-import { inferenceService, modelClientPolicy, modelDisruptionBudget } from './serving';
+import { inferenceService, modelClientPolicy, modelDisruptionBudget, storageInitializerContainer } from './serving';
 import {
   teamLimitRange, teamLocalQueue, teamNamespaceManifest, teamNetworkPolicies, teamResourceQuota, teamRole, teamRoleBinding,
   teamServiceAccountManifest, teamTrainingRuntime,
@@ -10,7 +10,7 @@ import { validateWorkloadDeclaration } from './validate';
 
 /** The manifests of one environment, grouped the way the renderers apply them. */
 export interface KubernetesWorkloads {
-  /** Cluster-scoped objects: priority classes, Kueue resource flavors and cluster queues. */
+  /** Cluster-scoped objects: priority classes, Kueue resource flavors and cluster queues, the KServe storage initializer (when models are served). */
   readonly cluster: readonly KubernetesManifest[];
   /** Per team, its namespace first and then every object inside it (served models included). */
   readonly teams: Readonly<Record<string, readonly KubernetesManifest[]>>;
@@ -27,7 +27,8 @@ export interface KubernetesWorkloads {
  */
 export function kubernetesWorkloads(decl: WorkloadDeclaration, path?: string): KubernetesWorkloads {
   validateWorkloadDeclaration(decl, path);
-  const cluster = [...priorityClasses(decl), ...trainingQueues(decl)];
+  const serving = (decl.models ?? []).length > 0 ? [storageInitializerContainer(decl)] : [];
+  const cluster = [...priorityClasses(decl), ...trainingQueues(decl), ...serving];
   const teams: Record<string, KubernetesManifest[]> = {};
   for (const t of decl.teams) {
     teams[t.name] = [

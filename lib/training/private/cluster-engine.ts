@@ -1,4 +1,4 @@
-import { Annotations, CfnResource, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, CfnResource, RemovalPolicy, Resource, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -25,14 +25,16 @@ import { clusterSubnetSelection, validateClusterOptions } from './validate-clust
  * Interface endpoints the cluster engine adds to a VPC that TrainingCluster owns, beyond the S3
  * gateway, ECR, STS and CloudWatch Logs endpoints that every training VPC has: EC2 (the VPC CNI
  * manages pod ENIs), EKS (the cluster autoscaler reads node group labels and taints to scale from
- * zero), EKS Auth (the Pod Identity agent exchanges tokens) and Auto Scaling (the cluster
- * autoscaler resizes node groups).
+ * zero), EKS Auth (the Pod Identity agent exchanges tokens), Auto Scaling (the cluster
+ * autoscaler resizes node groups) and SSM (the Kubernetes layer's Terraform runner, inside the
+ * VPC, reads the cluster's connection values from Parameter Store).
  */
 export const CLUSTER_INTERFACE_ENDPOINTS: ReadonlyArray<[string, ec2.InterfaceVpcEndpointAwsService]> = [
   ['Ec2', ec2.InterfaceVpcEndpointAwsService.EC2],
   ['Eks', ec2.InterfaceVpcEndpointAwsService.EKS],
   ['EksAuth', ec2.InterfaceVpcEndpointAwsService.EKS_AUTH],
   ['AutoScaling', ec2.InterfaceVpcEndpointAwsService.AUTOSCALING],
+  ['Ssm', ec2.InterfaceVpcEndpointAwsService.SSM],
 ];
 
 /** Every control-plane log type: EKS2 of cdk-nag and audits need them all. */
@@ -93,6 +95,12 @@ export class ClusterEngine extends Construct {
   public readonly parameterNames: ClusterParameterNames;
   /** Interface endpoints this engine added to the VPC (service short names; empty for a given VPC). */
   public readonly addedEndpoints: readonly string[];
+  /**
+   * The security group a deployer of the Kubernetes layer inside the VPC (a Terraform runner, a
+   * CodeBuild project) attaches: the control plane admits it on 443, and it may send HTTPS only.
+   * Its ID is published under {@link ClusterParameterNames.deployerSecurityGroupId}.
+   */
+  public readonly deployerSecurityGroup: ec2.SecurityGroup;
 
   private readonly props: ClusterEngineProps;
   private readonly subnets: ec2.SubnetSelection;
@@ -168,6 +176,7 @@ export class ClusterEngine extends Construct {
     // The agent runs as a DaemonSet: create it once nodes can run it.
     const agent = this.cluster.eksPodIdentityAgent!;
     agent.node.addDependency(this.systemNodegroup);
+    this.addNetworkPolicyEnforcement();
 
     this.parameterNames = clusterParameterNames(settings.project, settings.profile.name);
     const names = this.parameterNames;
@@ -176,6 +185,11 @@ export class ClusterEngine extends Construct {
     this.publish('EndpointParameter', names.endpoint, this.cluster.clusterEndpoint, 'EKS training cluster private API endpoint');
     this.publish('CertificateAuthorityParameter', names.certificateAuthority, this.cluster.clusterCertificateAuthorityData,
       'EKS training cluster CA certificate (base64)');
+    this.deployerSecurityGroup = this.addDeployerAccess(props.vpc);
+    this.publish('ClusterSecurityGroupParameter', names.clusterSecurityGroupId, this.cluster.clusterSecurityGroupId,
+      'Security group EKS created for the training cluster (control plane, nodes, pods)');
+    this.publish('DeployerSecurityGroupParameter', names.deployerSecurityGroupId, this.deployerSecurityGroup.securityGroupId,
+      'Security group that reaches the training cluster\'s private API endpoint (attach it to the Kubernetes layer\'s runner)');
 
     const roles: Record<string, iam.IRole> = {};
     const teamsScope = new Construct(this, 'Teams');
@@ -183,7 +197,55 @@ export class ClusterEngine extends Construct {
     this.teamRoles = roles;
     this.autoscalerRole = this.addAutoscaler(agent, [this.systemNodegroup, ...Object.values(gpu)]);
 
-    for (const [i, role] of (o.admins ?? []).entries()) this.cluster.grantClusterAdmin(`Admin${i}`, role.roleArn);
+    for (const [i, role] of (o.admins ?? []).entries()) {
+      // EKS refuses an access entry for a principal that does not exist; synth cannot check an imported one.
+      if (!Resource.isOwnedResource(role)) {
+        Annotations.of(this).addWarningV2('mlops:importedClusterAdmin',
+          `admins[${i}] (${Token.isUnresolved(role.roleArn) ? role.node.path : role.roleArn}) is imported: it must exist before this stack deploys, or the EKS access entry fails ("An access entry includes the ARN of one, and only one, existing IAM principal"). Create it in the app (new iam.Role) where you can.`);
+      }
+      this.cluster.grantClusterAdmin(`Admin${i}`, role.roleArn);
+    }
+  }
+
+  /**
+   * The VPC CNI as an EKS add-on with network-policy enforcement on: without it, the Kubernetes
+   * layer's NetworkPolicies are accepted and ignored. "Update the managed vpc-cni add-on ... and
+   * set enableNetworkPolicy to true in its configuration values" (Amazon EKS User Guide,
+   * "Restrict Pod network traffic with Kubernetes network policies"). EKS installs a self-managed
+   * VPC CNI when it creates the cluster, so the managed add-on takes it over (ResolveConflicts
+   * OVERWRITE). The CNI uses the node role's AmazonEKS_CNI_Policy.
+   */
+  private addNetworkPolicyEnforcement(): eks.Addon {
+    const cni = new eks.Addon(this, 'VpcCni', {
+      cluster: this.cluster,
+      addonName: 'vpc-cni',
+      configurationValues: { enableNetworkPolicy: 'true' },
+    });
+    (cni.node.defaultChild as eks.CfnAddon).resolveConflicts = 'OVERWRITE';
+    cni.node.addDependency(this.systemNodegroup);
+    return cni;
+  }
+
+  /**
+   * The private API endpoint is reachable only from inside the VPC, and only by what its
+   * security groups admit: the EKS-created cluster security group (nodes, pods, the kubectl
+   * provider, which aws-eks-v2 places in that group) and the control-plane security group, which
+   * has no ingress by default. This adds a deployer security group that the control-plane group
+   * admits on 443, so a Terraform runner in the VPC can apply the Kubernetes layer without
+   * joining the cluster security group (which would open the nodes to it).
+   */
+  private addDeployerAccess(vpc: ec2.IVpc): ec2.SecurityGroup {
+    const controlPlane = this.cluster.node.findChild('ControlPlaneSecurityGroup') as ec2.SecurityGroup;
+    const deployer = new ec2.SecurityGroup(this, 'DeployerSecurityGroup', {
+      vpc,
+      description: `Deployers of the Kubernetes layer to EKS cluster ${this.clusterName}: HTTPS to its private API endpoint and the VPC endpoints`,
+      allowAllOutbound: false,
+    });
+    controlPlane.addIngressRule(deployer, ec2.Port.tcp(443), 'Kubernetes API from the Kubernetes layer deployers');
+    deployer.addEgressRule(controlPlane, ec2.Port.tcp(443), 'Kubernetes API of the training cluster');
+    // STS, SSM, EKS and S3 (the Terraform state) are endpoints: interface ones in the VPC, the S3 gateway at public addresses.
+    deployer.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to the VPC endpoints (interface and S3 gateway)');
+    return deployer;
   }
 
   /**

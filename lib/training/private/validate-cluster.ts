@@ -4,7 +4,7 @@ import { Validator } from '../../core/errors';
 import { IDataLakehouse } from '../../lakehouse/data-lakehouse';
 import { ALL_ZONES, isLakehouseZone } from '../../lakehouse/zone';
 import {
-  CLUSTER_DEFAULTS, ClusterEngineOptions, GPU_INSTANCE_SIZES, GpuNodeGroupOptions, NODE_CAPACITY_TYPES, SYSTEM_INSTANCE_FAMILIES,
+  CLUSTER_DEFAULTS, ClusterEngineOptions, GPU_INSTANCE_CAPACITY, GPU_INSTANCE_SIZES, GpuInstanceCapacity, GpuNodeGroupOptions, NODE_CAPACITY_TYPES, SYSTEM_INSTANCE_FAMILIES,
   SYSTEM_INSTANCE_SIZES, SystemNodeGroupOptions, TeamOptions, defaultGpuNodeGroups,
 } from '../cluster-options';
 
@@ -50,6 +50,10 @@ function checkInstanceType(v: Validator, type: ec2.InstanceType | undefined, pro
   }
 }
 
+function describeCapacity(c: GpuInstanceCapacity): string {
+  return `${c.vcpus} vCPUs, ${c.memoryGiB} GiB, ${c.gpus} GPU${c.gpus === 1 ? '' : 's'}`;
+}
+
 /** min <= desired <= max, each checked once and only when all are plain integers. */
 function checkScaling(v: Validator, path: string, min: number, max: number, desired: number): void {
   if (![min, max, desired].every((n) => isInt(n) && !Token.isUnresolved(n))) return;
@@ -82,11 +86,22 @@ function validateGpu(v: Validator, g: GpuNodeGroupOptions, path: string, names: 
   const types = g.instanceTypes ?? [];
   v.check(Array.isArray(types) && types.length > 0, `${path}.instanceTypes`, types, 'must list at least one GPU instance type');
   const seen = new Set<string>();
+  let first: { name: string; capacity: GpuInstanceCapacity } | undefined;
   for (const [i, t] of (Array.isArray(types) ? types : []).entries()) {
     checkInstanceType(v, t, `${path}.instanceTypes[${i}]`, true);
     const name = String(t);
     v.check(!seen.has(name), `${path}.instanceTypes[${i}]`, name, 'is listed twice');
     seen.add(name);
+    // One capacity per pool: the cluster autoscaler sizes a node group by one of its instance types.
+    const capacity = Object.prototype.hasOwnProperty.call(GPU_INSTANCE_CAPACITY, name) ? GPU_INSTANCE_CAPACITY[name] : undefined;
+    if (!capacity) continue;
+    if (!first) {
+      first = { name, capacity };
+    } else {
+      const same = capacity.vcpus === first.capacity.vcpus && capacity.memoryGiB === first.capacity.memoryGiB && capacity.gpus === first.capacity.gpus;
+      v.check(same, `${path}.instanceTypes[${i}]`, `${name} (${describeCapacity(capacity)})`,
+        `must have the vCPUs, memory and GPUs of the pool's other types (${first.name}: ${describeCapacity(first.capacity)}): the cluster autoscaler sizes a node group by one instance type, so pods that fit only the larger type never scale it up; use a separate GPU node group per size`);
+    }
   }
   const max = CLUSTER_DEFAULTS.maxNodesPerGroup;
   const ok = [

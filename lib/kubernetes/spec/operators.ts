@@ -1,0 +1,137 @@
+/**
+ * The operators the workloads need, pinned in one place: the Helm charts that install the CRDs
+ * and controllers (cert-manager, KServe, Kueue, Kubeflow Trainer) and GPU support (NVIDIA device
+ * plugin, cluster autoscaler). Plain data, like the rest of the spec; `installOperators` (aws-eks-v2
+ * `addHelmChart`) installs them, and both renderers order CRD-using objects after them.
+ *
+ * Versions and chart locations come from the pinned releases themselves:
+ * - KServe v0.20.0: `helm install kserve-crd oci://ghcr.io/kserve/charts/kserve-crd --version v0.20.0`
+ *   and `kserve-resources` likewise (kserve/kserve v0.20.0, charts/kserve-crd/README.md,
+ *   charts/kserve-resources/README.md); its cert-manager dependency `CERT_MANAGER_VERSION=v1.17.0`
+ *   (kserve-deps.env). The chart defaults to `deploymentMode: Knative`
+ *   (charts/kserve-resources/values.yaml); this layer runs Standard mode, no Knative, no ingress.
+ * - Kueue v0.19.2: `helm install kueue oci://registry.k8s.io/kueue/charts/kueue --version="0.19.2"`
+ *   (kubernetes-sigs/kueue v0.19.2, site/content/en/docs/installation/_index.md); its default
+ *   integrations include `trainer.kubeflow.org/trainjob` (charts/kueue/values.yaml).
+ * - Kubeflow Trainer v2.3.0: `oci://ghcr.io/kubeflow/charts/kubeflow-trainer`, chart version 2.3.0
+ *   (kubeflow/trainer v2.3.0, charts/kubeflow-trainer/README.md and Chart.yaml).
+ * - cert-manager v1.17.0: chart `cert-manager` of https://charts.jetstack.io; CRDs only with
+ *   `crds.enabled: true` (cert-manager/cert-manager v1.17.0, deploy/charts/cert-manager/values.yaml).
+ * - NVIDIA device plugin v0.20.0: chart `nvidia-device-plugin` 0.20.0 of
+ *   https://nvidia.github.io/k8s-device-plugin (NVIDIA/k8s-device-plugin v0.20.0,
+ *   deployments/helm/nvidia-device-plugin/Chart.yaml); its default affinity selects nodes labelled
+ *   `nvidia.com/gpu.present=true` and it tolerates `nvidia.com/gpu:NoSchedule` (values.yaml), which
+ *   are this library's GPU node label and taint.
+ * - Cluster autoscaler: chart `cluster-autoscaler` 9.59.0 (appVersion 1.35.0) of
+ *   https://kubernetes.github.io/autoscaler (kubernetes/autoscaler tag cluster-autoscaler-chart-9.59.0).
+ */
+import { CLUSTER_AUTOSCALER_SERVICE_ACCOUNT } from '../../training/cluster-options';
+import { ManifestObject } from './manifest';
+
+/** One Helm release the layer installs. */
+export interface OperatorChart {
+  /** Helm release name, also the construct ID suffix. */
+  readonly release: string;
+  /** Namespace of the release (created when missing). */
+  readonly namespace: string;
+  /** Chart repository: an `https://` Helm repository or an `oci://` registry path (the chart's full path for OCI). */
+  readonly repository: string;
+  /** Chart name (for OCI, the last segment of the repository). */
+  readonly chart: string;
+  /** Chart version, exactly. */
+  readonly version: string;
+  /** API groups of the CRDs it installs: objects of these groups wait for this release. */
+  readonly apiGroups: readonly string[];
+  /** Releases this one needs first (their webhooks or CRDs). */
+  readonly after: readonly string[];
+  /** Helm values. */
+  readonly values: ManifestObject;
+}
+
+/** Release names, to refer to one operator. */
+export const OPERATOR_RELEASES = {
+  certManager: 'cert-manager',
+  kserveCrd: 'kserve-crd',
+  kserve: 'kserve',
+  kueue: 'kueue',
+  trainer: 'kubeflow-trainer',
+  nvidiaDevicePlugin: 'nvidia-device-plugin',
+  clusterAutoscaler: 'cluster-autoscaler',
+} as const;
+
+/** The pinned chart versions, in one place. */
+export const OPERATOR_VERSIONS = {
+  certManager: 'v1.17.0',
+  kserve: 'v0.20.0',
+  kueue: '0.19.2',
+  trainer: '2.3.0',
+  nvidiaDevicePlugin: '0.20.0',
+  clusterAutoscaler: '9.59.0',
+} as const;
+
+/** What the operator charts need to know about the cluster. */
+export interface OperatorChartOptions {
+  /** EKS cluster name: the cluster autoscaler discovers the node groups tagged for it. */
+  readonly clusterName: string;
+  /** AWS region of the cluster. */
+  readonly region: string;
+}
+
+/**
+ * The operator charts in install order (a release comes after every release in its `after`).
+ * The cluster autoscaler runs as {@link CLUSTER_AUTOSCALER_SERVICE_ACCOUNT}, the service account
+ * the cluster engine's Pod Identity association names, and discovers node groups by the
+ * `k8s.io/cluster-autoscaler/<cluster>` tag EKS puts on managed node groups' Auto Scaling groups.
+ */
+export function operatorCharts(options: OperatorChartOptions): OperatorChart[] {
+  const r = OPERATOR_RELEASES;
+  const v = OPERATOR_VERSIONS;
+  return [
+    {
+      release: r.certManager, namespace: 'cert-manager', repository: 'https://charts.jetstack.io', chart: 'cert-manager', version: v.certManager,
+      apiGroups: ['cert-manager.io', 'acme.cert-manager.io'], after: [], values: { crds: { enabled: true } },
+    },
+    {
+      release: r.kserveCrd, namespace: 'kserve', repository: 'oci://ghcr.io/kserve/charts/kserve-crd', chart: 'kserve-crd', version: v.kserve,
+      apiGroups: ['serving.kserve.io'], after: [], values: {},
+    },
+    {
+      release: r.kserve, namespace: 'kserve', repository: 'oci://ghcr.io/kserve/charts/kserve-resources', chart: 'kserve-resources', version: v.kserve,
+      apiGroups: ['serving.kserve.io'], after: [r.certManager, r.kserveCrd],
+      values: { kserve: { controller: { deploymentMode: 'Standard', gateway: { disableIngressCreation: true } } } },
+    },
+    {
+      release: r.kueue, namespace: 'kueue-system', repository: 'oci://registry.k8s.io/kueue/charts/kueue', chart: 'kueue', version: v.kueue,
+      apiGroups: ['kueue.x-k8s.io'], after: [r.certManager], values: {},
+    },
+    {
+      release: r.trainer, namespace: 'kubeflow-system', repository: 'oci://ghcr.io/kubeflow/charts/kubeflow-trainer', chart: 'kubeflow-trainer', version: v.trainer,
+      apiGroups: ['trainer.kubeflow.org'], after: [], values: {},
+    },
+    {
+      release: r.nvidiaDevicePlugin, namespace: 'kube-system', repository: 'https://nvidia.github.io/k8s-device-plugin', chart: 'nvidia-device-plugin',
+      version: v.nvidiaDevicePlugin, apiGroups: [], after: [], values: {},
+    },
+    {
+      release: r.clusterAutoscaler, namespace: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT.namespace, repository: 'https://kubernetes.github.io/autoscaler',
+      chart: 'cluster-autoscaler', version: v.clusterAutoscaler, apiGroups: [], after: [],
+      values: {
+        cloudProvider: 'aws',
+        awsRegion: options.region,
+        autoDiscovery: { clusterName: options.clusterName },
+        rbac: { serviceAccount: { create: true, name: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT.name } },
+      },
+    },
+  ];
+}
+
+/** The API group of a manifest's apiVersion (`''` for the core group). */
+export function apiGroupOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
+}
+
+/** The releases whose CRDs a set of manifests uses (release names, install order kept). */
+export function operatorsUsedBy(charts: readonly OperatorChart[], manifests: ReadonlyArray<{ apiVersion: string }>): string[] {
+  const groups = new Set(manifests.map((m) => apiGroupOf(m.apiVersion)));
+  return charts.filter((c) => c.apiGroups.some((g) => groups.has(g))).map((c) => c.release);
+}
