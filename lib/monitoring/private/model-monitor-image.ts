@@ -1,5 +1,5 @@
-import { CfnMapping, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { regionalImageKnown, regionalImageUri } from '../../core/regional-images';
 
 /** Repository of the AWS-owned Model Monitor analyzer image (the built-in data and model quality container). */
 export const ANALYZER_REPOSITORY = 'sagemaker-model-monitor-analyzer';
@@ -34,27 +34,15 @@ export const ANALYZER_REGISTRIES: Readonly<Record<string, string>> = {
   'us-west-2': '159807026194',
 };
 
-/** Construct ID of the one mapping per stack, shared by every ModelMonitor in it. */
-const MAPPING_ID = 'ModelMonitorAnalyzerRegistries';
+/** The analyzer image: one mapping per stack, shared by every ModelMonitor in it. */
+const ANALYZER_IMAGE = { mappingId: 'ModelMonitorAnalyzerRegistries', registries: ANALYZER_REGISTRIES, repository: ANALYZER_REPOSITORY };
 
 /** True when the analyzer image of `region` is known (tokens are: the mapping decides at deploy time). */
 export function analyzerRegionKnown(region: string): boolean {
-  return Token.isUnresolved(region) || Object.prototype.hasOwnProperty.call(ANALYZER_REGISTRIES, region);
+  return regionalImageKnown(ANALYZER_IMAGE, region);
 }
 
-/**
- * The analyzer image URI for the stack of `scope`, without a lookup: a lazy CfnMapping (region ->
- * account) that renders a literal for a concrete region and `Fn::FindInMap` on `AWS::Region` for an
- * environment-agnostic stack, plus `AWS::URLSuffix` so that China regions get `amazonaws.com.cn`.
- * Call {@link analyzerRegionKnown} first: a concrete region outside the table fails the lookup.
- */
+/** The analyzer image URI for the stack of `scope`, without a lookup (see `regionalImageUri`). */
 export function analyzerImageUri(scope: IConstruct): string {
-  const stack = Stack.of(scope);
-  const existing = stack.node.tryFindChild(MAPPING_ID);
-  const mapping = existing instanceof CfnMapping ? existing : new CfnMapping(stack, MAPPING_ID, {
-    mapping: Object.fromEntries(Object.entries(ANALYZER_REGISTRIES).map(([region, account]) => [region, { account }])),
-    lazy: true,
-  });
-  const account = mapping.findInMap(stack.region, 'account');
-  return `${account}.dkr.ecr.${stack.region}.${stack.urlSuffix}/${ANALYZER_REPOSITORY}`;
+  return regionalImageUri(scope, ANALYZER_IMAGE);
 }

@@ -1,5 +1,5 @@
-import { CfnMapping, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { regionalImageKnown, regionalImageUri } from '../../core/regional-images';
 
 /** Repository of the SageMaker XGBoost framework / built-in algorithm image (versions 0.90-1 and later). */
 export const XGBOOST_REPOSITORY = 'sagemaker-xgboost';
@@ -61,21 +61,10 @@ const MAPPING_ID = 'SageMakerXgboostRegistries';
 
 /** True when the XGBoost registry of `region` is known (a token region: the mapping decides at deploy time). */
 export function xgboostRegionKnown(region: string): boolean {
-  return Token.isUnresolved(region) || Object.prototype.hasOwnProperty.call(XGBOOST_REGISTRIES, region);
+  return regionalImageKnown({ mappingId: MAPPING_ID, registries: XGBOOST_REGISTRIES, repository: XGBOOST_REPOSITORY }, region);
 }
 
-/**
- * The image URI of `sagemaker-xgboost:<version>` for the stack of `scope`, without a lookup: a lazy
- * CfnMapping (region -> account) that renders a literal for a concrete region and `Fn::FindInMap`
- * on `AWS::Region` for an environment-agnostic stack; `AWS::URLSuffix` gives China its suffix.
- */
+/** The image URI of `sagemaker-xgboost:<version>` for the stack of `scope`, without a lookup (see `regionalImageUri`). */
 export function xgboostImageUri(scope: IConstruct, version: string): string {
-  const stack = Stack.of(scope);
-  const existing = stack.node.tryFindChild(MAPPING_ID);
-  const mapping = existing instanceof CfnMapping ? existing : new CfnMapping(stack, MAPPING_ID, {
-    mapping: Object.fromEntries(Object.entries(XGBOOST_REGISTRIES).map(([region, account]) => [region, { account }])),
-    lazy: true,
-  });
-  const account = mapping.findInMap(stack.region, 'account');
-  return `${account}.dkr.ecr.${stack.region}.${stack.urlSuffix}/${XGBOOST_REPOSITORY}:${version}`;
+  return regionalImageUri(scope, { mappingId: MAPPING_ID, registries: XGBOOST_REGISTRIES, repository: `${XGBOOST_REPOSITORY}:${version}` });
 }
