@@ -1,3 +1,5 @@
+import { GLUE_JOB_LOG_ACTIONS } from '../core/glue';
+
 /** IAM action lists for ETL pipelines. Explicit names only, never wildcards. */
 
 /** Reading the job script asset (one object). */
@@ -6,9 +8,8 @@ export const SCRIPT_READ = ['s3:GetObject'];
 /** What Glue needs to write crawler and data-quality logs to its own /aws-glue/ log groups. */
 export const GLUE_LOGS = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:AssociateKmsKey'];
 
-/** What the job needs on the log groups the pipeline creates for it (they exist: no CreateLogGroup;
- * AssociateKmsKey because the security configuration encrypts CloudWatch logs with the key). */
-export const GLUE_JOB_LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:AssociateKmsKey'];
+/** What the job needs on the log groups the pipeline creates for it (the one list of core's Glue job logging). */
+export const GLUE_JOB_LOGS = [...GLUE_JOB_LOG_ACTIONS];
 
 /** Publishing job and data-quality metrics. */
 export const METRICS_PUT = ['cloudwatch:PutMetricData'];
