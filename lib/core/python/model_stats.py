@@ -320,6 +320,15 @@ def _to_float(value):
     return number
 
 
+def _text_lines(lines):
+    """The non-blank lines of a JSON Lines object, as text (bytes are UTF-8)."""
+    for line in lines:
+        if isinstance(line, bytes):
+            line = line.decode("utf-8")
+        if line and line.strip():
+            yield line
+
+
 def decode_capture_lines(lines, feature_order):
     """Decodes SageMaker data-capture JSON Lines into a DataFrame of feature rows.
 
@@ -338,11 +347,7 @@ def decode_capture_lines(lines, feature_order):
     """
     columns = list(feature_order) + ["prediction", "inference_id", "event_id", "row", "inference_time"]
     records = []
-    for line in lines:
-        if isinstance(line, bytes):
-            line = line.decode("utf-8")
-        if not line or not line.strip():
-            continue
+    for line in _text_lines(lines):
         try:
             record = json.loads(line)
             capture = record.get("captureData", {})
@@ -373,11 +378,7 @@ def decode_ground_truth_lines(lines):
     ``data`` may hold one label per row of a multi-row request (lines or commas), matched by position.
     """
     records = []
-    for line in lines:
-        if isinstance(line, bytes):
-            line = line.decode("utf-8")
-        if not line or not line.strip():
-            continue
+    for line in _text_lines(lines):
         try:
             record = json.loads(line)
             section = record["groundTruthData"]
