@@ -42,6 +42,51 @@ export interface EnvironmentProfile {
    * @default the thresholds of the shipped profile with the same name, or production's
    */
   readonly alarms?: AlarmThresholds;
+  /**
+   * Where the platform's SageMaker training and processing jobs and instance-based endpoints run.
+   *
+   * - `'vpc'`: in the platform VPC (VpcConfig), whose isolated subnets reach AWS through an S3
+   *   gateway endpoint and the SageMaker, ECR, CloudWatch, STS and KMS interface endpoints. With
+   *   VpcConfig, SageMaker's own processes on the job's nodes read S3 and send logs and metrics through
+   *   that VPC, so the job needs those endpoints ("How does my SageMaker container access Amazon S3
+   *   data and push logs to CloudWatch when I turn on network isolation?", AWS re:Post Knowledge
+   *   Center, https://repost.aws/knowledge-center/sagemaker-access-network-isolation). Each interface
+   *   endpoint costs per AZ-hour (AWS PrivateLink pricing).
+   * - `'managed'`: without VpcConfig, on SageMaker's own network, network isolation still on: the
+   *   containers make no network call at all and get no credentials, while SageMaker reads the inputs,
+   *   writes the outputs and delivers logs and metrics on the server side (same re:Post article; "Run
+   *   training and inference containers in internet-free mode", SageMaker AI Developer Guide,
+   *   https://docs.aws.amazon.com/sagemaker/latest/dg/mkt-algo-model-internet-free.html). The
+   *   platform VPC then gets no interface endpoint (nothing is billed by the hour); what is lost is
+   *   the VPC boundary around the jobs: flow logs and security groups do not see their traffic.
+   *
+   * @default 'vpc' (the DEV profile: 'managed')
+   */
+  readonly sagemakerNetwork?: SageMakerNetwork;
+  /**
+   * Serverless capacity the platform gives the endpoint of a model that does not choose its
+   * variants (`serving.variants`). A serverless endpoint costs nothing without requests, but SageMaker
+   * supports neither data capture nor a VPC for it, so such a model has no drift job in this
+   * environment (it still retrains on its schedule and on new training data).
+   * @default none: one instance-based variant (the DEV profile: 2048 MiB, 5 concurrent invocations)
+   */
+  readonly defaultServerless?: ServerlessCapacity;
+}
+
+/** Where SageMaker jobs and endpoints run; see {@link EnvironmentProfile.sagemakerNetwork}. */
+export type SageMakerNetwork = 'vpc' | 'managed';
+
+/** Capacity of a serverless endpoint variant (the shape of InferenceEndpoint's ServerlessOptions). */
+export interface ServerlessCapacity {
+  /** Memory in MiB: 1024, 2048, 3072, 4096, 5120 or 6144. */
+  readonly memorySizeMiB: number;
+  /** Concurrent invocations, 1 to 200. */
+  readonly maxConcurrency: number;
+}
+
+/** The SageMaker network of a profile, its default applied. */
+export function sagemakerNetworkOf(profile: EnvironmentProfile): SageMakerNetwork {
+  return profile.sagemakerNetwork ?? 'vpc';
 }
 
 /**
@@ -156,6 +201,9 @@ export class Profiles {
     athenaBytesScannedCutoff: Size.gibibytes(10),
     keyPendingWindow: Duration.days(7),
     alarms: ALARM_THRESHOLDS.dev,
+    // Cheap at rest (issue 18): no interface endpoint and no always-on endpoint instance.
+    sagemakerNetwork: 'managed',
+    defaultServerless: { memorySizeMiB: 2048, maxConcurrency: 5 },
   };
 
   /** Staging: production-like retention and protection, smaller limits. */

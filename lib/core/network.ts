@@ -20,6 +20,14 @@ export const SAGEMAKER_INTERFACE_ENDPOINTS: ReadonlyArray<[string, ec2.Interface
   ['Kms', ec2.InterfaceVpcEndpointAwsService.KMS],
 ];
 
+/**
+ * The subset of {@link SAGEMAKER_INTERFACE_ENDPOINTS} an instance-based endpoint in isolated subnets
+ * needs (runtime, image pulls, logs and metrics; the same list as the endpoint's own VPC), for a VPC
+ * whose training and processing jobs run on SageMaker's managed network (`sagemakerNetwork: 'managed'`).
+ */
+export const SAGEMAKER_HOSTING_INTERFACE_ENDPOINTS: ReadonlyArray<[string, ec2.InterfaceVpcEndpointAwsService]> =
+  SAGEMAKER_INTERFACE_ENDPOINTS.filter(([name]) => ['SageMakerRuntime', 'EcrApi', 'EcrDocker', 'Logs', 'Monitoring'].includes(name));
+
 /** Options for {@link createIsolatedVpc}. */
 export interface IsolatedVpcOptions {
   /** What the VPC is for (`training`, `inference`): names the subnets and the endpoint rules. */

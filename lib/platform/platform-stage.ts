@@ -6,8 +6,8 @@ import { Construct } from 'constructs';
 import { createAlertTopic } from '../core/alerts';
 import { applyPlatform } from '../core/apply';
 import { createKey } from '../core/encryption';
-import { EnvironmentName } from '../core/environment';
-import { SAGEMAKER_INTERFACE_ENDPOINTS, createIsolatedVpc } from '../core/network';
+import { EnvironmentName, SageMakerNetwork, ServerlessCapacity, sagemakerNetworkOf } from '../core/environment';
+import { SAGEMAKER_HOSTING_INTERFACE_ENDPOINTS, SAGEMAKER_INTERFACE_ENDPOINTS, createIsolatedVpc } from '../core/network';
 import { resolveRemovalPolicy } from '../core/removal';
 import { EtlPipeline } from '../etl/etl-pipeline';
 import { ApprovedVersionParameter } from '../inference/approved-version-parameter';
@@ -24,7 +24,8 @@ import { IModelRegistry, ModelRegistry } from '../registry/model-registry';
 import { RetrainTrigger } from '../training/retrain-trigger';
 import { TrainingCluster } from '../training/training-cluster';
 import { enforceResourceLimit } from './limits';
-import { PLATFORM_DEFAULTS, PlatformModel, PlatformStageProps } from './platform-config';
+import { PLATFORM_DEFAULTS, PlatformModel, PlatformServing, PlatformStageProps } from './platform-config';
+import { warnCostlyDevDefaults } from './private/cost-checks';
 import { platformDriftOptions } from './private/drift';
 import { modelConstructId, stackNames } from './private/names';
 import { validateStageProps } from './private/validate';
@@ -88,6 +89,11 @@ export class PlatformStage extends Stage {
   public readonly modelMonitors: ReadonlyMap<string, ModelMonitor>;
   /** The shared VPC of training, Model Monitor and endpoints. */
   public readonly vpc: ec2.IVpc;
+  /**
+   * Construct IDs of the interface endpoints the stage added to its VPC (none with an existing
+   * `network`, none in a profile whose SageMaker network is 'managed' and whose models are all serverless).
+   */
+  public readonly interfaceEndpoints: readonly string[];
 
   constructor(scope: Construct, id: string, props: PlatformStageProps) {
     const environment = props.environment;
@@ -164,11 +170,20 @@ export class PlatformStage extends Stage {
     });
     const removalPolicy = resolveRemovalPolicy(this.mlStack);
     const key = createKey(this.mlStack, 'Key', { description: `Platform network logs and notifications (${environment.name})`, removalPolicy });
+    // The profile decides where SageMaker runs (issue 18): in the VPC with every interface endpoint jobs and
+    // endpoints need ('vpc'), or jobs on SageMaker's own network ('managed', dev), when the VPC keeps only
+    // the endpoints an instance-based endpoint needs, and none when every endpoint is serverless
+    // (serverless endpoints take no VPC). The VPC itself, its S3 gateway endpoint and flow logs cost nothing at rest.
+    const network = sagemakerNetworkOf(environment.profile);
+    const servings = new Map(models.map((model) => [model.name, effectiveServing(model, environment.profile.defaultServerless)]));
+    const instanceServed = models.some((model) => !isServerless(servings.get(model.name)!));
+    this.interfaceEndpoints = environment.network ? [] : (network === 'vpc' ? SAGEMAKER_INTERFACE_ENDPOINTS : (instanceServed ? SAGEMAKER_HOSTING_INTERFACE_ENDPOINTS : []))
+      .map(([name]) => name);
     this.vpc = environment.network
       ? importNetwork(this.mlStack, environment.network)
       : createIsolatedVpc(new Construct(this.mlStack, 'Network'), {
         purpose: 'platform', cidr: PLATFORM_DEFAULTS.vpcCidr, maxAzs: PLATFORM_DEFAULTS.maxAzs,
-        endpoints: SAGEMAKER_INTERFACE_ENDPOINTS, key, removalPolicy,
+        endpoints: SAGEMAKER_INTERFACE_ENDPOINTS.filter(([name]) => this.interfaceEndpoints.includes(name)), key, removalPolicy,
       }).vpc;
     const trainingAlerts = createAlertTopic(this.mlStack, 'TrainingAlerts', key, `${definition.project} ${environment.name} retraining failures`);
     const approvals = createAlertTopic(this.mlStack, 'Approvals', key, `${definition.project} ${environment.name} promotion approvals`);
@@ -190,7 +205,7 @@ export class PlatformStage extends Stage {
     const targets = environment.promotesTo ?? [{ environment: environment.name }];
     models.forEach((model, i) => {
       const shard = Math.floor(i / perStack);
-      trainings.set(model.name, this.training(mlStacks[shard], model, trainingAlerts));
+      trainings.set(model.name, this.training(mlStacks[shard], model, trainingAlerts, network));
       new ApprovedVersionParameter(mlStacks[shard], `${modelConstructId(model.name)}ApprovedVersion`, { model: model.name });
       if (targets.length > 0) {
         promotions.set(model.name, new PromotionWorkflow(this.mlStack, `${modelConstructId(model.name)}Promotion`, {
@@ -225,10 +240,10 @@ export class PlatformStage extends Stage {
     const endpoints = new Map<string, InferenceEndpoint>();
     models.forEach((model, i) => {
       const s = servingStacks[Math.floor(i / perStack)];
-      const { captureSamplingPercentage, ...serving } = model.serving ?? {};
+      const { captureSamplingPercentage, ...serving } = servings.get(model.name)!;
       // Serverless endpoints take neither a VPC nor data capture (SageMaker supports neither for
       // them), so the platform adds both only to instance-based endpoints; a serverless model has no drift job.
-      const serverless = isServerless(model);
+      const serverless = isServerless(serving);
       endpoints.set(model.name, new InferenceEndpoint(s, modelConstructId(model.name), {
         ...serving,
         model: ModelSource.fromRegistry(sourceFor(s), model.name),
@@ -263,9 +278,9 @@ export class PlatformStage extends Stage {
           endpoint: endpoints.get(model.name)!,
           registry: sourceFor(servingStacks[Math.floor(models.indexOf(model) / perStack)]),
           model: model.name,
-          drift: isServerless(model) ? false : platformDriftOptions(model),
+          drift: isServerless(servings.get(model.name)!) ? false : platformDriftOptions(model),
           // Drift (or opt-in Model Monitor) starts retraining; a serverless model captures nothing to drift on.
-          retrain: retrains && ((!isServerless(model) && model.monitoring?.drift !== false) || model.monitoring?.modelMonitor)
+          retrain: retrains && ((!isServerless(servings.get(model.name)!) && model.monitoring?.drift !== false) || model.monitoring?.modelMonitor)
             ? trainings.get(model.name) : undefined,
         })),
         thresholds: environment.alarmThresholds,
@@ -303,14 +318,16 @@ export class PlatformStage extends Stage {
     } else {
       this.modelMonitors = new Map();
     }
+    warnCostlyDevDefaults(this, environment.profile);
   }
 
-  private training(scope: Stack, model: PlatformModel, alertTopic: sns.ITopic): TrainingCluster {
+  private training(scope: Stack, model: PlatformModel, alertTopic: sns.ITopic, jobNetwork: SageMakerNetwork): TrainingCluster {
     return new TrainingCluster(scope, `${modelConstructId(model.name)}Training`, {
       lakehouse: this.lakehouse,
       registry: this.registry,
       model: model.name,
       vpc: this.vpc,
+      jobNetwork,
       schedule: model.training.schedule,
       triggers: (model.training.retrainAfter ?? []).map((p) => RetrainTrigger.onEtlSuccess(this.pipelines.get(p)!)),
       managed: model.training.managed,
@@ -330,8 +347,17 @@ function importNetwork(scope: Construct, n: NonNullable<PlatformStageProps['envi
   });
 }
 
-/** Whether a model is served by a serverless variant (SageMaker allows no other variant beside it). */
-function isServerless(model: PlatformModel): boolean {
+/**
+ * A model's serving with the profile's default applied: a model that chooses no variants gets the
+ * profile's serverless variant, if it has one (dev); a model's own variants always win.
+ */
+function effectiveServing(model: PlatformModel, defaultServerless: ServerlessCapacity | undefined): PlatformServing {
   const serving = model.serving ?? {};
+  if (!defaultServerless || serving.variants !== undefined || serving.shadowVariant !== undefined) return serving;
+  return { ...serving, variants: [{ serverless: { memorySizeMiB: defaultServerless.memorySizeMiB, maxConcurrency: defaultServerless.maxConcurrency } }] };
+}
+
+/** Whether a serving is by a serverless variant (SageMaker allows no other variant beside it). */
+function isServerless(serving: PlatformServing): boolean {
   return [...(serving.variants ?? []), ...(serving.shadowVariant ? [serving.shadowVariant] : [])].some((v) => v?.serverless !== undefined);
 }

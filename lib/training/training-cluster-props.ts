@@ -1,6 +1,7 @@
 import { Duration, Size } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import type { SageMakerNetwork } from '../core/environment';
 import { IDataLakehouse } from '../lakehouse/data-lakehouse';
 import { LakehouseZone } from '../lakehouse/zone';
 import { IModelRegistry } from '../registry/model-registry';
@@ -186,6 +187,14 @@ export interface TrainingClusterProps {
    */
   readonly vpc?: ec2.IVpc;
   /**
+   * Where the managed engine's training and processing jobs run: `'vpc'` joins them to `vpc`
+   * (VpcConfig); `'managed'` runs them on SageMaker's own network, network isolation still on (the
+   * containers make no network call; SageMaker moves the data and the logs on the server side), so
+   * that the VPC needs no interface endpoint. See `EnvironmentProfile.sagemakerNetwork`.
+   * @default 'vpc'
+   */
+  readonly jobNetwork?: SageMakerNetwork;
+  /**
    * Availability zones of the VPC the cluster creates when no `vpc` is given. Name them when the
    * stack is pinned to an account and region: otherwise CDK looks the zones up at synth, which needs
    * credentials. Not allowed with `vpc`.
@@ -225,6 +234,7 @@ export const TRAINING_DEFAULTS = {
   goal: MetricGoal.MAXIMIZE,
   runTimeout: Duration.hours(12),
   maxAzs: 2,
+  jobNetwork: 'vpc' as SageMakerNetwork,
   sampleId: 'sample_id',
   xgboostHyperparameters: { objective: 'binary:logistic', num_round: '100' } as Readonly<Record<string, string>>,
   /** Where each run's export lands in the lakehouse's analytics zone: `<exportPrefix><model>/<run id>/`. */

@@ -109,6 +109,7 @@ export class TrainingCluster extends Construct implements ITrainingCluster {
         network,
         options: props.managed!,
         removalPolicy,
+        jobNetwork: props.jobNetwork ?? TRAINING_DEFAULTS.jobNetwork,
       });
       this.stateMachine = managed.stateMachine;
       this.jobRole = managed.jobRole;

@@ -6,6 +6,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { createLogGroup } from '../../core/encryption';
+import type { SageMakerNetwork } from '../../core/environment';
 import { MODEL_STATS_SCRIPT } from '../../core/python-assets';
 import { grantWithKey } from '../../core/grants';
 import { acknowledgeWildcardResources } from '../../core/nag';
@@ -28,6 +29,8 @@ export interface ManagedEngineProps {
   readonly network: TrainingNetwork;
   readonly options: ManagedTrainingOptions;
   readonly removalPolicy: RemovalPolicy;
+  /** Whether jobs join the network's VPC (`'vpc'`) or run on SageMaker's own network (`'managed'`). */
+  readonly jobNetwork: SageMakerNetwork;
 }
 
 /**
@@ -102,11 +105,15 @@ export class ManagedEngine extends Construct {
     });
 
     const runUri = (sub: string) => `States.Format('s3://${bucket.bucketName}/${prefix}runs/{}/${sub}', $.run.id)`;
-    const vpcConfig = { SecurityGroupIds: [network.securityGroup.securityGroupId], Subnets: network.subnetIds };
+    // Without VpcConfig ('managed'), network isolation still denies the containers every network call,
+    // and SageMaker reads the inputs, writes the outputs and delivers logs and metrics on the server side
+    // (AWS re:Post, https://repost.aws/knowledge-center/sagemaker-access-network-isolation).
+    const inVpc = props.jobNetwork === 'vpc';
+    const vpcConfig = inVpc ? { SecurityGroupIds: [network.securityGroup.securityGroupId], Subnets: network.subnetIds } : undefined;
     const networkConfig = (count: number) => ({
       EnableNetworkIsolation: true,
       EnableInterContainerTrafficEncryption: count > 1,
-      VpcConfig: vpcConfig,
+      ...(vpcConfig ? { VpcConfig: vpcConfig } : {}),
     });
 
     // --- states -------------------------------------------------------------------------------
@@ -243,7 +250,7 @@ export class ManagedEngine extends Construct {
           ...(spot ? { CheckpointConfig: { 'S3Uri.$': runUri('checkpoints/'), 'LocalPath': '/opt/ml/checkpoints' } } : {}),
           'EnableNetworkIsolation': true,
           'EnableInterContainerTrafficEncryption': trainCount > 1,
-          'VpcConfig': vpcConfig,
+          ...(vpcConfig ? { VpcConfig: vpcConfig } : {}),
         },
         // DescribeTrainingJob response (SageMaker API reference): TrainingJobName, ModelArtifacts.S3ModelArtifacts.
         ResultSelector: { 'JobName.$': '$.TrainingJobName', 'ModelArtifacts.$': '$.ModelArtifacts.S3ModelArtifacts' },

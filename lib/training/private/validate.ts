@@ -153,7 +153,9 @@ export function validateTrainingProps(v: Validator, scope: IConstruct, props: Tr
   if (engine === TrainingEngine.CLUSTER) {
     v.check(props.cluster !== undefined, 'cluster', undefined, 'is required with the cluster engine');
     v.check(props.schedule === undefined, 'schedule', props.schedule, 'only applies to the managed engine (the cluster engine runs what teams schedule in Kubernetes)');
+    v.check(props.jobNetwork === undefined || props.jobNetwork === 'vpc', 'jobNetwork', props.jobNetwork, 'only \'vpc\' applies to the cluster engine (its nodes run in the VPC)');
   }
+  v.check(props.jobNetwork === undefined || props.jobNetwork === 'vpc' || props.jobNetwork === 'managed', 'jobNetwork', props.jobNetwork, 'must be \'vpc\' or \'managed\'');
   if (props.schedule !== undefined && !Token.isUnresolved(props.schedule)) {
     const p = scheduleProblem(props.schedule);
     v.check(p === undefined, 'schedule', props.schedule, p ?? '');
