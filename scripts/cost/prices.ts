@@ -4,6 +4,11 @@
  * and this estimate run offline; check the pages when you update the date). Prices differ by region:
  * other regions are estimated with the same figures and the report says so. Update the date and
  * the figures together; the cost snapshot test shows every change in review.
+ *
+ * Pages: https://aws.amazon.com/kms/pricing/, https://aws.amazon.com/privatelink/pricing/,
+ * https://aws.amazon.com/cloudwatch/pricing/ (free tier: 10 alarm metrics and 3 custom dashboards of
+ * up to 50 metrics per account and month), https://aws.amazon.com/kinesis/data-streams/pricing/,
+ * https://aws.amazon.com/sagemaker/pricing/, https://aws.amazon.com/glue/pricing/.
  */
 export const PRICES = {
   date: '2026-12-04',
@@ -14,7 +19,7 @@ export const PRICES = {
     'AWS PrivateLink pricing: interface endpoint, $0.01 per AZ-hour (gateway endpoints free)',
     'Amazon CloudWatch pricing: $0.10 per standard-resolution alarm metric-month, $0.50 per composite alarm-month, $3.00 per dashboard-month',
     'Amazon Kinesis Data Streams pricing: on-demand $0.04 per stream-hour, provisioned $0.015 per shard-hour',
-    'Amazon SageMaker AI pricing: real-time inference instance-hours (ml.m5.large $0.115)',
+    'Amazon SageMaker AI pricing: real-time inference instance-hours (ml.m5.large $0.115); serverless inference billed per millisecond of compute and per GB processed, nothing without requests unless provisioned concurrency is set',
     'AWS Glue pricing: $0.44 per DPU-hour, Spark jobs billed per second with a 1-minute minimum; crawlers $0.44 per DPU-hour with a 10-minute minimum',
   ],
   kmsKeyMonth: 1.0,
@@ -51,6 +56,7 @@ export const ASSUMPTIONS = {
     'endpoints at their initial instance count (autoscaling minimum), all hours of the month, once a version is approved (before the first approval a serving stack has no endpoint)',
     'scheduled Glue jobs run daily for a few minutes on their workers even when they find no data; the data-quality runs that follow are not counted',
     'retraining schedules end at "NoTrainingData" when the training table is empty (no training job is started)',
-    'CloudWatch free tier (10 alarms, 3 dashboards per account) not deducted',
+    'CloudWatch free tier (10 alarm metrics, 3 custom dashboards per account) not deducted',
+    'serverless endpoints (the dev profile\'s default) cost nothing without requests: SageMaker bills their compute per request',
   ],
 } as const;

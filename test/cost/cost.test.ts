@@ -14,6 +14,23 @@ describe('npm run cost', () => {
     expect(report).toMatch(/Assumptions:[\s\S]*Prices:/);
   });
 
+  // Issue 18: "the dev profile at rest costs at most $30 a month with the default app". The figures come from
+  // the synthesized dev templates (no interface endpoint, serverless serving: see test/platform/dev-profile.test.ts).
+  test('dev costs at most $30 a month at rest, before and after the first approval; staging and prod keep their always-on endpoints', () => {
+    const figures = (env: string) => {
+      const m = new RegExp(`^${env}: \\$(\\d+\\.\\d\\d) serving one approved version \\(\\$(\\d+\\.\\d\\d) before the first approval\\)`, 'm').exec(report);
+      expect(m).not.toBeNull();
+      return { serving: Number(m![1]), beforeApproval: Number(m![2]) };
+    };
+    const dev = figures('dev');
+    expect(dev.serving).toBeLessThanOrEqual(30);
+    expect(dev.beforeApproval).toBeLessThanOrEqual(30);
+    // Serverless: approving a version adds no hourly charge in dev; staging and prod serve on instances.
+    expect(dev.serving).toBe(dev.beforeApproval);
+    for (const env of ['staging', 'prod']) expect(figures(env).serving).toBeGreaterThan(figures(env).beforeApproval);
+    expect(report).not.toMatch(/^ {6}\d+ x interface VPC endpoint AZs[\s\S]*^staging:/m);
+  });
+
   test('the cost table matches its snapshot', () => {
     expect(report).toMatchSnapshot();
   });

@@ -33,7 +33,7 @@ export function warnCostlyDevDefaults(stage: Stage, profile: EnvironmentProfile)
 
 function checkCost(c: IConstruct): void {
   if (c instanceof ec2.CfnVPCEndpoint && c.vpcEndpointType === 'Interface') {
-    warn(c, COST_WARNINGS.interfaceEndpoint, `interface VPC endpoint ${c.serviceName} in the dev profile: billed per AZ-hour even when idle; `
+    warn(c, COST_WARNINGS.interfaceEndpoint, `interface VPC endpoint ${c.node.scope?.node.id ?? c.node.id} in the dev profile: billed per AZ-hour even when idle; `
       + 'dev runs SageMaker jobs on the managed network (profile sagemakerNetwork \'managed\') and serves serverless so that it needs none');
   } else if (c instanceof sagemaker.CfnEndpointConfig) {
     const variants = [...asArray(c.productionVariants), ...asArray(c.shadowProductionVariants)] as sagemaker.CfnEndpointConfig.ProductionVariantProperty[];
