@@ -26,10 +26,16 @@ describe('default app (-c env=all): images and the data contract', () => {
     }
   });
 
-  test('every drift feature is a column of a lakehouse table, and the drift features are the training features, in order', () => {
+  test('every drift feature is a column of a lakehouse table, and the drift features are the training features, in order (staging and prod; dev has no drift job)', () => {
     for (const stage of stages.values()) {
       const training = stage.trainings.get('churn')!;
       const watch = stage.monitoringStack.endpointWatches.get('Churn')!;
+      // Dev serves serverless by its profile (issue 18): SageMaker captures nothing from a serverless
+      // endpoint, so dev has no drift job (test/platform/dev-profile.test.ts); staging and prod have one.
+      if (stage.environmentName === 'dev') {
+        expect(watch.drift).toBeUndefined();
+        continue;
+      }
       expect(watch.drift).toBeDefined();
       expect(watch.drift!.features).toEqual([...training.featureNames!]);
       const table = stage.lakehouse.findTable(LakehouseZone.CURATED, 'training_samples')!;

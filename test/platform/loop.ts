@@ -145,7 +145,7 @@ export function describeLoop(built: () => ReadonlyMap<string, PlatformStage>): v
       expect(rolledBack[0].targets[0].Arn).toEqual({ Ref: topic });
     });
 
-    test('7. drift: one scheduled drift job per endpoint in every environment, no SageMaker Model Monitor (closed to new customers)', () => {
+    test('7. drift: one scheduled drift job per endpoint in staging and prod (none in serverless dev), no SageMaker Model Monitor (closed to new customers)', () => {
       // SageMaker developer guide, "Model Monitor availability change": no new customers since 2026-07-30;
       // a refusal would roll back the monitoring stack. Drift is the platform's own Glue job
       // (opt-in Model Monitor: examples/multi-environment.ts, in a stack of its own).
@@ -156,6 +156,12 @@ export function describeLoop(built: () => ReadonlyMap<string, PlatformStage>): v
           expect(types.filter((x) => x === 'AWS::SageMaker::MonitoringSchedule' || x.endsWith('JobDefinition'))).toEqual([]);
         }
         const mon = t(stage.monitoringStack);
+        if (stage.environmentName === 'dev') {
+          // Dev serves serverless (issue 18): SageMaker captures nothing there, so there is no drift job;
+          // dev retrains on its schedule and on new training sets (test/platform/dev-profile.test.ts).
+          expect(Object.keys(mon.findResources('AWS::Glue::Job'))).toEqual([]);
+          continue;
+        }
         expect(Object.keys(mon.findResources('AWS::Glue::Job'))).toHaveLength(stage.endpoints.size);
         const triggers = Object.values(mon.findResources('AWS::Glue::Trigger'));
         expect(triggers.map((x) => [x.Properties.Type, x.Properties.StartOnCreation])).toEqual([...stage.endpoints.keys()].map(() => ['SCHEDULED', true]));
