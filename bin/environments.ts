@@ -8,6 +8,11 @@ import { EnvironmentName, PlatformEnvironment, Profiles } from '../lib';
  * production data and owns the release: an approved version goes to staging first, then, after a
  * person approves, to prod. Staging has its own data and retraining but promotes nowhere; its
  * endpoints serve what prod's registry released to it.
+ *
+ * Cost at rest (`npm run cost -- -c env=all`): dev stays under $30 a month through its profile
+ * (SageMaker jobs on the managed network, so no interface endpoint; the churn model served serverless,
+ * so no always-on instance and no drift job); staging and prod keep the VPC endpoints, instance-based
+ * endpoints with data capture and the daily drift job.
  */
 export const ENVIRONMENTS: Record<EnvironmentName, PlatformEnvironment> = {
   dev: {

@@ -188,7 +188,10 @@ export function alarmThresholdsOf(profile: EnvironmentProfile): AlarmThresholds 
 
 /** The profiles this library ships. Copy and adjust one with `{ ...Profiles.PROD, ... }`. */
 export class Profiles {
-  /** Development: short retention, small cutoffs, data may be destroyed with an explicit flag. */
+  /**
+   * Development: short retention, small cutoffs, data may be destroyed with an explicit flag; cheap at
+   * rest: SageMaker jobs on the managed network (no interface endpoint) and serverless endpoints by default.
+   */
   public static readonly DEV: EnvironmentProfile = {
     name: 'dev',
     removalPolicy: RemovalPolicy.DESTROY,

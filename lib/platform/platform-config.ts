@@ -153,7 +153,8 @@ export interface PlatformEnvironment extends EnvironmentConfig {
   readonly approverEmails?: string[];
   /**
    * An existing VPC instead of the platform's isolated one.
-   * @default a new VPC with isolated subnets only and the interface endpoints SageMaker needs
+   * @default a new VPC with isolated subnets only and the interface endpoints SageMaker needs (with the
+   * profile's `sagemakerNetwork: 'managed'`, as in dev: only those an instance-based endpoint needs, none when every model is serverless)
    */
   readonly network?: ExistingNetwork;
   /**
