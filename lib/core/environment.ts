@@ -42,6 +42,14 @@ export interface EnvironmentProfile {
    * @default the thresholds of the shipped profile with the same name, or production's
    */
   readonly alarms?: AlarmThresholds;
+  /**
+   * Whether the platform replicates this environment's lakehouse zones and model artifacts to the
+   * environment's DR Region (`PlatformEnvironment.drRegion`). A platform environment with a DR Region
+   * whose profile does not replicate fails validation, and one whose profile replicates but has no DR
+   * Region gets a warning.
+   * @default false (the shipped PROD profile sets true)
+   */
+  readonly crossRegionReplication?: boolean;
 }
 
 /**
@@ -186,6 +194,7 @@ export class Profiles {
     athenaBytesScannedCutoff: Size.tebibytes(1),
     keyPendingWindow: Duration.days(30),
     alarms: ALARM_THRESHOLDS.prod,
+    crossRegionReplication: true,
   };
 
   /**

@@ -1,13 +1,14 @@
-import { CfnOutput, CfnParameter, Stack, Stage } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, CfnParameter, Stack, Stage } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { createAlertTopic } from '../core/alerts';
+import { allowCloudWatchAlarmsToUseKey, createAlertTopic } from '../core/alerts';
 import { applyPlatform } from '../core/apply';
 import { createKey } from '../core/encryption';
 import { EnvironmentName } from '../core/environment';
 import { SAGEMAKER_INTERFACE_ENDPOINTS, createIsolatedVpc } from '../core/network';
+import { ReplicationDestinations, ReplicationOptions } from '../core/replication';
 import { resolveRemovalPolicy } from '../core/removal';
 import { EtlPipeline } from '../etl/etl-pipeline';
 import { ApprovedVersionParameter } from '../inference/approved-version-parameter';
@@ -88,6 +89,13 @@ export class PlatformStage extends Stage {
   public readonly modelMonitors: ReadonlyMap<string, ModelMonitor>;
   /** The shared VPC of training, Model Monitor and endpoints. */
   public readonly vpc: ec2.IVpc;
+  /**
+   * The `<project>-<env>-dr` stack in the DR Region (destination buckets, their key, latency alarms
+   * and their topic), when the environment has a `drRegion`. It deploys before the data and ML stacks.
+   */
+  public readonly drStack?: Stack;
+  /** The replication destinations in the DR stack. */
+  public readonly replicationDestinations?: ReplicationDestinations;
 
   constructor(scope: Construct, id: string, props: PlatformStageProps) {
     const environment = props.environment;
@@ -139,8 +147,14 @@ export class PlatformStage extends Stage {
       });
       new CfnOutput(this.dataStack, 'AccountCatalogKeyArn', { value: owner.valueAsString, description: 'The Data Catalog key of this account and region (owned by another environment\'s foundation stack)' });
     }
+    // Disaster recovery: the zones and the artifact bucket replicate to the DR Region (profiles with crossRegionReplication).
+    const replication: ReplicationOptions | undefined = environment.drRegion ? { destinationRegion: environment.drRegion } : undefined;
+    if (!replication && environment.profile.crossRegionReplication) {
+      Annotations.of(this).addWarningV2('mlops:noDrRegion', `Profile ${environment.profile.name} replicates across Regions but environment ${environment.name} sets no drRegion: its data is not replicated.`);
+    }
     this.lakehouse = new DataLakehouse(this.dataStack, 'Lakehouse', {
       ...definition.lakehouse,
+      replication: replication ?? definition.lakehouse?.replication,
       manageCatalogEncryption: false,
       lakeFormation: { ...lakeFormation, manageSettings: false },
     });
@@ -161,7 +175,31 @@ export class PlatformStage extends Stage {
     this.mlStack = mlStacks[0];
     this.registry = new ModelRegistry(this.mlStack, 'Registry', {
       models: models.map((m) => ({ name: m.name, description: m.description })),
+      replication,
     });
+    if (replication) {
+      const drKey = 'Dr';
+      this.drStack = new Stack(this, drKey, {
+        stackName: `${definition.project}-${environment.name}-dr`,
+        description: `MLOps platform (${environment.name}): disaster-recovery replicas in ${replication.destinationRegion}`,
+        env: { account: environment.account, region: replication.destinationRegion },
+        terminationProtection: environment.profile.deletionProtection,
+        suppressTemplateIndentation: true,
+      });
+      const drAlarmKey = createKey(this.drStack, 'AlarmKey', { description: `DR replication alarms (${environment.name})`, removalPolicy: resolveRemovalPolicy(this.drStack) });
+      allowCloudWatchAlarmsToUseKey(drAlarmKey);
+      // The alarms live in the DR Region (where S3 publishes the latency metric), so their topic does too: it still works when the source Region is down.
+      const drTopic = createAlertTopic(this.drStack, 'AlarmTopic', drAlarmKey, `${definition.project} ${environment.name} DR replication alarms`);
+      for (const email of environment.alarmEmails ?? []) drTopic.addSubscription(new subscriptions.EmailSubscription(email));
+      this.replicationDestinations = new ReplicationDestinations(this.drStack, 'Replicas', {
+        purposes: [...this.lakehouse.replicationPurposes, ...this.registry.replicationPurposes],
+        removalPolicy: resolveRemovalPolicy(this.drStack),
+        alarmTopic: drTopic,
+      });
+      // PutBucketReplication refuses a destination that does not exist yet (or is not versioned).
+      this.dataStack.addStackDependency(this.drStack, 'the zone buckets replicate into the DR stack\'s buckets');
+      this.mlStack.addStackDependency(this.drStack, 'the artifact bucket replicates into the DR stack\'s bucket');
+    }
     const removalPolicy = resolveRemovalPolicy(this.mlStack);
     const key = createKey(this.mlStack, 'Key', { description: `Platform network logs and notifications (${environment.name})`, removalPolicy });
     this.vpc = environment.network
