@@ -71,6 +71,14 @@ export interface EnvironmentProfile {
    * @default none: one instance-based variant (the DEV profile: 2048 MiB, 5 concurrent invocations)
    */
   readonly defaultServerless?: ServerlessCapacity;
+  /**
+   * Whether the platform replicates this environment's lakehouse zones and model artifacts to the
+   * environment's DR Region (`PlatformEnvironment.drRegion`). A platform environment with a DR Region
+   * whose profile does not replicate fails validation, and one whose profile replicates but has no DR
+   * Region gets a warning.
+   * @default false (the shipped PROD profile sets true)
+   */
+  readonly crossRegionReplication?: boolean;
 }
 
 /** Where SageMaker jobs and endpoints run; see {@link EnvironmentProfile.sagemakerNetwork}. */
@@ -237,6 +245,7 @@ export class Profiles {
     athenaBytesScannedCutoff: Size.tebibytes(1),
     keyPendingWindow: Duration.days(30),
     alarms: ALARM_THRESHOLDS.prod,
+    crossRegionReplication: true,
   };
 
   /**

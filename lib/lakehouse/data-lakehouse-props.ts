@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
+import type { ReplicationOptions } from '../core/replication';
 import { LakehouseTableOptions } from './table';
 
 /** S3 Object Lock retention mode. */
@@ -178,6 +179,14 @@ export interface DataLakehouseProps {
    * @default the environment profile's removalPolicy (subject to the same guard)
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Replicate every zone bucket to a DR Region (S3 Replication Time Control, RPO 15 minutes), into
+   * the destinations a `ReplicationDestinations` construct creates there (purposes:
+   * `replicationPurposes`), which must be deployed first. Every zone must stay versioned, and no
+   * zone may use Object Lock (its destination would need Object Lock too).
+   * @default no replication
+   */
+  readonly replication?: ReplicationOptions;
 }
 
 /** The documented defaults, in one place; the code reads every default from here. */

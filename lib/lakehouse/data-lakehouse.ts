@@ -11,6 +11,7 @@ import { Platform } from '../core/environment';
 import { HARDENED_BUCKET, createAccessLogBucket, kmsEncryption, logAccessTo } from '../core/buckets';
 import { Validator } from '../core/errors';
 import { createKey } from '../core/encryption';
+import { ReplicatedBucket, createReplicationRole, replicateBucket, validateReplication } from '../core/replication';
 import { grantWithKey } from '../core/grants';
 import { acknowledgeWildcardResources } from '../core/nag';
 import { dashedName, glueName } from '../core/naming';
@@ -104,6 +105,10 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
   public readonly registrationRole: iam.IRole;
   /** The removal policy applied to stateful resources, after the guard. */
   public readonly removalPolicy: RemovalPolicy;
+  /** The zone buckets replicated to the DR Region (empty without `replication`). */
+  public readonly replicatedBuckets: readonly ReplicatedBucket[];
+  /** What each replicated zone holds (`<name>-<zone>`), for `ReplicationDestinations` (empty without `replication`). */
+  public readonly replicationPurposes: readonly string[];
 
   private readonly zoneResources = new Map<LakehouseZone, Zone>();
   private readonly tables = new Map<string, LakehouseTable>();
@@ -119,6 +124,14 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
     const lifecycles = new Map(ALL_ZONES.map((z) => [z, resolveLifecycle(z, props.zones?.[z]?.lifecycle, profile)]));
     for (const [z, l] of lifecycles) validateLifecycle(v, z, l);
     for (const [i, t] of (props.tables ?? []).entries()) validateTable(v, t, `tables[${i}]`, this.tableNames);
+    validateReplication(v, this, props.replication, 'replication');
+    if (props.replication) {
+      for (const z of ALL_ZONES) {
+        const o = props.zones?.[z];
+        v.check(o?.versioned !== false, `zones.${z}.versioned`, false, 'must be true when replication is on (S3 replicates only versioned buckets)');
+        v.check(o?.objectLock === undefined, `zones.${z}.objectLock`, 'set', 'is not supported with replication (the DR bucket would need Object Lock as well)');
+      }
+    }
     v.throwIfAny();
 
     const name = props.name ?? LAKEHOUSE_DEFAULTS.name;
@@ -209,6 +222,15 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
       if (this.settings) location.addResourceDependency(this.settings);
       this.zoneResources.set(zone, { bucket, database, databaseName, location });
     }
+    const replicated: ReplicatedBucket[] = [];
+    if (props.replication) {
+      const role = createReplicationRole(this, 'ReplicationRole');
+      for (const [zone, z] of this.zoneResources) {
+        replicated.push(replicateBucket(this, z.bucket, key, role, `${name.replace(/_/g, '-')}-${zone}`, props.replication));
+      }
+    }
+    this.replicatedBuckets = replicated;
+    this.replicationPurposes = replicated.map((r) => r.purpose);
     acknowledgeWildcardResources(this.registrationRole, [...this.zoneResources.values()].map((z) => z.bucket.arnForObjects('*')),
       'Lake Formation vends credentials for any object of a registered zone location; the role is scoped to the zone buckets.');
     const regPolicy = this.registrationRole.node.tryFindChild('DefaultPolicy')?.node.defaultChild as CfnResource | undefined;

@@ -170,6 +170,16 @@ export interface PlatformEnvironment extends EnvironmentConfig {
    * @default 20
    */
   readonly endpointsPerMonitoringStack?: number;
+  /**
+   * The disaster-recovery Region, for profiles with `crossRegionReplication` (prod): the lakehouse
+   * zones and the registry's artifact bucket replicate there (S3 Replication Time Control, RPO 15
+   * minutes) into the `<project>-<env>-dr` stack of that Region (KMS key, destination buckets,
+   * latency alarms on its own alarm topic), which deploys before the data and ML stacks. It must
+   * differ from `region`; when `region` is not set, a CloudFormation rule refuses to deploy the
+   * replicated stacks into the DR Region.
+   * @default no replication
+   */
+  readonly drRegion?: string;
 }
 
 /** Props of a {@link PlatformStage}. */

@@ -1,13 +1,14 @@
-import { CfnOutput, CfnParameter, Stack, Stage } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, CfnParameter, Stack, Stage } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { createAlertTopic } from '../core/alerts';
+import { allowCloudWatchAlarmsToUseKey, createAlertTopic } from '../core/alerts';
 import { applyPlatform } from '../core/apply';
 import { createKey } from '../core/encryption';
 import { EnvironmentName, SageMakerNetwork, ServerlessCapacity, sagemakerNetworkOf } from '../core/environment';
 import { SAGEMAKER_HOSTING_INTERFACE_ENDPOINTS, SAGEMAKER_INTERFACE_ENDPOINTS, createIsolatedVpc } from '../core/network';
+import { ReplicationDestinations, ReplicationOptions } from '../core/replication';
 import { resolveRemovalPolicy } from '../core/removal';
 import { EtlPipeline } from '../etl/etl-pipeline';
 import { ApprovedVersionParameter } from '../inference/approved-version-parameter';
@@ -94,6 +95,13 @@ export class PlatformStage extends Stage {
    * `network`, none in a profile whose SageMaker network is 'managed' and whose models are all serverless).
    */
   public readonly interfaceEndpoints: readonly string[];
+  /**
+   * The `<project>-<env>-dr` stack in the DR Region (destination buckets, their key, latency alarms
+   * and their topic), when the environment has a `drRegion`. It deploys before the data and ML stacks.
+   */
+  public readonly drStack?: Stack;
+  /** The replication destinations in the DR stack. */
+  public readonly replicationDestinations?: ReplicationDestinations;
 
   constructor(scope: Construct, id: string, props: PlatformStageProps) {
     const environment = props.environment;
@@ -145,8 +153,14 @@ export class PlatformStage extends Stage {
       });
       new CfnOutput(this.dataStack, 'AccountCatalogKeyArn', { value: owner.valueAsString, description: 'The Data Catalog key of this account and region (owned by another environment\'s foundation stack)' });
     }
+    // Disaster recovery: the zones and the artifact bucket replicate to the DR Region (profiles with crossRegionReplication).
+    const replication: ReplicationOptions | undefined = environment.drRegion ? { destinationRegion: environment.drRegion } : undefined;
+    if (!replication && environment.profile.crossRegionReplication) {
+      Annotations.of(this).addWarningV2('mlops:noDrRegion', `Profile ${environment.profile.name} replicates across Regions but environment ${environment.name} sets no drRegion: its data is not replicated.`);
+    }
     this.lakehouse = new DataLakehouse(this.dataStack, 'Lakehouse', {
       ...definition.lakehouse,
+      replication: replication ?? definition.lakehouse?.replication,
       manageCatalogEncryption: false,
       lakeFormation: { ...lakeFormation, manageSettings: false },
     });
@@ -167,7 +181,31 @@ export class PlatformStage extends Stage {
     this.mlStack = mlStacks[0];
     this.registry = new ModelRegistry(this.mlStack, 'Registry', {
       models: models.map((m) => ({ name: m.name, description: m.description })),
+      replication,
     });
+    if (replication) {
+      const drKey = 'Dr';
+      this.drStack = new Stack(this, drKey, {
+        stackName: `${definition.project}-${environment.name}-dr`,
+        description: `MLOps platform (${environment.name}): disaster-recovery replicas in ${replication.destinationRegion}`,
+        env: { account: environment.account, region: replication.destinationRegion },
+        terminationProtection: environment.profile.deletionProtection,
+        suppressTemplateIndentation: true,
+      });
+      const drAlarmKey = createKey(this.drStack, 'AlarmKey', { description: `DR replication alarms (${environment.name})`, removalPolicy: resolveRemovalPolicy(this.drStack) });
+      allowCloudWatchAlarmsToUseKey(drAlarmKey);
+      // The alarms live in the DR Region (where S3 publishes the latency metric), so their topic does too: it still works when the source Region is down.
+      const drTopic = createAlertTopic(this.drStack, 'AlarmTopic', drAlarmKey, `${definition.project} ${environment.name} DR replication alarms`);
+      for (const email of environment.alarmEmails ?? []) drTopic.addSubscription(new subscriptions.EmailSubscription(email));
+      this.replicationDestinations = new ReplicationDestinations(this.drStack, 'Replicas', {
+        purposes: [...this.lakehouse.replicationPurposes, ...this.registry.replicationPurposes],
+        removalPolicy: resolveRemovalPolicy(this.drStack),
+        alarmTopic: drTopic,
+      });
+      // PutBucketReplication refuses a destination that does not exist yet (or is not versioned).
+      this.dataStack.addStackDependency(this.drStack, 'the zone buckets replicate into the DR stack\'s buckets');
+      this.mlStack.addStackDependency(this.drStack, 'the artifact bucket replicates into the DR stack\'s bucket');
+    }
     const removalPolicy = resolveRemovalPolicy(this.mlStack);
     const key = createKey(this.mlStack, 'Key', { description: `Platform network logs and notifications (${environment.name})`, removalPolicy });
     // The profile decides where SageMaker runs (issue 18): in the VPC with every interface endpoint jobs and

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import type { ReplicationOptions } from '../core/replication';
 
 /**
  * The approval status every new model version is registered with. Registration grants
@@ -109,6 +110,13 @@ export interface ModelRegistryProps {
    * @default the environment profile's removalPolicy (subject to the same guard)
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Replicate the artifact bucket to a DR Region (S3 Replication Time Control, RPO 15 minutes),
+   * into the destination (purpose `artifacts`) that a `ReplicationDestinations` construct creates
+   * there, which must be deployed first.
+   * @default no replication
+   */
+  readonly replication?: ReplicationOptions;
 }
 
 /**

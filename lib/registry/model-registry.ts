@@ -11,6 +11,7 @@ import { Construct, IConstruct } from 'constructs';
 import { createKey } from '../core/encryption';
 import { Platform } from '../core/environment';
 import { Validator } from '../core/errors';
+import { ReplicatedBucket, validateReplication } from '../core/replication';
 import { grantWithKey } from '../core/grants';
 import { dashedName } from '../core/naming';
 import { applyRemovalPolicy, resolveRemovalPolicy } from '../core/removal';
@@ -140,6 +141,11 @@ export class ModelRegistry extends ModelRegistryBase {
   /** `s3://` URI of the MLflow artifact store, when enabled. */
   public readonly trackingArtifactStoreUri?: string;
 
+  /** The artifact bucket's replication to the DR Region (empty without `replication`). */
+  public readonly replicatedBuckets: readonly ReplicatedBucket[];
+  /** What the replicated bucket holds (`artifacts`), for `ReplicationDestinations` (empty without `replication`). */
+  public readonly replicationPurposes: readonly string[];
+
   private readonly trackingServer?: TrackingServer;
 
   constructor(scope: Construct, id: string, props: ModelRegistryProps) {
@@ -147,6 +153,7 @@ export class ModelRegistry extends ModelRegistryBase {
     const profile = Platform.of(this).profile;
     const v = new Validator(this);
     validateRegistryProps(v, props, { groupName: (m) => dashedName(this, Number.MAX_SAFE_INTEGER, m), account: Stack.of(this).account });
+    validateReplication(v, this, props.replication, 'replication');
     v.throwIfAny();
 
     this.models = props.models.map((m) => m.name);
@@ -157,8 +164,10 @@ export class ModelRegistry extends ModelRegistryBase {
     });
     this.encryptionKey = key;
 
-    const artifacts = new ArtifactBucket(this, { key, profile, removalPolicy: this.removalPolicy, accessLogBucket: props.accessLogBucket });
+    const artifacts = new ArtifactBucket(this, { key, profile, removalPolicy: this.removalPolicy, accessLogBucket: props.accessLogBucket, replication: props.replication });
     this.artifactBucket = artifacts.bucket;
+    this.replicatedBuckets = artifacts.replicated ? [artifacts.replicated] : [];
+    this.replicationPurposes = this.replicatedBuckets.map((r) => r.purpose);
     // Values cross engines and stages through SSM: the Kubernetes layer (cdktf) reads the bucket
     // name, imports in other stages (fromEnvironment) read the bucket name and the key ARN.
     const settings = Platform.of(this);

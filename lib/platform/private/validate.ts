@@ -53,6 +53,12 @@ export function validateStageProps(scope: IConstruct, props: PlatformStageProps)
   v.check((ENVIRONMENT_NAMES as readonly string[]).includes(e.name), 'environment.name', e.name, `must be one of ${ENVIRONMENT_NAMES.join(', ')}`);
   v.matches(e.account, ACCOUNT, 'environment.account', 'must be a 12-digit AWS account ID');
   v.matches(e.region, REGION, 'environment.region', 'must be an AWS region code such as eu-west-1');
+  if (e.drRegion !== undefined) {
+    v.matches(e.drRegion, REGION, 'environment.drRegion', 'must be an AWS region code such as us-west-2');
+    v.check(e.drRegion !== e.region, 'environment.drRegion', e.drRegion, `must differ from environment.region (${e.region}): replicas must survive the loss of the Region`);
+    v.check(e.profile?.crossRegionReplication === true, 'environment.drRegion', e.drRegion,
+      `is set but profile ${e.profile?.name} does not replicate (crossRegionReplication is not true); use { ...Profiles.${(e.profile?.name ?? '').toUpperCase()}, crossRegionReplication: true } to replicate it, or remove drRegion`);
+  }
   (['alarmEmails', 'approverEmails'] as const).forEach((k) => (e[k] ?? []).forEach((email, i) =>
     v.matches(email, EMAIL, `environment.${k}[${i}]`, 'must be an email address (SNS email subscriptions are confirmed by mail)')));
   v.check(e.modelsPerStack === undefined || (Number.isInteger(e.modelsPerStack) && e.modelsPerStack >= 1 && e.modelsPerStack <= MAX_MODELS_PER_STACK),

@@ -5,6 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { HARDENED_BUCKET, createAccessLogBucket, kmsEncryption, logAccessTo } from '../../core/buckets';
 import { EnvironmentProfile } from '../../core/environment';
+import { ReplicatedBucket, ReplicationOptions, createReplicationRole, replicateBucket } from '../../core/replication';
 import { REGISTRY_DEFAULTS } from '../model-registry-props';
 
 /** Request header condition keys S3 sets from a PutObject request. */
@@ -18,7 +19,12 @@ export interface ArtifactBucketOptions {
   readonly removalPolicy: RemovalPolicy;
   /** Where server access logs go; a new log bucket when undefined. */
   readonly accessLogBucket?: s3.IBucket;
+  /** Replication to a DR Region; none when undefined. */
+  readonly replication?: ReplicationOptions;
 }
+
+/** What the artifact bucket's DR destination holds. */
+export const ARTIFACTS_REPLICATION_PURPOSE = 'artifacts';
 
 /**
  * The statements that deny uploads not encrypted with the registry key.
@@ -54,6 +60,8 @@ export function encryptionDenyStatements(bucket: s3.IBucket, key: kms.IKey): iam
 export class ArtifactBucket {
   public readonly bucket: s3.Bucket;
   public readonly accessLogBucket: s3.IBucket;
+  /** The replication of the bucket, when on. */
+  public readonly replicated?: ReplicatedBucket;
 
   constructor(scope: Construct, options: ArtifactBucketOptions) {
     const { key, profile, removalPolicy } = options;
@@ -77,5 +85,9 @@ export class ArtifactBucket {
     for (const statement of encryptionDenyStatements(this.bucket, key)) this.bucket.addToResourcePolicy(statement);
     logAccessTo(scope, this.bucket, this.accessLogBucket, REGISTRY_DEFAULTS.accessLogPrefix,
       `ServerAccessLogs${Names.uniqueId(scope).replace(/[^A-Za-z0-9]/g, '')}`.slice(0, 100));
+    if (options.replication) {
+      this.replicated = replicateBucket(scope, this.bucket, key, createReplicationRole(scope, 'ReplicationRole'),
+        ARTIFACTS_REPLICATION_PURPOSE, options.replication);
+    }
   }
 }
