@@ -25,6 +25,9 @@ export const ENVIRONMENTS: Record<EnvironmentName, PlatformEnvironment> = {
   },
   prod: {
     name: 'prod', profile: Profiles.PROD, owner: 'ml-platform', costCentre: 'ml-prod',
+    // Lakehouse zones and model artifacts replicate to us-west-2 (S3 RTC, RPO 15 minutes) through
+    // the mlops-prod-dr stack, which deploys first: bootstrap us-west-2 too. Deploy prod anywhere but us-west-2.
+    drRegion: 'us-west-2',
     promotesTo: [{ environment: 'staging' }, { environment: 'prod', requireApproval: true }],
   },
 };
