@@ -82,7 +82,7 @@ describe('EcrPullThroughCache', () => {
     // installOperators requires values.kserve with a cache.
     const images = w.all.flatMap(podTemplatesOf).flatMap((t) => t.containers.map((c) => c.image)).filter((i) => i !== undefined);
     expect(images.length).toBeGreaterThan(0);
-    for (const image of images) expect(image.startsWith(`${ECR}/`)).toBe(true);
+    for (const image of images) expect(String(image).startsWith(`${ECR}/`)).toBe(true);
   });
 });
 
