@@ -41,7 +41,7 @@ export function buildKubernetesTerraformExample(app = kubernetesApp()): Kubernet
 /**
  * The CDK way, on a cluster this app owns. aws-eks-v2 applies manifests through a kubectl
  * provider (a Lambda function), which it creates only when given a kubectl layer: publish one
- * from `@aws-cdk/lambda-layer-kubectl-v33` (`new KubectlV33Layer(this, 'Kubectl')`, a prebuilt
+ * from `@aws-cdk/lambda-layer-kubectl-v35` (`new KubectlV35Layer(this, 'Kubectl')`, the cluster's minor, a prebuilt
  * zip: no Docker) or, as here, reference one by ARN. The operators (cert-manager, KServe, Kueue,
  * Kubeflow Trainer, the NVIDIA device plugin, the cluster autoscaler) are installed first, and every
  * custom resource waits for the chart that brings its CRD. This VPC has a NAT gateway, so the
@@ -51,15 +51,16 @@ export function buildKubernetesTerraformExample(app = kubernetesApp()): Kubernet
 export function buildKubernetesCdkExample(app: App = new App()): Stack {
   const stack = new Stack(app, 'acme-prod-kubernetes-cdk', { env: { account: '111111111111', region: 'eu-west-1' } });
   const vpc = new ec2.Vpc(stack, 'Vpc', { ipAddresses: ec2.IpAddresses.cidr(EXAMPLE_DECLARATION.vpcCidr), maxAzs: 2, natGateways: 1 });
+  const version = eks.KubernetesVersion.V1_35;
   const cluster = new eks.Cluster(stack, 'Cluster', {
-    version: eks.KubernetesVersion.V1_33,
+    version,
     vpc,
     defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
     kubectlProviderOptions: {
-      kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'KubectlLayer', 'arn:aws:lambda:eu-west-1:111111111111:layer:kubectl-v33:1'),
+      kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'KubectlLayer', 'arn:aws:lambda:eu-west-1:111111111111:layer:kubectl-v35:1'),
     },
   });
-  const operators = installOperators(cluster, { clusterName: cluster.clusterName, region: stack.region });
+  const operators = installOperators(cluster, { clusterName: cluster.clusterName, region: stack.region, kubernetesVersion: version.version });
   addWorkloadManifests(cluster, kubernetesWorkloads(EXAMPLE_DECLARATION, stack.node.path), operators);
   return stack;
 }

@@ -9,7 +9,7 @@
  *
  * Run it with: npx cdk synth --app "npx ts-node --swc examples/training-eks.ts"
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -49,6 +49,11 @@ export function buildTrainingEksExample(app: App = new App()): Stack {
       admins: [kubernetesDeployer],
     },
   });
+
+  // The Kubernetes layer is applied with Terraform from inside the VPC (bin/kubernetes.ts), by a
+  // runner in training.deployerSecurityGroup: no kubectl provider here, chosen explicitly.
+  Annotations.of(training).acknowledgeWarning('mlops:noKubectlProvider',
+    'The Kubernetes layer is applied by its cdktf stack from a runner in the deployer security group.');
 
   // The vision team registers the versions it trains (always pending manual approval).
   registry.grantRegister(training.teamRoles!.vision, 'defect-detector');

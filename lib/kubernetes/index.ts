@@ -14,3 +14,4 @@ export * from './spec';
 export * from './cdktf';
 export * from './eks/add-manifests';
 export * from './eks/operators';
+export * from './eks/pull-through-cache';

@@ -197,11 +197,13 @@ export interface ClusterEngineOptions {
    */
   readonly clusterName?: string;
   /**
-   * A kubectl Lambda layer (for example `new KubectlV33Layer(this, 'Kubectl')` from
-   * `@aws-cdk/lambda-layer-kubectl-v33`, a prebuilt zip, no Docker). With it, the cluster gets a
-   * kubectl provider in its private subnets, so the Kubernetes layer's manifests can be applied in
-   * the same `cdk deploy` (`addWorkloadManifests(training.eksCluster, ...)`).
-   * @default no kubectl provider: the Kubernetes layer's cdktf stack applies the manifests
+   * A kubectl Lambda layer of the cluster's Kubernetes minor (for example `new KubectlV35Layer(this,
+   * 'Kubectl')` from `@aws-cdk/lambda-layer-kubectl-v35`, a prebuilt zip, no Docker). With it, the
+   * cluster gets a kubectl provider in its private subnets and its deployer security group (which
+   * the control plane admits on 443), so the operators (`installOperators`) and the Kubernetes
+   * layer (`addWorkloadManifests`) are applied in the same `cdk deploy`.
+   * @default no kubectl provider, and a synth warning (`mlops:noKubectlProvider`) to acknowledge
+   * when the Kubernetes layer's cdktf stack applies the manifests from inside the VPC
    */
   readonly kubectlLayer?: lambda.ILayerVersion;
   /**
@@ -210,8 +212,9 @@ export interface ClusterEngineOptions {
    */
   readonly deletionProtection?: boolean;
   /**
-   * Kubernetes version, 1.30 or newer.
-   * @default eks.KubernetesVersion.V1_37
+   * Kubernetes version, 1.30 or newer. The operators' cluster autoscaler must be of the same minor
+   * (`CLUSTER_AUTOSCALER_IMAGE_TAGS` of the Kubernetes layer lists the verified ones).
+   * @default eks.KubernetesVersion.V1_35
    */
   readonly kubernetesVersion?: eks.KubernetesVersion;
   /**
@@ -244,7 +247,8 @@ export interface ClusterEngineOptions {
 /** The documented defaults, in one place. */
 export const CLUSTER_DEFAULTS = {
   clusterNameSuffix: 'training',
-  kubernetesVersion: eks.KubernetesVersion.V1_37,
+  // The newest minor with a verified cluster autoscaler release (CLUSTER_AUTOSCALER_IMAGE_TAGS).
+  kubernetesVersion: eks.KubernetesVersion.V1_35,
   minKubernetesMinor: 30,
   systemInstanceType: 'm7i.large',
   systemMinSize: 2,

@@ -75,6 +75,13 @@ export class TrainingCluster extends Construct implements ITrainingCluster {
   public readonly teamRoles?: Readonly<Record<string, iam.IRole>>;
   /** Names of the SSM parameters the Kubernetes layer reads (cluster engine). */
   public readonly clusterParameters?: ClusterParameterNames;
+  /**
+   * The security group that reaches the cluster's private API endpoint on 443 and the cluster's
+   * VPC endpoints (cluster engine): attach it to what applies the Kubernetes layer from inside the
+   * VPC (a Terraform runner, a CodeBuild project). The kubectl provider runs in it. Its ID is also
+   * published to SSM under `clusterParameters.deployerSecurityGroupId`.
+   */
+  public readonly deployerSecurityGroup?: ec2.ISecurityGroup;
 
   constructor(scope: Construct, id: string, props: TrainingClusterProps) {
     super(scope, id);
@@ -141,6 +148,7 @@ export class TrainingCluster extends Construct implements ITrainingCluster {
       this.eksCluster = engine.cluster;
       this.teamRoles = engine.teamRoles;
       this.clusterParameters = engine.parameterNames;
+      this.deployerSecurityGroup = engine.deployerSecurityGroup;
     }
   }
 

@@ -1,8 +1,10 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Testing } from 'cdktf';
 import { App as CdkApp, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
-import { KubernetesStack, addWorkloadManifests, kubernetesWorkloads, manifestConstructId, terraformResourceType } from '../../lib/kubernetes';
+import { KubernetesStack, addWorkloadManifests, apiGroupOf, crdName, kubernetesWorkloads, manifestConstructId, terraformResourceType } from '../../lib/kubernetes';
 import { renderManifest } from '../../lib/kubernetes/cdktf/typed-resources';
 import { KubernetesManifest } from '../../lib/kubernetes/spec';
 import { twoTeams } from './fixtures';
@@ -87,8 +89,40 @@ describe('KubernetesStack', () => {
     expect(stack.rendered.map((r) => r.manifest)).toEqual(workloads.all);
     const count = Object.values(tf.resource as Record<string, object>).reduce((n, rs) => n + Object.keys(rs).length, 0);
     expect(count).toBe(workloads.all.length);
-    expect(tf.resource.kubernetes_manifest['InferenceService-vision-defect-detector'].depends_on).toEqual(['kubernetes_namespace_v1.Namespace-vision']);
+    expect(tf.resource.kubernetes_manifest['InferenceService-vision-defect-detector'].depends_on)
+      .toEqual(['kubernetes_namespace_v1.Namespace-vision', 'data.kubernetes_resource.Crd-inferenceservices-serving-kserve-io']);
     expect(tf.resource.kubernetes_priority_class_v1['PriorityClass-acme-serving'].depends_on).toBeUndefined();
+  });
+
+  test('every custom resource depends on a read of its CRD, which fails the run when the operator chart has not installed it', () => {
+    const custom = stack.rendered.filter((r) => terraformResourceType(r.manifest) === 'kubernetes_manifest');
+    expect(custom.length).toBeGreaterThan(0);
+    for (const r of custom) {
+      const name = crdName(r.manifest);
+      const dependsOn = tf.resource.kubernetes_manifest[manifestConstructId(r.manifest)].depends_on as string[];
+      expect(dependsOn).toContain(`data.kubernetes_resource.Crd-${name.replace(/\./g, '-')}`);
+    }
+    const crds = tf.data.kubernetes_resource as Record<string, { api_version: string; kind: string; metadata: { name: string }; lifecycle: { postcondition: Array<{ condition: string }> } }>;
+    expect(Object.values(crds).map((d) => d.metadata.name).sort()).toEqual([
+      'clusterqueues.kueue.x-k8s.io', 'clusterstoragecontainers.serving.kserve.io', 'inferenceservices.serving.kserve.io',
+      'localqueues.kueue.x-k8s.io', 'resourceflavors.kueue.x-k8s.io', 'trainingruntimes.trainer.kubeflow.org',
+    ]);
+    for (const d of Object.values(crds)) {
+      expect(d).toMatchObject({ api_version: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition' });
+      expect(d.lifecycle.postcondition[0].condition).toBe('${self.object != null}');
+    }
+    // Core kinds wait only for their namespace.
+    expect(tf.resource.kubernetes_resource_quota_v1['ResourceQuota-vision-team-quota'].depends_on).toEqual(['kubernetes_namespace_v1.Namespace-vision']);
+  });
+
+  test('the CRD names are those of the pinned releases\' CRD files (<group>_<plural>.yaml, test/kubernetes/schemas/README.md)', () => {
+    const readme = fs.readFileSync(path.join(__dirname, 'schemas', 'README.md'), 'utf8');
+    const sources = new Map([...readme.matchAll(/^\| `([^`]+)\.json` \|[^|]+\|[^|]+\| `[^`]*\/([a-z0-9.-]+)_([a-z]+)\.yaml` \|$/gm)].map((m) => [m[1], `${m[3]}.${m[2]}`]));
+    const custom = stack.rendered.filter((x) => terraformResourceType(x.manifest) === 'kubernetes_manifest');
+    for (const r of custom) {
+      const [group, version] = [apiGroupOf(r.manifest.apiVersion), r.manifest.apiVersion.split('/')[1]];
+      expect(sources.get(`${group}_${r.manifest.kind}_${version}`)).toBe(crdName(r.manifest));
+    }
   });
 
   test('fails synth with the ValidationError of a bad declaration, naming the stack', () => {

@@ -4,7 +4,9 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import {
   OPERATOR_RELEASES, OPERATOR_VERSIONS, addWorkloadManifests, installOperators, kubernetesWorkloads, operatorCharts, operatorsUsedBy,
 } from '../../lib/kubernetes';
-import { CLUSTER_AUTOSCALER_SERVICE_ACCOUNT } from '../../lib/training/cluster-options';
+import { ValidationError } from '../../lib';
+import { CLUSTER_AUTOSCALER_IMAGE_TAGS } from '../../lib/kubernetes';
+import { CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, CLUSTER_DEFAULTS } from '../../lib/training/cluster-options';
 import { twoTeams } from './fixtures';
 
 function cdkCluster(withProvider = true) {
@@ -14,7 +16,7 @@ function cdkCluster(withProvider = true) {
     : undefined;
   return { stack, cluster: eks.Cluster.fromClusterAttributes(stack, 'Cluster', { clusterName: 'acme-prod-training', kubectlProvider }) };
 }
-const options = { clusterName: 'acme-prod-training', region: 'eu-west-1' };
+const options = { clusterName: 'acme-prod-training', region: 'eu-west-1', kubernetesVersion: '1.35' };
 
 describe('operator charts, pinned in one place', () => {
   const charts = operatorCharts(options);
@@ -42,6 +44,24 @@ describe('operator charts, pinned in one place', () => {
       namespace: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT.namespace,
       values: { autoDiscovery: { clusterName: 'acme-prod-training' }, awsRegion: 'eu-west-1', rbac: { serviceAccount: { name: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT.name } } },
     });
+  });
+
+  test('the cluster autoscaler image is of the cluster\'s Kubernetes minor', () => {
+    const autoscaler = (o: typeof options & { clusterAutoscalerImageTag?: string }) => operatorCharts(o).find((c) => c.release === OPERATOR_RELEASES.clusterAutoscaler)!;
+    expect(autoscaler(options).values).toMatchObject({ image: { tag: CLUSTER_AUTOSCALER_IMAGE_TAGS['1.35'] } });
+    expect(CLUSTER_AUTOSCALER_IMAGE_TAGS['1.35']).toBe('v1.35.0');
+    expect(autoscaler({ ...options, kubernetesVersion: '1.33', clusterAutoscalerImageTag: 'v1.33.2' }).values).toMatchObject({ image: { tag: 'v1.33.2' } });
+  });
+
+  test('the default cluster version has a verified autoscaler release (one source for both)', () => {
+    expect(CLUSTER_AUTOSCALER_IMAGE_TAGS[CLUSTER_DEFAULTS.kubernetesVersion.version]).toMatch(new RegExp(`^v${CLUSTER_DEFAULTS.kubernetesVersion.version.replace('.', '\\.')}\\.\\d+$`));
+  });
+
+  test('fails when the autoscaler minor differs from the cluster\'s, or no release of that minor is known', () => {
+    expect(() => operatorCharts({ ...options, kubernetesVersion: '1.37' })).toThrow(/kubernetesVersion \("1\.37"\): has no verified cluster autoscaler release \(known: 1\.35\)/);
+    expect(() => operatorCharts({ ...options, kubernetesVersion: '1.37', clusterAutoscalerImageTag: 'v1.35.0' }))
+      .toThrow(/clusterAutoscalerImageTag \("v1\.35\.0"\): must be "v1\.37\.<patch>"/);
+    expect(() => installOperators(cdkCluster().cluster, { ...options, kubernetesVersion: '1.36' })).toThrow(ValidationError);
   });
 
   test('every custom resource group the spec renders is installed by a chart', () => {

@@ -1,4 +1,4 @@
-import { App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -10,6 +10,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildTrainingEksExample } from '../../examples/training-eks';
 import { logicalIdsOf, normalizedTemplate, testApp, testStack } from '../helpers/app';
 import { documentedDefaults } from '../helpers/docs';
+import { NO_KUBECTL_PROVIDER_WARNING } from '../../lib/training/private/cluster-engine';
 import { clusterEngine, clusterInputs } from './cluster-fixtures';
 
 const ref = (logicalIdPattern: string) => ({ Ref: Match.stringLikeRegexp(logicalIdPattern) });
@@ -21,6 +22,7 @@ describe('ClusterEngine with default pools, two teams and an admin', () => {
   const inputs = clusterInputs(stack);
   // Created in the app: an access entry needs an existing principal (an imported one warns, see below).
   const admin = new iam.Role(stack, 'Admin', { assumedBy: new iam.AccountRootPrincipal(), roleName: 'platform-deployer' });
+  Annotations.of(stack).acknowledgeWarning(NO_KUBECTL_PROVIDER_WARNING, 'Terraform path');
   const engine = clusterEngine(stack, inputs, {
     teams: [
       { name: 'vision', readZones: [LakehouseZone.CURATED], writeZones: [LakehouseZone.ANALYTICS] },
@@ -144,17 +146,21 @@ describe('ClusterEngine with default pools, two teams and an admin', () => {
     for (const [Name, Value] of expected) t.hasResourceProperties('AWS::SSM::Parameter', { Name, Value, Type: 'String' });
   });
 
-  test('adds the EC2, EKS, EKS Auth, Auto Scaling and SSM endpoints to an owned VPC, open only to the cluster', () => {
+  test('adds the EC2, EKS, EKS Auth, Auto Scaling and SSM endpoints to an owned VPC, open only to the cluster and its deployers', () => {
     expect(engine.addedEndpoints).toEqual(['ec2', 'eks', 'eks-auth', 'autoscaling', 'ssm']);
     for (const service of engine.addedEndpoints) {
       t.hasResourceProperties('AWS::EC2::VPCEndpoint', { ServiceName: `com.amazonaws.us-east-1.${service}`, VpcEndpointType: 'Interface', PrivateDnsEnabled: true });
     }
     const endpointRules = Object.values(t.findResources('AWS::EC2::SecurityGroupIngress'))
       .filter((r) => JSON.stringify(r.Properties.GroupId).includes('EngineEndpoints'));
-    expect(endpointRules).toHaveLength(5);
-    for (const r of endpointRules) {
-      expect(r.Properties).toMatchObject({ FromPort: 443, ToPort: 443, SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^EngineCluster/), 'ClusterSecurityGroupId'] } });
-    }
+    // Each endpoint: HTTPS from the cluster security group and from the deployer security group (the
+    // Terraform runner reads SSM and calls EKS; the kubectl provider calls eks:DescribeCluster).
+    expect(endpointRules).toHaveLength(10);
+    const sources = endpointRules.map((r) => {
+      expect(r.Properties).toMatchObject({ FromPort: 443, ToPort: 443 });
+      return (r.Properties.SourceSecurityGroupId['Fn::GetAtt'] as string[]).join('.').replace(/[0-9A-F]{8}\./, '.');
+    });
+    expect(sources.sort()).toEqual([...Array(5).fill('EngineCluster.ClusterSecurityGroupId'), ...Array(5).fill('EngineDeployerSecurityGroup.GroupId')].sort());
     // Nodes boot only after the endpoints they need exist.
     for (const group of Object.values(t.findResources('AWS::EKS::Nodegroup'))) {
       expect(group.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^EngineEndpointsEksAuth/), expect.stringMatching(/^EngineEndpointsEc2/)]));
@@ -263,6 +269,8 @@ describe('ClusterEngine with default pools, two teams and an admin', () => {
 
 describe('ClusterEngine with custom pools in a VPC it does not own', () => {
   const stack = testStack();
+  // The Kubernetes layer is applied with Terraform here: no kubectl provider, chosen explicitly.
+  Annotations.of(stack).acknowledgeWarning(NO_KUBECTL_PROVIDER_WARNING, 'Terraform path');
   const engine = clusterEngine(stack, clusterInputs(stack), {
     kubernetesVersion: eks.KubernetesVersion.V1_34,
     systemNodes: { instanceType: new ec2.InstanceType('c7i.xlarge'), minSize: 3, maxSize: 5, desiredSize: 4, diskSize: 80 },

@@ -1,5 +1,6 @@
 import { Fn, S3Backend, TerraformResource, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { DataKubernetesResource } from '@cdktf/provider-kubernetes/lib/data-kubernetes-resource';
 import { DataAwsEksClusterAuth } from '@cdktf/provider-aws/lib/data-aws-eks-cluster-auth';
 import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
@@ -8,8 +9,9 @@ import { registryParameterNames } from '../../registry/model-registry-props';
 import { clusterParameterNames } from '../../training/cluster-options';
 import { WorkloadDeclaration } from '../spec/declaration';
 import { KubernetesManifest, manifestKey } from '../spec/manifest';
+import { apiGroupOf } from '../spec/operators';
 import { KubernetesWorkloads, kubernetesWorkloads } from '../spec/workloads';
-import { renderManifest } from './typed-resources';
+import { renderManifest, terraformResourceType } from './typed-resources';
 
 /** Props of a {@link KubernetesStack}. */
 export interface KubernetesStackProps {
@@ -84,17 +86,50 @@ export class KubernetesStack extends TerraformStack {
 
     const rendered: RenderedManifest[] = [];
     const namespaces = new Map<string, TerraformResource>();
+    const crds = new Map<string, DataKubernetesResource>();
     for (const m of this.workloads.all) {
       const ns = m.metadata.namespace ? namespaces.get(m.metadata.namespace) : undefined;
-      const resource = renderManifest(this, manifestConstructId(m), m, ns ? [ns] : []);
+      const crd = this.crdOf(m, crds);
+      const resource = renderManifest(this, manifestConstructId(m), m, [...(ns ? [ns] : []), ...(crd ? [crd] : [])]);
       if (m.apiVersion === 'v1' && m.kind === 'Namespace') namespaces.set(m.metadata.name, resource);
       rendered.push({ manifest: m, resource });
     }
     this.rendered = rendered;
   }
 
+  /**
+   * For a custom resource, a read of its CustomResourceDefinition (`<plural>.<group>`) that the
+   * resource depends on, with a postcondition that fails the run with a clear message when the
+   * operator chart (installed by the CDK side, `installOperators`) has not installed it yet.
+   */
+  private crdOf(m: KubernetesManifest, crds: Map<string, DataKubernetesResource>): DataKubernetesResource | undefined {
+    if (terraformResourceType(m) !== 'kubernetes_manifest') return undefined;
+    const name = crdName(m);
+    let crd = crds.get(name);
+    if (!crd) {
+      crd = new DataKubernetesResource(this, `Crd-${name.replace(/\./g, '-')}`, {
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name },
+        lifecycle: {
+          postcondition: [{
+            condition: '${self.object != null}',
+            errorMessage: `CustomResourceDefinition ${name} is missing: install the operators (installOperators, in the training cluster's cdk deploy) before this stack.`,
+          }],
+        },
+      });
+      crds.set(name, crd);
+    }
+    return crd;
+  }
+
   /** The rendered resource of a manifest, by its identity (`apiVersion/kind/namespace/name`). */
   public resourceFor(key: string): TerraformResource | undefined {
     return this.rendered.find((r) => manifestKey(r.manifest) === key)?.resource;
   }
+}
+
+/** The CustomResourceDefinition name of a custom resource: `<plural>.<group>` (each kind the spec renders pluralizes with `s`). */
+export function crdName(m: KubernetesManifest): string {
+  return `${m.kind.toLowerCase()}s.${apiGroupOf(m.apiVersion)}`;
 }

@@ -24,7 +24,12 @@
  *   are this library's GPU node label and taint.
  * - Cluster autoscaler: chart `cluster-autoscaler` 9.59.0 (appVersion 1.35.0) of
  *   https://kubernetes.github.io/autoscaler (kubernetes/autoscaler tag cluster-autoscaler-chart-9.59.0).
+ *   Its image tag is chosen from the cluster's Kubernetes minor ({@link clusterAutoscalerImageTag}):
+ *   "Starting from Kubernetes 1.12, versioning scheme was changed to match Kubernetes minor releases
+ *   exactly", and the project recommends running the autoscaler "with the Kubernetes control plane
+ *   ... version for which it was meant" (kubernetes/autoscaler, cluster-autoscaler/README.md, "Releases").
  */
+import { ValidationError } from '../../core/errors';
 import { CLUSTER_AUTOSCALER_SERVICE_ACCOUNT } from '../../training/cluster-options';
 import { ManifestObject } from './manifest';
 
@@ -69,12 +74,58 @@ export const OPERATOR_VERSIONS = {
   clusterAutoscaler: '9.59.0',
 } as const;
 
+/**
+ * Cluster autoscaler image tags by Kubernetes minor: only releases this library has verified. The
+ * autoscaler's minor must equal the cluster's (see {@link clusterAutoscalerImageTag}); v1.35.0 is
+ * the appVersion of the pinned chart 9.59.0. Add a minor here when its release is verified, or
+ * pass `clusterAutoscalerImageTag`.
+ */
+export const CLUSTER_AUTOSCALER_IMAGE_TAGS: Readonly<Record<string, string>> = {
+  '1.35': 'v1.35.0',
+};
+
 /** What the operator charts need to know about the cluster. */
 export interface OperatorChartOptions {
   /** EKS cluster name: the cluster autoscaler discovers the node groups tagged for it. */
   readonly clusterName: string;
   /** AWS region of the cluster. */
   readonly region: string;
+  /**
+   * The cluster's Kubernetes version, `1.<minor>` (for example `eks.KubernetesVersion.V1_35.version`):
+   * the cluster autoscaler's image must be of the same minor.
+   */
+  readonly kubernetesVersion: string;
+  /**
+   * Cluster autoscaler image tag, `v1.<minor>.<patch>` with the cluster's minor.
+   * @default CLUSTER_AUTOSCALER_IMAGE_TAGS[kubernetesVersion]
+   */
+  readonly clusterAutoscalerImageTag?: string;
+}
+
+/**
+ * The cluster autoscaler image tag for a cluster: the given tag or the verified one of the cluster's
+ * minor. Throws a ValidationError when the minors differ or no release of that minor is known.
+ */
+export function clusterAutoscalerImageTag(options: OperatorChartOptions, path = 'operatorCharts'): string {
+  const minor = /^1\.(\d+)$/.exec(options.kubernetesVersion)?.[1];
+  const tag = options.clusterAutoscalerImageTag ?? CLUSTER_AUTOSCALER_IMAGE_TAGS[options.kubernetesVersion];
+  const tagMinor = tag === undefined ? undefined : /^v1\.(\d+)\.\d+$/.exec(tag)?.[1];
+  if (minor === undefined) {
+    throw new ValidationError(path, [{ property: 'kubernetesVersion', value: JSON.stringify(options.kubernetesVersion), allowed: 'must be "1.<minor>"' }]);
+  }
+  if (tag === undefined) {
+    throw new ValidationError(path, [{
+      property: 'kubernetesVersion', value: JSON.stringify(options.kubernetesVersion),
+      allowed: `has no verified cluster autoscaler release (known: ${Object.keys(CLUSTER_AUTOSCALER_IMAGE_TAGS).join(', ')}); pass clusterAutoscalerImageTag "v1.${minor}.<patch>"`,
+    }]);
+  }
+  if (tagMinor !== minor) {
+    throw new ValidationError(path, [{
+      property: 'clusterAutoscalerImageTag', value: JSON.stringify(tag),
+      allowed: `must be "v1.${minor}.<patch>": the cluster autoscaler's minor must match the cluster's Kubernetes ${options.kubernetesVersion}`,
+    }]);
+  }
+  return tag;
 }
 
 /**
@@ -86,6 +137,7 @@ export interface OperatorChartOptions {
 export function operatorCharts(options: OperatorChartOptions): OperatorChart[] {
   const r = OPERATOR_RELEASES;
   const v = OPERATOR_VERSIONS;
+  const autoscalerTag = clusterAutoscalerImageTag(options);
   return [
     {
       release: r.certManager, namespace: 'cert-manager', repository: 'https://charts.jetstack.io', chart: 'cert-manager', version: v.certManager,
@@ -120,6 +172,7 @@ export function operatorCharts(options: OperatorChartOptions): OperatorChart[] {
         awsRegion: options.region,
         autoDiscovery: { clusterName: options.clusterName },
         rbac: { serviceAccount: { create: true, name: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT.name } },
+        image: { tag: autoscalerTag },
       },
     },
   ];

@@ -37,6 +37,12 @@ export const CLUSTER_INTERFACE_ENDPOINTS: ReadonlyArray<[string, ec2.InterfaceVp
   ['Ssm', ec2.InterfaceVpcEndpointAwsService.SSM],
 ];
 
+/**
+ * Warning ID when the cluster has no kubectl provider: acknowledge it (`Annotations.of(scope).acknowledgeWarning`)
+ * to choose the Terraform path explicitly.
+ */
+export const NO_KUBECTL_PROVIDER_WARNING = 'mlops:noKubectlProvider';
+
 /** Every control-plane log type: EKS2 of cdk-nag and audits need them all. */
 const CONTROL_PLANE_LOGS = [
   eks.ClusterLoggingTypes.API, eks.ClusterLoggingTypes.AUDIT, eks.ClusterLoggingTypes.AUTHENTICATOR,
@@ -70,7 +76,9 @@ export interface ClusterEngineProps {
  * groups that scale to zero, the Pod Identity agent, and one Pod Identity role per team. It
  * publishes what the Kubernetes layer needs to SSM parameters named by {@link clusterParameterNames}.
  *
- * No kubectl Lambda is created: objects inside the cluster belong to the Kubernetes layer.
+ * With a kubectl layer it gets a kubectl provider in the deployer security group, so the Kubernetes
+ * layer (operators and workloads) is applied in the same deploy; without one it warns
+ * ({@link NO_KUBECTL_PROVIDER_WARNING}) and the Terraform path applies the layer.
  */
 export class ClusterEngine extends Construct {
   /** The EKS cluster. */
@@ -104,6 +112,7 @@ export class ClusterEngine extends Construct {
 
   private readonly props: ClusterEngineProps;
   private readonly subnets: ec2.SubnetSelection;
+  private readonly endpoints: ec2.InterfaceVpcEndpoint[];
 
   constructor(scope: Construct, id: string, props: ClusterEngineProps) {
     super(scope, id);
@@ -131,6 +140,12 @@ export class ClusterEngine extends Construct {
     });
     this.controlPlaneLogGroup = logGroup;
 
+    // Created before the cluster: the kubectl provider runs in it; the control plane admits it below.
+    const deployer = new ec2.SecurityGroup(this, 'DeployerSecurityGroup', {
+      vpc: props.vpc,
+      description: `Deployers of the Kubernetes layer to EKS cluster ${clusterName}: HTTPS to its private API endpoint and the VPC endpoints`,
+      allowAllOutbound: false,
+    });
     this.cluster = new eks.Cluster(this, 'Cluster', {
       clusterName,
       version: o.kubernetesVersion ?? CLUSTER_DEFAULTS.kubernetesVersion,
@@ -143,11 +158,17 @@ export class ClusterEngine extends Construct {
       defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
       defaultCapacity: 0,
       outputConfigCommand: false,
-      // Only with a kubectl layer: a Lambda in the private subnets that applies manifests in the same deploy.
+      // Only with a kubectl layer: a Lambda in the private subnets, in the deployer security group
+      // (admitted by the control plane on 443), that applies manifests and charts in the same deploy.
       kubectlProviderOptions: o.kubectlLayer
-        ? { kubectlLayer: o.kubectlLayer, privateSubnets: props.vpc.selectSubnets(this.subnets).subnets }
+        ? { kubectlLayer: o.kubectlLayer, privateSubnets: props.vpc.selectSubnets(this.subnets).subnets, securityGroups: [deployer] }
         : undefined,
     });
+    if (!o.kubectlLayer) {
+      const minor = (o.kubernetesVersion ?? CLUSTER_DEFAULTS.kubernetesVersion).version.replace('1.', '');
+      Annotations.of(this).addWarningV2(NO_KUBECTL_PROVIDER_WARNING,
+        `No kubectlLayer: the cluster has no kubectl provider, so nothing in this cdk deploy can install the operators or apply the Kubernetes layer (the API endpoint is private). Either add the package @aws-cdk/lambda-layer-kubectl-v${minor} (kubectl of the cluster's Kubernetes minor) and pass kubectlLayer, or apply the layer with Terraform from inside the VPC (attach deployerSecurityGroup) and acknowledge this warning (${NO_KUBECTL_PROVIDER_WARNING}).`);
+    }
     if (this.cluster.kubectlProvider) {
       const reason = 'The kubectl provider is built by aws-eks-v2 (handler and provider-framework Lambdas with their roles and runtime); its managed policies and its invoke permission on the handler\'s versions are what that construct requires.';
       acknowledgeThirdPartyIam(this.cluster.kubectlProvider, reason);
@@ -161,6 +182,7 @@ export class ClusterEngine extends Construct {
       reason: 'EncryptionConfig.Resources ["secrets"] is what the EKS API documents to encrypt Kubernetes secrets with the cluster key; the schema only marks it deprecated.',
     });
     const endpoints = props.vpcIsOwned ? this.addEndpoints() : undefined;
+    this.endpoints = endpoints ? endpoints.node.children.filter((c): c is ec2.InterfaceVpcEndpoint => c instanceof ec2.InterfaceVpcEndpoint) : [];
     this.addedEndpoints = endpoints ? CLUSTER_INTERFACE_ENDPOINTS.map(([, s]) => s.shortName) : [];
     this.acknowledgeClusterFindings(props.vpcIsOwned);
 
@@ -185,7 +207,7 @@ export class ClusterEngine extends Construct {
     this.publish('EndpointParameter', names.endpoint, this.cluster.clusterEndpoint, 'EKS training cluster private API endpoint');
     this.publish('CertificateAuthorityParameter', names.certificateAuthority, this.cluster.clusterCertificateAuthorityData,
       'EKS training cluster CA certificate (base64)');
-    this.deployerSecurityGroup = this.addDeployerAccess(props.vpc);
+    this.deployerSecurityGroup = this.addDeployerAccess(deployer);
     this.publish('ClusterSecurityGroupParameter', names.clusterSecurityGroupId, this.cluster.clusterSecurityGroupId,
       'Security group EKS created for the training cluster (control plane, nodes, pods)');
     this.publish('DeployerSecurityGroupParameter', names.deployerSecurityGroupId, this.deployerSecurityGroup.securityGroupId,
@@ -234,13 +256,9 @@ export class ClusterEngine extends Construct {
    * admits on 443, so a Terraform runner in the VPC can apply the Kubernetes layer without
    * joining the cluster security group (which would open the nodes to it).
    */
-  private addDeployerAccess(vpc: ec2.IVpc): ec2.SecurityGroup {
+  private addDeployerAccess(deployer: ec2.SecurityGroup): ec2.SecurityGroup {
     const controlPlane = this.cluster.node.findChild('ControlPlaneSecurityGroup') as ec2.SecurityGroup;
-    const deployer = new ec2.SecurityGroup(this, 'DeployerSecurityGroup', {
-      vpc,
-      description: `Deployers of the Kubernetes layer to EKS cluster ${this.clusterName}: HTTPS to its private API endpoint and the VPC endpoints`,
-      allowAllOutbound: false,
-    });
+    for (const endpoint of this.endpoints) endpoint.connections.allowDefaultPortFrom(deployer, 'HTTPS from the Kubernetes layer deployers');
     controlPlane.addIngressRule(deployer, ec2.Port.tcp(443), 'Kubernetes API from the Kubernetes layer deployers');
     deployer.addEgressRule(controlPlane, ec2.Port.tcp(443), 'Kubernetes API of the training cluster');
     // STS, SSM, EKS and S3 (the Terraform state) are endpoints: interface ones in the VPC, the S3 gateway at public addresses.
