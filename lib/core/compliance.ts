@@ -62,7 +62,7 @@ export class RegulatedWorkloads {
   public static apply(scope: IConstruct, options: RegulatedWorkloadsOptions): void {
     const v = new Validator(scope);
     v.check(App.isApp(scope) || Stage.isStage(scope), 'scope', scope.node.path || scope.node.id, 'must be an App or a Stage (validation plugins are registered there)');
-    v.check(options.plugins.length > 0, 'plugins', '[]', 'must name at least one validation plugin, e.g. new NIST80053R5Checks(app)');
+    v.check(options.plugins.length > 0, 'plugins', options.plugins, 'must name at least one validation plugin, e.g. new NIST80053R5Checks(app)');
     v.throwIfAny();
     Validations.of(scope).addPlugins(...options.plugins);
     RegulatedWorkloads.acknowledge(scope, options.plugins.map((p) => p.name));
