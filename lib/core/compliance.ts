@@ -105,7 +105,7 @@ const NIST = CompliancePackName.NIST_800_53_R5;
 const HIPAA = CompliancePackName.HIPAA_SECURITY;
 
 /** Construct ID of the singleton Lambda behind every AwsCustomResource of a stack (aws-cdk-lib's fixed UUID). */
-export const AWS_CUSTOM_RESOURCE_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
+const AWS_CUSTOM_RESOURCE_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
 
 // S3 User Guide, Enabling Amazon S3 server access logging
 // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html): the
