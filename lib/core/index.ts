@@ -19,3 +19,4 @@ export * from './perms';
 export * from './glue';
 export * from './testing';
 export * from './replication';
+export * from './compliance';
