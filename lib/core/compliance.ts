@@ -10,6 +10,7 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { IConstruct } from 'constructs';
 import { Validator } from './errors';
+import { ReplicationDestinations } from './replication';
 
 /** The cdk-nag pack (validation plugin) names whose findings this library knows and acknowledges. */
 export class CompliancePackName {
@@ -117,6 +118,11 @@ const ACCESS_LOG_KMS = 'the bucket is a destination of S3 server access logs, an
   + '(S3 User Guide, enable-server-access-logging.html); it is SSE-S3, TLS-only and private.';
 const ACCESS_LOG_REPLICATION = 'the bucket holds only S3 server access logs, which S3 itself delivers on a best-effort basis (S3 User Guide, ServerLogs.html) and which expire with the '
   + 'profile\'s log retention; the workload data they describe is what the platform backs up and replicates. Losing them with the region is an accepted risk.';
+// S3 User Guide, Replicating objects within and across Regions
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication.html): a replication rule copies
+// a source bucket's objects to a destination bucket; the DR buckets are such destinations.
+const REPLICA_REPLICATION = 'the bucket is itself the cross-Region replica (in the DR Region) of a source bucket that replicates into it with S3 Replication Time Control; '
+  + 'replicating the replica again would keep a third copy of the same objects, while the source Region holds the primary copy.';
 // Lambda Developer Guide, Using AWS Lambda with CloudFormation
 // (https://docs.aws.amazon.com/lambda/latest/dg/services-cloudformation.html): CloudFormation invokes
 // the function asynchronously with an event that includes a callback URL, and the stack operation
@@ -165,7 +171,7 @@ const ACCEPTED_FINDINGS: readonly AcceptedFinding[] = [
   {
     rule: 'S3BucketReplicationEnabled',
     controls: { [NIST]: 'CP-9 (system backup)', [HIPAA]: '164.308(a)(7)(ii)(A) (data backup plan)' },
-    accepts: (r) => (isAccessLogDestination(r) ? ACCESS_LOG_REPLICATION : undefined),
+    accepts: (r) => (isAccessLogDestination(r) ? ACCESS_LOG_REPLICATION : (isReplicaBucket(r) ? REPLICA_REPLICATION : undefined)),
   },
   {
     rule: 'CloudWatchLogGroupEncrypted',
@@ -221,6 +227,13 @@ class AcceptedFindings {
 function isProviderFunction(r: CfnResource): boolean {
   const fn = r.node.scope;
   return r instanceof lambda.CfnFunction && fn instanceof lambda.Function && fn.node.id === AWS_CUSTOM_RESOURCE_PROVIDER_ID;
+}
+
+/** Whether `r` is a destination bucket of {@link ReplicationDestinations} (a DR replica). */
+function isReplicaBucket(r: CfnResource): boolean {
+  const owner = r.node.scope?.node.scope;
+  return r instanceof s3.CfnBucket && owner instanceof ReplicationDestinations
+    && [...owner.buckets.values()].some((b) => b.node.defaultChild === r);
 }
 
 /**
