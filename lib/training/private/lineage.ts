@@ -258,7 +258,21 @@ export function pinStates(scope: Construct, o: PinStatesOptions, then: sfn.IChai
     parameters: { 'modelPackageArn.$': `States.Format('${o.packageArnPrefix}{}', $.reproduce.version)` },
     resultPath: '$.reproduce',
   });
-  const recorded = describe.next(read).next(pinned('', '$.recorded.modelPackageArn', '$.recorded.lineage.document.inputs')).next(then);
+  // Images are deployment configuration (the jobs name them in the template, where reviewers and
+  // the day-zero checks see them): a reproduce run checks that the recorded images are the deployed
+  // ones and stops, saying which, when they are not.
+  const inputs = '$.recorded.lineage.document.inputs';
+  const imageChanged = new sfn.Fail(scope, 'ReproduceImageChanged', {
+    error: 'ReproduceImageChanged',
+    cause: `The recorded training or inference image is not the deployed one (${o.image}, ${o.inferenceImage}); deploy the recorded image to reproduce this version.`,
+  });
+  const sameImages = new sfn.Choice(scope, 'SameImages?')
+    .when(sfn.Condition.and(
+      sfn.Condition.isPresent(`${inputs}.image`), sfn.Condition.stringEquals(`${inputs}.image`, o.image),
+      sfn.Condition.isPresent(`${inputs}.inferenceImage`), sfn.Condition.stringEquals(`${inputs}.inferenceImage`, o.inferenceImage),
+    ), pinned('', '$.recorded.modelPackageArn', inputs).next(then))
+    .otherwise(imageChanged);
+  const recorded = describe.next(read).next(sameImages);
 
   // --- fresh run: the table's current snapshot, or none for a Hive table -----------------------------
   let fresh: sfn.IChainable;

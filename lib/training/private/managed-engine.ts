@@ -174,7 +174,7 @@ export class ManagedEngine extends Construct {
         Outputs: [{ OutputName: 'prepared', S3Output: { 'S3Uri.$': runUri('prepared/'), 'LocalPath': OUTPUT_DIR, 'S3UploadMode': 'EndOfJob' } }],
       },
       AppSpecification: {
-        'ImageUri.$': '$.pinned.image',
+        'ImageUri': trainingImage,
         ...prepareCode.entrypoint,
         'ContainerArguments': [...contract, '--input', DATA_DIR, '--output', OUTPUT_DIR],
       },
@@ -199,7 +199,7 @@ export class ManagedEngine extends Construct {
         Outputs: [{ OutputName: 'baseline', S3Output: { 'S3Uri.$': runUri('baseline/'), 'LocalPath': OUTPUT_DIR, 'S3UploadMode': 'EndOfJob' } }],
       },
       AppSpecification: {
-        'ImageUri.$': '$.pinned.image',
+        'ImageUri': trainingImage,
         // The entrypoint is the asset's name in the container (the last segment of its S3 key), see codeInput.
         ...baselineCode.entrypoint,
         'ContainerArguments': [
@@ -225,7 +225,7 @@ export class ManagedEngine extends Construct {
         TimeoutSeconds: (spot ? maxWait : trainRuntime).plus(Duration.minutes(30)).toSeconds(),
         Parameters: {
           'TrainingJobName.$': `States.Format('${jobPrefix}-t-{}', $.run.id)`,
-          'AlgorithmSpecification': { 'TrainingImage.$': '$.pinned.image', 'TrainingInputMode': 'File' },
+          'AlgorithmSpecification': { TrainingImage: trainingImage, TrainingInputMode: 'File' },
           'RoleArn': this.jobRole.roleArn,
           'HyperParameters.$': '$.pinned.hyperparameters',
           'InputDataConfig': [{
@@ -270,7 +270,7 @@ export class ManagedEngine extends Construct {
         Outputs: [{ OutputName: 'evaluation', S3Output: { 'S3Uri.$': runUri('evaluation/'), 'LocalPath': OUTPUT_DIR, 'S3UploadMode': 'EndOfJob' } }],
       },
       AppSpecification: {
-        'ImageUri.$': '$.pinned.image',
+        'ImageUri': trainingImage,
         ...evaluateCode.entrypoint,
         'ContainerArguments': [...contract, '--model', `${MODEL_DIR}/model.tar.gz`, '--test', DATA_DIR, '--output', OUTPUT_DIR],
       },
@@ -334,7 +334,7 @@ export class ManagedEngine extends Construct {
           'ModelApprovalStatus': REGISTRATION_APPROVAL_STATUS,
           'ModelPackageDescription.$': `States.Format('Run {}: ${o.evaluate.metric} = {}', $.run.id, ${metricPath})`,
           'InferenceSpecification': {
-            Containers: [{ 'Image.$': '$.pinned.inferenceImage', 'ModelDataUrl.$': '$.train.ModelArtifacts' }],
+            Containers: [{ 'Image': inferenceImage, 'ModelDataUrl.$': '$.train.ModelArtifacts' }],
             // The data contract: the endpoint takes CSV rows of the features, in order, without the label.
             SupportedContentTypes: ['text/csv'],
             SupportedResponseMIMETypes: ['text/csv'],
