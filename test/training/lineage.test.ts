@@ -190,7 +190,7 @@ describe('reproducing a version pins every recorded input', () => {
   test('by ARN: no snapshot query; the export, scripts and hyperparameters are the recorded ones; the new version and its lineage point to the original', async () => {
     const run = await execute(definition, { reproduce: { modelPackageArn: PACKAGE } }, mocks(recorded(recordedInputs)));
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.path.slice(0, 8)).toEqual(['Init', 'HasTrigger?', 'ManualTrigger', 'Reproduce?', 'DescribeRecorded', 'ReadRecordedLineage', 'SameImages?', 'PinRecorded']);
+    expect(run.path.slice(0, 9)).toEqual(['Init', 'HasTrigger?', 'ManualTrigger', 'Reproduce?', 'DescribeRecorded', 'HasLineage?', 'ReadRecordedLineage', 'SameImages?', 'PinRecorded']);
     expect(run.calls.CurrentSnapshot).toBeUndefined();
     expect(run.calls.DescribeRecorded[0]).toEqual({ ModelPackageName: PACKAGE });
     expect(run.calls.ReadRecordedLineage[0]).toMatchObject({ Key: 'models/churn/runs/r7/lineage.json' });
@@ -214,6 +214,14 @@ describe('reproducing a version pins every recorded input', () => {
     const run = await execute(definition, { reproduce: { version: 7 } }, mocks(recorded(recordedInputs)));
     expect(run.status).toBe('SUCCEEDED');
     expect(run.calls.DescribeRecorded[0].ModelPackageName).toBe('arn:aws:sagemaker:${AWS::Region}:${AWS::AccountId}:model-package/mlops-dev-churn/7');
+  });
+
+  test('a version registered before runs recorded lineage stops with NotReproducible', async () => {
+    const run = await execute(definition, { reproduce: { modelPackageArn: PACKAGE } }, mocks({
+      DescribeRecorded: sequence({ ModelPackageArn: PACKAGE, ModelPackageGroupName: 'mlops-dev-churn', ModelApprovalStatus: 'Approved' }),
+    }));
+    expect(run).toMatchObject({ status: 'FAILED', error: 'NotReproducible' });
+    expect(run.calls.ReadRecordedLineage).toBeUndefined();
   });
 
   test('a record whose image is not the deployed one stops with ReproduceImageChanged before any job', async () => {

@@ -12,6 +12,17 @@ import { RETRY_ERRORS, retry } from './steps';
  * `{ snapshotId, code: { prepare|baseline|evaluate: { uri, entrypoint } }, image, inferenceImage,
  * hyperparameters, reproduces }`. A fresh run fills them from the deployed configuration and the
  * table's current snapshot; a reproduce run copies `inputs` from the recorded lineage document.
+ *
+ * The documented query "endpoint -> model version -> data snapshot and code":
+ * 1. endpoint -> version: the serving stack's SSM parameter (or DescribeEndpointConfig's
+ *    ModelPackageName of the endpoint's model) holds the model package ARN;
+ * 2. version -> record: DescribeModelPackage; CustomerMetadataProperties carry data-snapshot,
+ *    code-prepare/-baseline/-evaluate, image, hyperparameters, trigger, execution and `lineage`, the
+ *    document's key in the registry's artifact bucket;
+ * 3. version -> lineage entities: ListContexts(SourceUri=<model package ARN>) gives the run's
+ *    context; QueryLineage(StartArns=[<context ARN>], Direction=Ascendants, IncludeEdges=true)
+ *    returns the DataSnapshot, Code and Image artifacts (SageMaker API reference, QueryLineage:
+ *    Direction Both | Ascendants | Descendants).
  */
 
 /** The scripts a run executes, by role. */
@@ -244,14 +255,13 @@ export function pinStates(scope: Construct, o: PinStatesOptions, then: sfn.IChai
   // --- reproduce: DescribeModelPackage -> the recorded document -> pin its inputs ------------------
   const describe = sdkTask(scope, 'DescribeRecorded', 'sagemaker:describeModelPackage', {
     'ModelPackageName.$': '$.reproduce.modelPackageArn',
-  }, {
-    // DescribeModelPackage response (SageMaker API reference): ModelPackageArn, CustomerMetadataProperties.
-    'modelPackageArn.$': '$.ModelPackageArn',
-    'lineageKey.$': '$.CustomerMetadataProperties.lineage',
-  }, '$.recorded');
+    // DescribeModelPackage response (SageMaker API reference): ModelPackageArn, CustomerMetadataProperties
+    // (absent on versions registered without metadata, hence no ResultSelector: a missing path there
+    // would end the run with States.Runtime, which no Catch catches).
+  }, undefined, '$.recorded.package');
   const read = sdkTask(scope, 'ReadRecordedLineage', 's3:getObject', {
     'Bucket': o.bucketName,
-    'Key.$': '$.recorded.lineageKey',
+    'Key.$': '$.recorded.package.CustomerMetadataProperties.lineage',
   }, { 'document.$': 'States.StringToJson($.Body)' }, '$.recorded.lineage');
   for (const s of [describe, read]) s.addCatch(o.failed, { resultPath: '$.error' });
   const byVersion = new sfn.Pass(scope, 'ResolveVersion', {
@@ -270,9 +280,15 @@ export function pinStates(scope: Construct, o: PinStatesOptions, then: sfn.IChai
     .when(sfn.Condition.and(
       sfn.Condition.isPresent(`${inputs}.image`), sfn.Condition.stringEquals(`${inputs}.image`, o.image),
       sfn.Condition.isPresent(`${inputs}.inferenceImage`), sfn.Condition.stringEquals(`${inputs}.inferenceImage`, o.inferenceImage),
-    ), pinned('', '$.recorded.modelPackageArn', inputs).next(then))
+    ), pinned('', '$.recorded.package.ModelPackageArn', inputs).next(then))
     .otherwise(imageChanged);
-  const recorded = describe.next(read).next(sameImages);
+  const notRecorded = new sfn.Fail(scope, 'NotReproducible', {
+    error: 'NotReproducible',
+    cause: 'The version has no lineage document (CustomerMetadataProperties.lineage): it was registered before runs recorded their inputs.',
+  });
+  const recorded = describe.next(new sfn.Choice(scope, 'HasLineage?')
+    .when(sfn.Condition.isPresent('$.recorded.package.CustomerMetadataProperties.lineage'), read.next(sameImages))
+    .otherwise(notRecorded));
 
   // --- fresh run: the table's current snapshot, or none for a Hive table -----------------------------
   let fresh: sfn.IChainable;
