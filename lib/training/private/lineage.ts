@@ -9,14 +9,14 @@ import { RETRY_ERRORS, retry } from './steps';
  * it creates. Every state here is a top-level Task so that it is visible in the execution history.
  *
  * The pinned inputs live in the execution state at `$.pinned`:
+ * `{ snapshotId, code: { prepare|baseline|evaluate: { uri, entrypoint } }, image, inferenceImage,
+ * hyperparameters, reproduces }`. A fresh run fills them from the deployed configuration and the
+ * table's current snapshot; a reproduce run copies `inputs` from the recorded lineage document.
+ *
  * The prepared splits and this document live under `<artifact prefix>runs/<run id>/` of the
  * registry's artifact bucket, which is versioned, retained, and whose only lifecycle rule expires
  * noncurrent versions: current objects are kept for as long as the bucket, so for as long as the
  * versions they produced (asserted in test/training/lineage.test.ts).
- *
- * `{ snapshotId, code: { prepare|baseline|evaluate: { uri, entrypoint } }, image, inferenceImage,
- * hyperparameters, reproduces }`. A fresh run fills them from the deployed configuration and the
- * table's current snapshot; a reproduce run copies `inputs` from the recorded lineage document.
  *
  * The documented query "endpoint -> model version -> data snapshot and code":
  * 1. endpoint -> version: the serving stack's SSM parameter (an AWS::SSM::Parameter::Value<String>
