@@ -44,3 +44,14 @@ export const AUTOSCALER_SCALE = ['autoscaling:SetDesiredCapacity', 'autoscaling:
 
 /** What a pod needs on SSE-KMS artifact objects. */
 export const TEAM_ARTIFACT_KEY = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'];
+
+/**
+ * The retraining workflow's lineage entities (SageMaker ML Lineage Tracking): CreateContext on a
+ * context, CreateArtifact on an artifact, AddAssociation on both ends (Service Authorization
+ * Reference, Amazon SageMaker: resource types context, artifact).
+ */
+export const LINEAGE_CONTEXT = ['sagemaker:CreateContext', 'sagemaker:AddAssociation'];
+export const LINEAGE_ARTIFACT = ['sagemaker:CreateArtifact', 'sagemaker:AddAssociation'];
+/** Writing the run's lineage document (SSE-KMS with the registry key). */
+export const LINEAGE_DOCUMENT_WRITE = ['s3:PutObject'];
+export const LINEAGE_DOCUMENT_KEY = ['kms:Encrypt', 'kms:GenerateDataKey'];

@@ -115,7 +115,12 @@ export interface TrainingStepOptions {
 export interface ManagedTrainingOptions {
   /**
    * The lakehouse table training data is exported from. Each run exports a snapshot-consistent
-   * view of it (an Athena `UNLOAD` of the declared columns at the table's current snapshot).
+   * view of it (an Athena `UNLOAD` of the declared columns). An Iceberg table is read at a pinned
+   * snapshot (`FOR VERSION AS OF`): the current one, or for a run started with
+   * `{ "reproduce": { "modelPackageArn": ... } }` (or `{ "reproduce": { "version": N } }`) the one
+   * recorded for that version, whose scripts and hyperparameters are pinned as well. Every
+   * registered version records its inputs in its metadata and in
+   * `<artifact prefix>runs/<run id>/lineage.json`.
    */
   readonly source: { readonly zone?: LakehouseZone; readonly table: string };
   /**

@@ -10,12 +10,13 @@ import { XGBOOST_REGISTRIES } from '../../lib/training/private/xgboost-registrie
 import { testStack } from '../helpers/app';
 import { stateMachineDefinition } from '../helpers/etl';
 import { managedOptions, trainingInputs } from './helpers-training';
+import { resolvePinned } from './managed-pinned';
 
 function build(options: Partial<ManagedTrainingOptions> = {}, stack: Stack = testStack()) {
   const { lakehouse, registry } = trainingInputs(stack);
   const training = new TrainingCluster(stack, 'Training', { lakehouse, registry, model: 'churn', managed: managedOptions(options) });
   const template = Template.fromStack(stack);
-  return { stack, training, template, registry, states: stateMachineDefinition(template).States as Record<string, any> };
+  return { stack, training, template, registry, states: resolvePinned(stateMachineDefinition(template).States as Record<string, any>) };
 }
 
 function statements(template: Template, roleLogicalId: RegExp): any[] {
@@ -182,9 +183,10 @@ describe('item 7: a snapshot-consistent export through Athena, least privilege',
       lakehouse, registry, model: 'churn',
       managed: { ...managedOptions(), source: { table: 'training_samples' }, features: ['tenure'], label: 'churned' },
     });
-    const states = stateMachineDefinition(Template.fromStack(stack)).States as Record<string, any>;
+    const states = resolvePinned(stateMachineDefinition(Template.fromStack(stack)).States as Record<string, any>);
     expect(states.Export.Resource).toBe('arn:aws:states:::athena:startQueryExecution.sync');
-    expect(states.Export.Parameters['QueryString.$']).toMatch(/UNLOAD \(SELECT "sample_id", "churned", "tenure" FROM "mlops_prod_lake_curated"\."training_samples"\)/);
+    // Read at the run's pinned snapshot (issue 19), see lineage.test.ts.
+    expect(states.Export.Parameters['QueryString.$']).toMatch(/UNLOAD \(SELECT "sample_id", "churned", "tenure" FROM "mlops_prod_lake_curated"\."training_samples" FOR VERSION AS OF \{\}\)/);
     expect(states.Export.Parameters.WorkGroup).toBe(lakehouse.athenaWorkGroupName);
   });
 

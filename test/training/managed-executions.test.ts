@@ -64,6 +64,19 @@ const report = (metrics: Record<string, unknown>) => ({ Body: JSON.stringify({ m
 // SageMaker API reference, CreateModelPackage response.
 const registered = { ModelPackageArn: 'arn:aws:sagemaker:us-east-1:123456789012:model-package/mlops-prod-churn/1' };
 
+// Lineage states (issue 19). S3 API reference, PutObject response; SageMaker API reference,
+// CreateContext (ContextArn), CreateArtifact (ArtifactArn), AddAssociation (SourceArn, DestinationArn).
+const context = 'arn:aws:sagemaker:us-east-1:123456789012:context/churn-run-x';
+const artifactArn = (n: string) => `arn:aws:sagemaker:us-east-1:123456789012:artifact/${n}`;
+const lineageMocks: Record<string, TaskMock> = {
+  WriteLineage: sequence({ ETag: '"e"', ServerSideEncryption: 'aws:kms' }),
+  LineageContext: sequence({ ContextArn: context }),
+  DataArtifact: sequence({ ArtifactArn: artifactArn('data') }),
+  CodeArtifact: sequence({ ArtifactArn: artifactArn('code') }),
+  ImageArtifact: sequence({ ArtifactArn: artifactArn('image') }),
+  ...Object.fromEntries(['LinkData', 'LinkCode', 'LinkImage'].map((s) => [s, (p: any) => ({ SourceArn: p.SourceArn, DestinationArn: p.DestinationArn })])),
+};
+
 function mocks(overrides: Record<string, TaskMock> = {}): Record<string, TaskMock> {
   return {
     Export: sequence(queryExecution('SUCCEEDED')),
@@ -74,6 +87,7 @@ function mocks(overrides: Record<string, TaskMock> = {}): Record<string, TaskMoc
     Evaluate: sequence(processingJob('churn-e-run')),
     ReadEvaluation: sequence(report({ auc: 0.91, accuracy: 0.88, samples: 120 })),
     Register: sequence(registered),
+    ...lineageMocks,
     ...overrides,
   };
 }
@@ -84,7 +98,9 @@ describe('retraining workflow executions', () => {
   test('happy path: export, prepare, train, evaluate, register; the run records the query and the package', async () => {
     const run = await execute(definition, input, mocks());
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.path).toEqual(['Init', 'Export', 'CheckExport', 'HasData?', 'Prepare', 'Baseline', 'Train', 'Evaluate', 'ReadEvaluation', 'MetricPasses?', 'Register', 'Registered']);
+    expect(run.path).toEqual(['Init', 'HasTrigger?', 'Reproduce?', 'PinCurrent', 'Export', 'CheckExport', 'HasData?', 'Prepare', 'Baseline', 'Train', 'Evaluate',
+      'ReadEvaluation', 'MetricPasses?', 'ComposeLineage', 'WriteLineage', 'Register',
+      'LineageContext', 'DataArtifact', 'CodeArtifact', 'ImageArtifact', 'LinkData', 'LinkCode', 'LinkImage', 'Registered']);
     expect(run.output.export.QueryExecutionId).toBe('a1b2c3d4-5678-90ab-cdef-EXAMPLE11111');
     expect(run.output.registered.ModelPackageArn).toBe(registered.ModelPackageArn);
     expect(run.calls.Register[0].CustomerMetadataProperties).toMatchObject({ 'export-query': 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111', 'metric': 'auc', 'metric-value': '0.91' });

@@ -7,6 +7,7 @@ import { MetricGoal, RetrainTrigger, TrainingCluster, TrainingClusterProps } fro
 import { testStack } from '../helpers/app';
 import { JOB_SCRIPT, RULESET, stateMachineDefinition } from '../helpers/etl';
 import { managedOptions, trainingInputs } from './helpers-training';
+import { resolvePinned } from './managed-pinned';
 
 type Extra = Omit<TrainingClusterProps, 'lakehouse' | 'registry' | 'model'>;
 
@@ -75,17 +76,19 @@ describe('TrainingCluster network', () => {
 describe('TrainingCluster managed workflow', () => {
   const { template } = build();
   const def = stateMachineDefinition(template);
-  const states = def.States as Record<string, State>;
+  const states = resolvePinned(def.States as Record<string, State>);
 
   test('export -> check -> prepare -> baseline -> train -> evaluate -> read the report -> gate -> register', () => {
     expect(def.StartAt).toBe('Init');
     const order: string[] = [];
-    const next = (name: string) => (states[name].Next ?? (states[name].Choices as Array<{ Next: string }> | undefined)?.[0].Next) as string | undefined;
-    for (let s: string | undefined = 'Init'; s && order.length < 12; s = next(s)) order.push(s);
-    expect(order).toEqual(['Init', 'Export', 'CheckExport', 'HasData?', 'Prepare', 'Baseline', 'Train', 'Evaluate', 'ReadEvaluation', 'MetricPasses?', 'Register', 'Registered']);
+    // A fresh run (Reproduce? takes its Default); lineage.test.ts follows the reproduce branch.
+    const next = (name: string) => (name === 'Reproduce?' ? states[name].Default : states[name].Next ?? (states[name].Choices as Array<{ Next: string }> | undefined)?.[0].Next) as string | undefined;
+    for (let s: string | undefined = 'Init'; s && order.length < 30; s = next(s)) order.push(s);
+    expect(order).toEqual(['Init', 'HasTrigger?', 'Reproduce?', 'PinCurrent', 'Export', 'CheckExport', 'HasData?', 'Prepare', 'Baseline', 'Train', 'Evaluate', 'ReadEvaluation', 'MetricPasses?',
+      'ComposeLineage', 'WriteLineage', 'Register', 'LineageContext', 'DataArtifact', 'CodeArtifact', 'ImageArtifact', 'LinkData', 'LinkCode', 'LinkImage', 'Registered']);
     expect(states['HasData?'].Default).toBe('NoTrainingData');
     expect(states['MetricPasses?'].Default).toBe('BelowThreshold');
-    expect(states.Register.Next).toBe('Registered');
+    expect(states.Register.Next).toBe('LineageContext');
     expect(states.BelowThreshold).toMatchObject({ Type: 'Fail', Error: 'ModelBelowThreshold' });
   });
 
@@ -130,7 +133,7 @@ describe('TrainingCluster managed workflow', () => {
         { Variable: '$.evaluation.report.metrics.auc', IsNumeric: true },
         { Variable: '$.evaluation.report.metrics.auc', NumericGreaterThanEquals: 0.8 },
       ],
-      Next: 'Register',
+      Next: 'ComposeLineage',
     })]);
   });
 
@@ -147,7 +150,7 @@ describe('TrainingCluster managed workflow', () => {
 
   test('the baseline step runs the library\'s model_stats.py (not a user script) with the declared features; categorical ones named', () => {
     const { template: t } = build({ managed: { ...managedOptions(), categoricalFeatures: ['monthly_charges'] } });
-    const st = stateMachineDefinition(t).States as Record<string, State>;
+    const st = resolvePinned(stateMachineDefinition(t).States as Record<string, State>);
     const app = st.Baseline.Parameters!.AppSpecification as Record<string, unknown>;
     expect(app.ContainerArguments).toEqual(['baseline', '--train', '/opt/ml/processing/input/data', '--features', 'tenure,monthly_charges',
       '--categorical', 'monthly_charges', '--out', '/opt/ml/processing/output']);
@@ -165,7 +168,8 @@ describe('TrainingCluster managed workflow', () => {
 
   test('every task has a timeout, retries with backoff and ends in a Fail state on error', () => {
     const tasks = Object.entries(states).filter(([, s]) => s.Type === 'Task');
-    expect(tasks.map(([n]) => n).sort()).toEqual(['Baseline', 'CheckExport', 'Evaluate', 'Export', 'Prepare', 'ReadEvaluation', 'Register', 'Train']);
+    expect(tasks.map(([n]) => n).sort()).toEqual(['Baseline', 'CheckExport', 'CodeArtifact', 'DataArtifact', 'DescribeRecorded', 'Evaluate', 'Export', 'ImageArtifact',
+      'LineageContext', 'LinkCode', 'LinkData', 'LinkImage', 'Prepare', 'ReadEvaluation', 'ReadRecordedLineage', 'Register', 'Train', 'WriteLineage']);
     for (const [name, s] of tasks) {
       expect([name, typeof s.TimeoutSeconds]).toEqual([name, 'number']);
       expect((s.Retry as Array<Record<string, unknown>>)[0]).toMatchObject({ BackoffRate: 2, MaxAttempts: 4, JitterStrategy: 'FULL' });

@@ -11,14 +11,16 @@ import { MODEL_STATS_SCRIPT } from '../../core/python-assets';
 import { grantWithKey } from '../../core/grants';
 import { acknowledgeWildcardResources } from '../../core/nag';
 import { IDataLakehouse } from '../../lakehouse/data-lakehouse';
+import { TableFormat } from '../../lakehouse/table';
 import { LakehouseZone } from '../../lakehouse/zone';
 import { IModelRegistry } from '../../registry/model-registry';
 import { REGISTRATION_APPROVAL_STATUS } from '../../registry/model-registry-props';
 import * as perms from '../perms';
 import { ManagedTrainingOptions, MetricGoal, TRAINING_DEFAULTS } from '../training-cluster-props';
 import { ImageUse, TrainingImage } from '../training-image';
+import { LINEAGE_SCHEMA, SCRIPT_ROLES, lineageStates, metadataText, pinStates, pinnedCode } from './lineage';
 import { TrainingNetwork } from './network';
-import { DATA_DIR, MODEL_DIR, OUTPUT_DIR, RETRY_ERRORS, StepSettings, codeInput, retry, stepSettings } from './steps';
+import { CODE_DIR, DATA_DIR, MODEL_DIR, OUTPUT_DIR, RETRY_ERRORS, StepSettings, codeInput, retry, stepSettings } from './steps';
 
 
 /** Props of {@link ManagedEngine}. */
@@ -127,7 +129,11 @@ export class ManagedEngine extends Construct {
     // UNLOAD (Athena user guide): the TO location must be empty, hence one prefix per run id.
     const columns = [sampleId, o.label, ...o.features].map((c) => `"${c}"`).join(', ');
     const exportUri = `s3://${analytics.bucketName}/${exportPrefix}{}/`;
-    const unload = `UNLOAD (SELECT ${columns} FROM "${sourceTable.databaseName}"."${sourceTable.tableName}") `
+    // An Iceberg source is read at the run's pinned snapshot (Athena user guide, "Perform time travel
+    // and version travel queries": FOR VERSION AS OF <bigint snapshot id> after the table name), so a
+    // reproduce run reads exactly the rows the original run read.
+    const iceberg = sourceTable.format === TableFormat.ICEBERG;
+    const unload = `UNLOAD (SELECT ${columns} FROM "${sourceTable.databaseName}"."${sourceTable.tableName}"${iceberg ? ' FOR VERSION AS OF {}' : ''}) `
       + `TO \\'${exportUri}\\' WITH (format = \\'TEXTFILE\\', field_delimiter = \\',\\', compression = \\'GZIP\\')`;
     const exportData = new sfn.CustomState(this, 'Export', {
       stateJson: {
@@ -135,7 +141,7 @@ export class ManagedEngine extends Construct {
         Resource: `arn:${stack.partition}:states:::athena:startQueryExecution.sync`,
         TimeoutSeconds: Duration.hours(1).toSeconds(),
         Parameters: {
-          'QueryString.$': `States.Format('${unload}', $.run.id)`,
+          'QueryString.$': `States.Format('${unload}', ${iceberg ? '$.pinned.snapshotId, ' : ''}$.run.id)`,
           'WorkGroup': lakehouse.athenaWorkGroupName,
         },
         // GetQueryExecution response (Athena API reference): QueryExecution.QueryExecutionId, .Status.State.
@@ -164,7 +170,7 @@ export class ManagedEngine extends Construct {
     });
 
     const prepare = stepSettings(o.prepare);
-    const prepareCode = codeInput(prepareScript);
+    const prepareCode = pinnedCode('prepare', CODE_DIR);
     const prepareJob = this.processingJob('Prepare', `${jobPrefix}-p`, prepare, {
       ProcessingInputs: [
         prepareCode.input,
@@ -175,9 +181,9 @@ export class ManagedEngine extends Construct {
         Outputs: [{ OutputName: 'prepared', S3Output: { 'S3Uri.$': runUri('prepared/'), 'LocalPath': OUTPUT_DIR, 'S3UploadMode': 'EndOfJob' } }],
       },
       AppSpecification: {
-        ImageUri: trainingImage,
-        ContainerEntrypoint: ['python3', prepareCode.path],
-        ContainerArguments: [...contract, '--input', DATA_DIR, '--output', OUTPUT_DIR],
+        'ImageUri': trainingImage,
+        ...prepareCode.entrypoint,
+        'ContainerArguments': [...contract, '--input', DATA_DIR, '--output', OUTPUT_DIR],
       },
       RoleArn: this.jobRole.roleArn,
       NetworkConfig: networkConfig(prepare.instanceCount),
@@ -188,7 +194,7 @@ export class ManagedEngine extends Construct {
     // version's DriftCheckBaselines and the drift job compares captured data with. It runs the
     // library's model_stats.py in the steps' image (the default sagemaker-xgboost image has numpy and
     // pandas), sized like Prepare, with the same isolation, VPC and KMS settings.
-    const baselineCode = codeInput(baselineScript);
+    const baselineCode = pinnedCode('baseline', CODE_DIR);
     const categorical = o.categoricalFeatures ?? [];
     const baselineJob = this.processingJob('Baseline', `${jobPrefix}-b`, prepare, {
       ProcessingInputs: [
@@ -200,10 +206,10 @@ export class ManagedEngine extends Construct {
         Outputs: [{ OutputName: 'baseline', S3Output: { 'S3Uri.$': runUri('baseline/'), 'LocalPath': OUTPUT_DIR, 'S3UploadMode': 'EndOfJob' } }],
       },
       AppSpecification: {
-        ImageUri: trainingImage,
+        'ImageUri': trainingImage,
         // The entrypoint is the asset's name in the container (the last segment of its S3 key), see codeInput.
-        ContainerEntrypoint: ['python3', baselineCode.path],
-        ContainerArguments: [
+        ...baselineCode.entrypoint,
+        'ContainerArguments': [
           'baseline', '--train', DATA_DIR, '--features', o.features.join(','),
           ...(categorical.length ? ['--categorical', categorical.join(',')] : []),
           '--out', OUTPUT_DIR,
@@ -228,7 +234,7 @@ export class ManagedEngine extends Construct {
           'TrainingJobName.$': `States.Format('${jobPrefix}-t-{}', $.run.id)`,
           'AlgorithmSpecification': { TrainingImage: trainingImage, TrainingInputMode: 'File' },
           'RoleArn': this.jobRole.roleArn,
-          'HyperParameters': hyperparameters,
+          'HyperParameters.$': '$.pinned.hyperparameters',
           'InputDataConfig': [{
             ChannelName: 'train',
             // XGBoost algorithm, input/output interface: CSV training needs ContentType text/csv
@@ -259,7 +265,7 @@ export class ManagedEngine extends Construct {
     });
 
     const evaluate = stepSettings(o.evaluate);
-    const evaluateCode = codeInput(evaluateScript);
+    const evaluateCode = pinnedCode('evaluate', CODE_DIR);
     const evaluateJob = this.processingJob('Evaluate', `${jobPrefix}-e`, evaluate, {
       ProcessingInputs: [
         evaluateCode.input,
@@ -271,9 +277,9 @@ export class ManagedEngine extends Construct {
         Outputs: [{ OutputName: 'evaluation', S3Output: { 'S3Uri.$': runUri('evaluation/'), 'LocalPath': OUTPUT_DIR, 'S3UploadMode': 'EndOfJob' } }],
       },
       AppSpecification: {
-        ImageUri: trainingImage,
-        ContainerEntrypoint: ['python3', evaluateCode.path],
-        ContainerArguments: [...contract, '--model', `${MODEL_DIR}/model.tar.gz`, '--test', DATA_DIR, '--output', OUTPUT_DIR],
+        'ImageUri': trainingImage,
+        ...evaluateCode.entrypoint,
+        'ContainerArguments': [...contract, '--model', `${MODEL_DIR}/model.tar.gz`, '--test', DATA_DIR, '--output', OUTPUT_DIR],
       },
       RoleArn: this.jobRole.roleArn,
       NetworkConfig: networkConfig(evaluate.instanceCount),
@@ -303,6 +309,25 @@ export class ManagedEngine extends Construct {
     });
 
     const groupName = registry.modelPackageGroupName(model);
+    const trainInstanceType = t.instanceType ?? TRAINING_DEFAULTS.instanceType;
+    const instanceTypes = `prepare=${prepare.instanceType} train=${trainInstanceType} evaluate=${evaluate.instanceType}`;
+    const lineage = lineageStates(this, {
+      bucketName: bucket.bucketName,
+      prefix,
+      jobPrefix,
+      table: `${sourceTable.databaseName}.${sourceTable.tableName}`,
+      environment: {
+        prepare: { instanceType: prepare.instanceType, instanceCount: prepare.instanceCount, volumeGiB: prepare.volumeGiB },
+        train: { instanceType: trainInstanceType, instanceCount: trainCount, spot, maxRuntimeSeconds: trainRuntime.toSeconds() },
+        evaluate: { instanceType: evaluate.instanceType, instanceCount: evaluate.instanceCount, volumeGiB: evaluate.volumeGiB },
+        features: o.features,
+        label: o.label,
+        sampleId,
+      },
+      metric: o.evaluate.metric,
+      metricPath,
+      runUri,
+    });
     // A custom state rather than CallAwsService: that task would add its own, unconditioned
     // CreateModelPackage statement, and the registry's approval gate (grantRegister: only with
     // PendingManualApproval) must be the orchestrator's only way to register.
@@ -341,6 +366,19 @@ export class ManagedEngine extends Construct {
             'features': o.features.join(','),
             'metric-value.$': `States.Format('{}', ${metricPath})`,
             'baseline.$': runUri('baseline/baseline.json'),
+            // Reproducibility (issue 19): what the version came from, each value within the limits
+            // above; the full record is the lineage document (its key in this bucket).
+            'lineage.$': lineage.documentKey,
+            'lineage-schema': LINEAGE_SCHEMA,
+            'data-table': `${sourceTable.databaseName}.${sourceTable.tableName}`,
+            'data-snapshot.$': '$.pinned.snapshotId',
+            ...Object.fromEntries(SCRIPT_ROLES.map((r) => [`code-${r}.$`, `$.pinned.code.${r}.uri`])),
+            'image.$': '$.pinned.image',
+            'hyperparameters.$': '$.pinned.hyperparametersText',
+            'instance-types': instanceTypes,
+            'trigger.$': '$.trigger',
+            'execution.$': '$$.Execution.Id',
+            'reproduces.$': '$.pinned.reproduces',
           },
         },
         // CreateModelPackage response (SageMaker API reference): ModelPackageArn.
@@ -354,18 +392,38 @@ export class ManagedEngine extends Construct {
     exportData.addRetry(retry(RETRY_ERRORS.athena));
     for (const s of [prepareJob, baselineJob, trainJob, evaluateJob]) s.addRetry(retry(RETRY_ERRORS.sagemakerJob));
     for (const s of [exportData, prepareJob, baselineJob, trainJob, evaluateJob, register]) s.addCatch(failed, { resultPath: '$.error' });
-    for (const s of [checkExport, readReport]) s.addCatch(failed, { resultPath: '$.error' });
+    for (const s of [checkExport, readReport, lineage.writeDocument[1], ...lineage.record]) s.addCatch(failed, { resultPath: '$.error' });
 
+    // Write the lineage document, register (pointing to it), then record the lineage entities.
+    let registration = sfn.Chain.start(lineage.writeDocument[0]).next(lineage.writeDocument[1]).next(register);
+    for (const s of lineage.record) registration = registration.next(s);
     const gate = new sfn.Choice(this, 'MetricPasses?')
       .when(sfn.Condition.and(sfn.Condition.isPresent(metricPath), sfn.Condition.isNumeric(metricPath), passes),
-        register.next(new sfn.Succeed(this, 'Registered')))
+        registration.next(new sfn.Succeed(this, 'Registered')))
       .otherwise(belowThreshold);
     const hasData = new sfn.Choice(this, 'HasData?')
       .when(sfn.Condition.numberGreaterThan('$.exported.KeyCount', 0),
         prepareJob.next(baselineJob).next(trainJob).next(evaluateJob).next(readReport).next(gate))
       .otherwise(noData);
 
-    const definition = init.next(exportData).next(checkExport).next(hasData);
+    // What a fresh run pins: the deployed scripts (asset keys are content hashes), images and
+    // hyperparameters, and the table's current snapshot; a reproduce run pins the recorded ones.
+    const code = Object.fromEntries(([['prepare', prepareScript], ['baseline', baselineScript], ['evaluate', evaluateScript]] as const)
+      .map(([role, asset]) => [role, { uri: asset.s3ObjectUrl, entrypoint: codeInput(asset).path }])) as Record<'prepare' | 'baseline' | 'evaluate', { uri: string; entrypoint: string }>;
+    const pin = pinStates(this, {
+      bucketName: bucket.bucketName,
+      prefix,
+      packageArnPrefix: stack.formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${groupName.toLowerCase()}/` }),
+      code,
+      image: trainingImage,
+      inferenceImage,
+      hyperparameters,
+      hyperparametersText: metadataText(hyperparameters, 'see-lineage-document'),
+      iceberg: iceberg ? { database: sourceTable.databaseName, table: sourceTable.tableName, workGroup: lakehouse.athenaWorkGroupName } : undefined,
+      noData,
+      failed,
+    }, exportData.next(checkExport).next(hasData));
+    const definition = init.next(pin);
     const logGroup = createLogGroup(this, 'Logs', { key: lakehouse.encryptionKey, removalPolicy: props.removalPolicy });
     this.stateMachine = new sfn.StateMachine(this, 'Resource', {
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
@@ -399,6 +457,14 @@ export class ManagedEngine extends Construct {
       conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
     }));
     key.grant(role, 'kms:Decrypt'); // reading the SSE-KMS evaluation report
+    // Lineage (issue 19): write the run's document; read a recorded version and its document to reproduce it;
+    // create the run's context, its artifacts and their associations.
+    grantWithKey(role, { actions: perms.LINEAGE_DOCUMENT_WRITE, resourceArns: [bucket.arnForObjects(`${prefix}runs/*`)], key, keyActions: perms.LINEAGE_DOCUMENT_KEY });
+    registry.grantRead(role, model);
+    const contexts = stack.formatArn({ service: 'sagemaker', resource: 'context', resourceName: `${jobPrefix}-run-*` });
+    const artifacts = stack.formatArn({ service: 'sagemaker', resource: 'artifact', resourceName: '*' });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: perms.LINEAGE_CONTEXT, resources: [contexts] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: perms.LINEAGE_ARTIFACT, resources: [artifacts] }));
     registry.grantRegister(this.stateMachine, model);
     acknowledgeWildcardResources(role, ['*'], 'Step Functions log delivery and X-Ray tracing APIs support no resource-level permissions.');
     acknowledgeWildcardResources(role, [
@@ -408,6 +474,8 @@ export class ManagedEngine extends Construct {
       bucket.arnForObjects(`${prefix}runs/*`),
       exportObjects,
     ], 'Job, package and export names carry a per-run UUID; the pattern is scoped to this model\'s prefix.');
+    acknowledgeWildcardResources(role, [contexts, artifacts],
+      'Each run creates a context named <model>-run-<run UUID> and artifacts whose ARNs SageMaker generates (CreateArtifact takes no name here).');
   }
 
   private processingJob(id: string, namePrefix: string, s: StepSettings, body: Record<string, unknown>): sfn.CustomState {
