@@ -153,7 +153,7 @@ describe('item 5: the data contract', () => {
 
   test('the registered version records its feature list; a list past the 256-character metadata value limit fails at synth', () => {
     const { states } = build();
-    expect(states.Register.Parameters.CustomerMetadataProperties.features).toBe('tenure,monthly_charges');
+    expect(states.Register.Parameters.CustomerMetadataProperties.features).toBe('tenure monthly_charges');
     const wide = testStack();
     const columns = Array.from({ length: 12 }, (_, i) => ({ name: `a_rather_long_feature_name_${i}`, type: ColumnType.DOUBLE }));
     const lake = new DataLakehouse(wide, 'Lake', { tables: [{ name: 'wide', zone: LakehouseZone.CURATED, columns: [...columns, { name: 'sample_id', type: ColumnType.STRING }, { name: 'y', type: ColumnType.DOUBLE }] }] });
@@ -161,7 +161,7 @@ describe('item 5: the data contract', () => {
     expect(() => new TrainingCluster(wide, 'Training', {
       lakehouse: lake, registry: reg, model: 'churn',
       managed: managedOptions({ source: { table: 'wide' }, features: columns.map((c) => c.name), label: 'y' }),
-    })).toThrow(/managed\.features \("12 features, 349 characters"\): must join \(comma-separated\) to at most 256 characters/);
+    })).toThrow(/managed\.features \("12 features, 349 characters"\): must join \(space-separated\) to at most 256 characters/);
   });
 
   test('fails when num_round is not a positive integer for the built-in XGBoost algorithm', () => {

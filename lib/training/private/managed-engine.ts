@@ -360,10 +360,11 @@ export class ManagedEngine extends Construct {
             'training-job.$': '$.train.JobName',
             'export-query.$': '$.export.QueryExecutionId',
             'metric': o.evaluate.metric,
-            // The input contract travels with the version: CSV rows of these features, in this order.
-            // Metadata values hold at most 256 characters (SageMaker API reference, CreateModelPackage,
-            // CustomerMetadataProperties); longer lists are validated away at synth.
-            'features': o.features.join(','),
+            // The input contract travels with the version: CSV rows of these features, in this order,
+            // separated by single spaces. Metadata values hold at most 256 characters of the pattern
+            // ^([\p{L}\p{Z}\p{N}_.:\/=+\-@]*)$ (SageMaker API reference, CreateModelPackage,
+            // CustomerMetadataProperties): a comma would be refused, a space is a \p{Z}; longer lists are validated away at synth.
+            'features': o.features.join(' '),
             'metric-value.$': `States.Format('{}', ${metricPath})`,
             'baseline.$': runUri('baseline/baseline.json'),
             // Reproducibility (issue 19): what the version came from, each value within the limits

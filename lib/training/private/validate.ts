@@ -122,8 +122,8 @@ function checkDataContract(v: Validator, props: TrainingClusterProps, o: Managed
     const dupes = features.filter((f, i) => features.indexOf(f) !== i);
     v.check(dupes.length === 0, 'managed.features', features, `must not repeat a column (${[...new Set(dupes)].join(', ')})`);
     // The registered version records the list in its metadata, whose values hold at most 256 characters.
-    v.check(features.join(',').length <= 256, 'managed.features', `${features.length} features, ${features.join(',').length} characters`,
-      'must join (comma-separated) to at most 256 characters: the model package records them in its metadata');
+    v.check(features.join(' ').length <= 256, 'managed.features', `${features.length} features, ${features.join(' ').length} characters`,
+      'must join (space-separated) to at most 256 characters: the model package records them in its metadata');
   }
   // Categorical features are features (the baseline bins them by category): the same list, no repeats.
   const categorical = o.categoricalFeatures ?? [];
