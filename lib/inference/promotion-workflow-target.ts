@@ -108,3 +108,4 @@ export class PromotionTargetRole extends Construct {
     acknowledgeWildcardResources(this.role, stackArns,
       'A stack ARN ends with a stack ID that is only known after the stack is created; the name is fixed.');
   }
+}

@@ -1,4 +1,4 @@
-import { CfnParameter, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { Platform } from '../../core/environment';
 import { Validator } from '../../core/errors';
-import { ModelRegistryImportProps, registryParameterNames } from '../model-registry-props';
+import { ModelRegistryImportProps, REGISTRY_OUTPUTS, registryParameterNames } from '../model-registry-props';
 import { ModelRegistryBase, RepositoryPurpose } from '../registry-base';
 import { APPROVED } from './events';
 import { nameInEnvironment } from './names';
@@ -61,9 +61,18 @@ export class ImportedModelRegistry extends ModelRegistryBase {
     this.models = [...props.models];
     const label = `Model registry ${project}-${environment}`;
     const names = registryParameterNames(project, environment);
-    this.encryptionKey = kms.Key.fromKeyArn(this, 'Key', ssmValue(this, names.keyArn, `${label}: KMS key ARN`));
+    const outputs = props.stackOutputs;
+    // Another account's registry: its stack's outputs, resolved by CloudFormation at deploy time with a
+    // role of that account (Fn::GetStackOutput: StackName, OutputName, Region, RoleArn; CloudFormation
+    // Template Reference, https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-getstackoutput.html).
+    const value = (output: string, parameter: string, what: string): string => (outputs
+      ? Token.asString({ 'Fn::GetStackOutput': {
+        StackName: outputs.stackName, OutputName: output, RoleArn: outputs.roleArn, ...(outputs.region ? { Region: outputs.region } : {}),
+      } })
+      : ssmValue(this, parameter, what));
+    this.encryptionKey = kms.Key.fromKeyArn(this, 'Key', value(REGISTRY_OUTPUTS.keyArn, names.keyArn, `${label}: KMS key ARN`));
     this.artifactBucket = s3.Bucket.fromBucketAttributes(this, 'ArtifactBucket', {
-      bucketName: ssmValue(this, names.artifactBucket, `${label}: artifact bucket`),
+      bucketName: value(REGISTRY_OUTPUTS.artifactBucket, names.artifactBucket, `${label}: artifact bucket`),
       encryptionKey: this.encryptionKey,
       account: this.encryptionKey.env.account,
       region: this.encryptionKey.env.region,
