@@ -68,14 +68,14 @@ export class PromotionTargetRole extends Construct {
       v.check(Token.isUnresolved(stack.account) || props.trustedAccount !== stack.account, 'trustedAccount', props.trustedAccount,
         'must be another account than this stack\'s: same-account promotions use the workflow\'s own role');
     }
-    v.check(props.trustedRoleArns.length > 0, 'trustedRoleArns', '[]', 'must name at least one role');
+    v.check(props.trustedRoleArns.length > 0, 'trustedRoleArns', props.trustedRoleArns, 'must name at least one role');
     props.trustedRoleArns.forEach((arn, i) => {
       if (Token.isUnresolved(arn)) return;
       const m = ROLE_ARN.exec(arn);
       v.check(m !== null && m[1] === props.trustedAccount, `trustedRoleArns[${i}]`, arn,
         `must be the exact ARN of an IAM role in the trusted account ${props.trustedAccount} (arn:aws:iam::${props.trustedAccount}:role/<name>), no wildcard`);
     });
-    v.check(props.parameterNames.length > 0, 'parameterNames', '[]', 'must name at least one approved-version parameter');
+    v.check(props.parameterNames.length > 0, 'parameterNames', props.parameterNames, 'must name at least one approved-version parameter');
     props.parameterNames.forEach((n, i) => v.matches(n, SSM_NAME, `parameterNames[${i}]`, 'must be an SSM parameter path'));
     v.check(props.servingStacks.length > 0, 'servingStacks', '[]', 'must hold at least one serving stack');
     props.servingStacks.forEach((s, i) => v.check(Token.isUnresolved(s.account) || Token.isUnresolved(stack.account) || s.account === stack.account,

@@ -292,8 +292,8 @@ function validate(v: Validator, props: PromotionWorkflowProps, own: string): voi
     if (s.account !== undefined && !Token.isUnresolved(s.account) && !Token.isUnresolved(own) && s.account === own) {
       v.fail(`stages[${i}].account`, s.account, 'must be another account than the workflow\'s: leave it out for a stage in the same account');
     }
-    if (s.role !== undefined && s.account === undefined) v.fail(`stages[${i}].account`, '(not set)', 'must be set when role is: the role belongs to the stage\'s account');
-    if (s.role === undefined && s.account !== undefined) v.fail(`stages[${i}].role`, '(not set)', 'must be set when account is: a stage in another account is reached through a role of that account');
+    if (s.role !== undefined && s.account === undefined) v.fail(`stages[${i}].account`, undefined, 'must be set when role is: the role belongs to the stage\'s account');
+    if (s.role === undefined && s.account !== undefined) v.fail(`stages[${i}].role`, undefined, 'must be set when account is: a stage in another account is reached through a role of that account');
     if (s.servingStack !== undefined && s.account !== undefined && !Token.isUnresolved(s.servingStack.account)) {
       v.check(s.servingStack.account === s.account, `stages[${i}].account`, s.account, `must be the account of servingStack (${s.servingStack.account})`);
     }
