@@ -48,8 +48,7 @@ export interface PromotionStage {
   /**
    * Role CloudFormation uses to update this stage's serving stack (the workflow, or the stage's
    * `role`, may pass only this role).
-   * @default the workflow's `cloudFormationRoleArn` for a stage in the workflow's account; the CDK
-   * bootstrap CloudFormation execution role of `account` for a stage in another account
+   * @default the workflow's `cloudFormationRoleArn` in its own account; the CDK bootstrap CloudFormation execution role of `account` in another
    */
   readonly cloudFormationRoleArn?: string;
 }

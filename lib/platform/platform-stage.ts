@@ -166,7 +166,7 @@ export class PlatformStage extends Stage {
     // from every environment's account and the fixed role names, so either side can deploy first.
     const targets = environment.promotesTo ?? [{ environment: environment.name }];
     const servedFrom = props.servedFrom ?? environment.name;
-    const crossAccount = crossAccountPlan({
+    const crossAccount = crossAccountPlan(this, {
       project: definition.project, environments: props.environments, me: environment.name, servedFrom,
       targets: targets.map((t) => t.environment), models: models.map((m) => m.name),
       stackNames: (env) => stackNames(definition.project, env).ml(0),

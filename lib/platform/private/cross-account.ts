@@ -1,4 +1,6 @@
+import type { IConstruct } from 'constructs';
 import type { EnvironmentName } from '../../core/environment';
+import { Validator } from '../../core/errors';
 import type { PlatformEnvironment } from '../platform-config';
 
 /** The environments of a platform, by name. */
@@ -96,7 +98,7 @@ export interface CrossAccountPlan {
 }
 
 /** The cross-account plan of environment `me` (see {@link CrossAccountPlan}). */
-export function crossAccountPlan(o: {
+export function crossAccountPlan(scope: IConstruct, o: {
   readonly project: string; readonly environments?: Environments; readonly me: EnvironmentName;
   readonly servedFrom: EnvironmentName; readonly targets: readonly EnvironmentName[]; readonly models: readonly string[];
   readonly stackNames: (env: EnvironmentName) => string;
@@ -105,6 +107,16 @@ export function crossAccountPlan(o: {
 }): CrossAccountPlan {
   const envs = o.environments;
   const n = crossAccountRoleNames;
+  // buildPlatform checks this over the whole graph; a stage built on its own is checked here.
+  const v = new Validator(scope);
+  for (const other of [...o.targets, o.servedFrom]) {
+    if (!isCrossAccount(envs, o.me, other) && !isCrossAccount(envs, other, o.me)) continue;
+    const a = envs![o.me]!.region;
+    const b = envs![other]!.region;
+    v.check(a !== undefined && a === b, `environments.${other}.region`, b,
+      `must be set and equal to environments.${o.me}.region (${a ?? 'unset'}): environments in different accounts that promote to each other share one region`);
+  }
+  v.throwIfAny();
   const targets = new Map<EnvironmentName, RemoteTarget>();
   const readers = new Set<string>();
   const outputReaders = new Set<string>();
