@@ -191,7 +191,14 @@ describe('multi-account example (dev 111111111111, staging 222222222222, prod 33
         [`${env}: Restore previous version`]: sequence({ Version: 3 }),
         [`${env}: Restore after refusal`]: sequence({ Version: 3 }),
       });
-      const run = await execute(def, EVENT, { ...mocks('staging', ACCOUNTS.staging), 'prod: Wait for approval': sequence({}), ...mocks('prod', ACCOUNTS.prod) },
+      // The local interpreter runs the states without their Credentials field (each call's role is read from the
+      // definition above, as Step Functions would assume it for that call).
+      const runnable = { ...def, States: Object.fromEntries(Object.entries(def.States).map(([n, st]) => {
+        const rest = { ...st };
+        delete rest.Credentials;
+        return [n, rest];
+      })) };
+      const run = await execute(runnable, EVENT, { ...mocks('staging', ACCOUNTS.staging), 'prod: Wait for approval': sequence({}), ...mocks('prod', ACCOUNTS.prod) },
         { Task: { Token: 'AQCEAAAAKgAAAA-token' } });
       expect(run.status).toBe('SUCCEEDED');
       expect(run.calls['staging: Write approved version']).toEqual([{ Name: '/retail/staging/models/churn/approved-package-arn', Value: PACKAGE, Overwrite: true }]);
