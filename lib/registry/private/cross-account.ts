@@ -39,7 +39,10 @@ function readers(roleArns: readonly string[]): Readers {
 
 /**
  * The resource policy of one model package group: the reader roles may describe the group and
- * describe and list its versions, nothing else.
+ * describe and list its versions, nothing else (the actions and resources of SageMaker's own
+ * cross-account example, put-model-package-group-policy on the group ARN and
+ * `model-package/<group>/*`: SageMaker developer guide, Cross-account discoverability,
+ * https://docs.aws.amazon.com/sagemaker/latest/dg/model-registry-ram-discover.html).
  */
 export function groupReadPolicy(roleArns: readonly string[], groupArn: string, packagesArn: string): iam.PolicyDocument {
   const r = readers(roleArns);
