@@ -241,6 +241,19 @@ describe('reachability of promotion targets', () => {
     expect(build(envs)).toThrow(/must be in the region of prod[^\n]*cross-region promotion is not supported/);
   });
 
+  test('a mix: staging shares dev\'s account (dev owns its account-wide settings), prod is in its own; prod still reaches staging through its role', () => {
+    const envs: Envs = { ...ENVIRONMENTS, staging: { ...ENVIRONMENTS.staging, account: ACCOUNTS.dev } };
+    const app = testApp(SKIP_BUNDLING);
+    const built = buildPlatform(app, { definition: DEFINITION, environments: envs, select: ['staging', 'prod'] });
+    app.synth();
+    expect(built.get('staging')!.foundationStack).toBeUndefined();
+    const ml = Template.fromStack(built.get('staging')!.mlStack);
+    const [target] = Object.values(ml.findResources('AWS::IAM::Role', { Properties: { RoleName: 'retail-staging-promotion-target' } }));
+    expect(target.Properties.AssumeRolePolicyDocument.Statement[0].Condition).toEqual({ ArnEquals: { 'aws:PrincipalArn': WORKFLOW_ROLES } });
+    const def = JSON.stringify(Template.fromStack(built.get('prod')!.mlStack).findResources('AWS::StepFunctions::StateMachine'));
+    expect(def).toContain(`arn:aws:iam::${ACCOUNTS.dev}:role/retail-staging-promotion-target`);
+  });
+
   test('fails when the tooling account is not an account ID', () => {
     expect(build(ENVIRONMENTS, { account: '4444' })).toThrow(/tooling\.account \("?4444"?\): must be a 12-digit AWS account ID/);
     expect(build(ENVIRONMENTS, { account: ACCOUNTS.tooling, region: 'Mars' })).toThrow(/tooling\.region/);
