@@ -15,6 +15,11 @@ import { ModelRegistry, TrackingServerSize } from '../lib/registry';
 
 /** The promotion (prod) account that deploys approved versions. */
 export const PROMOTION_ACCOUNT = '210987654321';
+/** The roles there that read approved versions: the churn endpoint's execution role and the CloudFormation execution role that creates its model. */
+export const PROMOTION_READERS = [
+  `arn:aws:iam::${PROMOTION_ACCOUNT}:role/acme-prod-serve-churn`,
+  `arn:aws:iam::${PROMOTION_ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${PROMOTION_ACCOUNT}-eu-west-1`,
+];
 
 export function buildRegistryExample(app: App = new App()): Stack {
   applyPlatform(app, { project: 'acme', profile: Profiles.STAGING, owner: 'ml-platform', costCentre: 'cc-1234' });
@@ -26,7 +31,7 @@ export function buildRegistryExample(app: App = new App()): Stack {
       { name: 'fraud-score' },
     ],
     imageRetention: 50,
-    crossAccountReaders: [PROMOTION_ACCOUNT],
+    crossAccountReaders: PROMOTION_READERS,
     mlflow: { enabled: true, size: TrackingServerSize.SMALL, weeklyMaintenanceWindowStart: 'Sun:03:30' },
   });
 

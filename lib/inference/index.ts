@@ -7,3 +7,4 @@ export * from './inference-endpoint';
 export * as inferencePermissions from './perms';
 export * from './promotion-workflow-props';
 export * from './promotion-workflow';
+export * from './promotion-workflow-target';

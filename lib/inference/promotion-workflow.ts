@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Lazy, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -16,11 +16,15 @@ import { FAILED_EXECUTION_STATUSES, executionAlertTarget, executionStatusRule } 
 import { acknowledgeWildcardResources } from '../core/nag';
 import { resolveRemovalPolicy } from '../core/removal';
 import { PROMOTION_DEFAULTS, PromotionStage, PromotionWorkflowProps } from './promotion-workflow-props';
-import { ssmParameterArn, ssmParameterNames } from './private/stack-parameters';
+import { bootstrapExecutionRoleArn, promotionParameterNames, stackArn } from './private/promotion';
+import { ssmParameterArn } from './private/stack-parameters';
 
 const STAGE_NAME = /^[a-z][a-z0-9-]{0,19}$/;
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const SSM_NAME = /^\/[a-zA-Z0-9_.\-/]{1,1010}$/;
+const ACCOUNT_ID = /^\d{12}$/;
+/** IAM role names: up to 64 of letters, digits and +=,.@_- (IAM API reference, CreateRole RoleName). */
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
 /** Stack statuses while an update (or its rollback) is still running. */
 export const STACK_UPDATE_IN_PROGRESS = [
@@ -35,6 +39,8 @@ export interface ResolvedPromotionStage extends PromotionStage {
   readonly parameterName: string;
   /** Whether a person approves before this stage is updated. */
   readonly requireApproval: boolean;
+  /** The role CloudFormation updates the stage's serving stack with. */
+  readonly cloudFormationRoleArn: string;
 }
 
 /**
@@ -65,20 +71,21 @@ export class PromotionWorkflow extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const settings = Platform.of(this);
-    validate(new Validator(this), props);
+    validate(new Validator(this), props, Stack.of(this).account);
 
     this.stages = props.stages.map((s, i) => ({
       ...s,
       stackName: s.stackName ?? s.servingStack!.stackName,
       parameterName: s.parameterName ?? `/${settings.project}/${s.name}/models/${props.model}/approved-package-arn`,
       requireApproval: s.requireApproval ?? i > 0,
+      cloudFormationRoleArn: s.cloudFormationRoleArn
+        ?? (s.role ? bootstrapExecutionRoleArn(this, s.account) : props.cloudFormationRoleArn ?? bootstrapExecutionRoleArn(this)),
     }));
     this.removalPolicy = resolveRemovalPolicy(this, props.removalPolicy, settings.profile);
     const key: kms.IKey = props.encryptionKey ?? createKey(this, 'Key', {
       description: `Promotion workflow ${this.node.path}: topic and logs`, removalPolicy: this.removalPolicy,
     });
     this.topic = props.topic ?? createAlertTopic(this, 'Topic', key, `Promotion of ${props.model}`);
-    const cfnRoleArn = props.cloudFormationRoleArn ?? bootstrapExecutionRoleArn(this);
     const poll = props.pollInterval ?? PROMOTION_DEFAULTS.pollInterval;
     const packageArn = sfn.JsonPath.stringAt('$.detail.ModelPackageArn');
 
@@ -86,11 +93,18 @@ export class PromotionWorkflow extends Construct {
     let chain: sfn.IChainable = succeed;
     // Built back to front: each stage continues with the next.
     for (let i = this.stages.length - 1; i >= 0; i--) {
-      chain = this.stageSteps(this.stages[i], i, { next: chain, packageArn, poll, cfnRoleArn, model: props.model });
+      chain = this.stageSteps(this.stages[i], i, { next: chain, packageArn, poll, model: props.model });
     }
 
     const logGroup = createLogGroup(this, 'Logs', { key, removalPolicy: this.removalPolicy });
+    // A fixed name only where a role of another account must trust this one by its exact ARN.
+    const role = props.roleName === undefined ? undefined : new iam.Role(this, 'Role', {
+      roleName: props.roleName,
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+      description: `State machine role of ${this.node.path}; promotion roles in other accounts trust it by name`,
+    });
     this.stateMachine = new sfn.StateMachine(this, 'Resource', {
+      role,
       definitionBody: sfn.DefinitionBody.fromChainable(chain),
       timeout: props.timeout ?? PROMOTION_DEFAULTS.timeout,
       tracingEnabled: true,
@@ -102,19 +116,23 @@ export class PromotionWorkflow extends Construct {
     // Guide, Systems Manager parameter types) with the caller's credentials: the bootstrap version
     // parameter, other models' versions and imported registry parameters included. Derived from the
     // serving stacks' own CfnParameters at synthesis, so the grant follows the templates. One
-    // statement for every stage: statements with list tokens cannot be merged.
-    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['ssm:GetParameters'],
-      resources: Lazy.list({
-        produce: () => [...new Set(this.stages.flatMap((s) => this.stackParameterNames(s)))].sort().map((n) => ssmParameterArn(stack, n)),
-      }),
-    }));
+    // statement for every stage: statements with list tokens cannot be merged. A stage in another
+    // account updates its stack with its own role's credentials, which carries that grant there.
+    const local = this.stages.filter((s) => !s.role);
+    if (local.length > 0) {
+      this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['ssm:GetParameters'],
+        resources: Lazy.list({
+          produce: () => [...new Set(local.flatMap((s) => promotionParameterNames(this, s)))].sort().map((n) => ssmParameterArn(stack, n)),
+        }),
+      }));
+    }
     // Publishing approval requests to an encrypted topic needs its key.
     (props.topic ? props.topic.masterKey : key)?.grant(this.stateMachine, 'kms:Decrypt', 'kms:GenerateDataKey');
     acknowledgeWildcardResources(this.stateMachine.role, ['*'],
       'Step Functions log delivery and X-Ray tracing APIs support no resource-level permissions.');
     for (const s of this.stages) {
-      acknowledgeWildcardResources(this.stateMachine.role, [stackArn(stack, s.stackName)],
+      acknowledgeWildcardResources(this.stateMachine.role, [stackArn(stack, s.stackName, s.account)],
         'A stack ARN ends with a stack ID that is only known after the stack is created; the name is fixed.');
     }
 
@@ -129,17 +147,17 @@ export class PromotionWorkflow extends Construct {
     });
   }
 
-  /** The SSM parameters an UpdateStack of the stage's serving stack resolves. */
-  private stackParameterNames(stage: ResolvedPromotionStage): string[] {
-    if (stage.servingStack) return ssmParameterNames(stage.servingStack);
-    const qualifier = this.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') ?? PROMOTION_DEFAULTS.bootstrapQualifier;
-    return [...new Set([stage.parameterName, `/cdk-bootstrap/${qualifier}/version`])].sort();
-  }
-
-  private stageSteps(stage: ResolvedPromotionStage, index: number, o: { next: sfn.IChainable; packageArn: string; poll: Duration; cfnRoleArn: string; model: string }): sfn.IChainable {
+  private stageSteps(stage: ResolvedPromotionStage, index: number, o: { next: sfn.IChainable; packageArn: string; poll: Duration; model: string }): sfn.IChainable {
     const stack = Stack.of(this);
     const label = (what: string) => `${stage.name}: ${what}`;
-    const parameterArn = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: stage.parameterName.slice(1) });
+    const parameterArn = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: stage.parameterName.slice(1), account: stage.account });
+    const cfnRoleArn = stage.cloudFormationRoleArn;
+    // A stage in another account: every task of the stage runs with the credentials of that
+    // account's role (Task state field "Credentials": { "RoleArn" }, which Step Functions assumes for
+    // the task; Step Functions developer guide, "Accessing resources in other AWS accounts",
+    // https://docs.aws.amazon.com/step-functions/latest/dg/concepts-access-cross-acct-resources.html).
+    // aws-cdk-lib grants the workflow's role sts:AssumeRole on it.
+    const credentials = stage.role ? { role: sfn.TaskRole.fromRole(stage.role) } : undefined;
     const previousPath = `$.stage${index}Previous`;
     const short = Duration.minutes(2);
 
@@ -149,35 +167,39 @@ export class PromotionWorkflow extends Construct {
       resultSelector: { 'value.$': '$.Parameter.Value' },
       resultPath: previousPath,
       taskTimeout: sfn.Timeout.duration(short),
+      credentials,
     });
     const write = new tasks.CallAwsService(this, label('Write approved version'), {
       service: 'ssm', action: 'putParameter', iamAction: 'ssm:PutParameter', iamResources: [parameterArn],
       parameters: { Name: stage.parameterName, Value: o.packageArn, Overwrite: true },
       resultPath: sfn.JsonPath.DISCARD,
       taskTimeout: sfn.Timeout.duration(short),
+      credentials,
     });
     const update = new tasks.CallAwsService(this, label('Update serving stack'), {
-      service: 'cloudformation', action: 'updateStack', iamAction: 'cloudformation:UpdateStack', iamResources: [stackArn(stack, stage.stackName)],
+      service: 'cloudformation', action: 'updateStack', iamAction: 'cloudformation:UpdateStack', iamResources: [stackArn(stack, stage.stackName, stage.account)],
       parameters: {
         StackName: stage.stackName,
         UsePreviousTemplate: true,
         Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'],
-        RoleARN: o.cfnRoleArn,
+        RoleARN: cfnRoleArn,
       },
       additionalIamStatements: [
         new iam.PolicyStatement({
-          actions: ['iam:PassRole'], resources: [o.cfnRoleArn],
+          actions: ['iam:PassRole'], resources: [cfnRoleArn],
           conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
         }),
       ],
       resultPath: sfn.JsonPath.DISCARD,
       taskTimeout: sfn.Timeout.duration(short),
+      credentials,
     });
     const restore = new tasks.CallAwsService(this, label('Restore previous version'), {
       service: 'ssm', action: 'putParameter', iamAction: 'ssm:PutParameter', iamResources: [parameterArn],
       parameters: { Name: stage.parameterName, Value: sfn.JsonPath.stringAt(`${previousPath}.value`), Overwrite: true },
       resultPath: sfn.JsonPath.DISCARD,
       taskTimeout: sfn.Timeout.duration(short),
+      credentials,
     });
     const failed = new sfn.Fail(this, label('Rolled back'), {
       error: PROMOTION_ROLLED_BACK,
@@ -191,6 +213,7 @@ export class PromotionWorkflow extends Construct {
       parameters: { Name: stage.parameterName, Value: sfn.JsonPath.stringAt(`${previousPath}.value`), Overwrite: true },
       resultPath: sfn.JsonPath.DISCARD,
       taskTimeout: sfn.Timeout.duration(short),
+      credentials,
     });
     restoreRefused.next(new sfn.Fail(this, label('Update refused'), {
       error: PROMOTION_UPDATE_REFUSED,
@@ -211,11 +234,12 @@ export class PromotionWorkflow extends Construct {
 
     const wait = new sfn.Wait(this, label('Wait for rollout'), { time: sfn.WaitTime.duration(o.poll) });
     const describe = new tasks.CallAwsService(this, label('Read stack status'), {
-      service: 'cloudformation', action: 'describeStacks', iamAction: 'cloudformation:DescribeStacks', iamResources: [stackArn(stack, stage.stackName)],
+      service: 'cloudformation', action: 'describeStacks', iamAction: 'cloudformation:DescribeStacks', iamResources: [stackArn(stack, stage.stackName, stage.account)],
       parameters: { StackName: stage.stackName },
       resultSelector: { 'status.$': '$.Stacks[0].StackStatus' },
       resultPath: `$.stage${index}Stack`,
       taskTimeout: sfn.Timeout.duration(short),
+      credentials,
     });
     describe.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(10), maxAttempts: 3, backoffRate: 2 });
     const status = `$.stage${index}Stack.status`;
@@ -249,21 +273,7 @@ export const PROMOTION_UPDATE_REFUSED = 'PromotionUpdateRefused';
 /** The error a promotion fails with when the stack update rolled back or failed. */
 export const PROMOTION_ROLLED_BACK = 'PromotionRolledBack';
 
-function stackArn(stack: Stack, stackName: string): string {
-  return stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stackName}/*` });
-}
-
-/** The CDK bootstrap CloudFormation execution role of this stack's account and region. */
-function bootstrapExecutionRoleArn(scope: Construct): string {
-  const stack = Stack.of(scope);
-  const qualifier = scope.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') ?? PROMOTION_DEFAULTS.bootstrapQualifier;
-  return stack.formatArn({
-    service: 'iam', region: '', resource: 'role', arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    resourceName: `cdk-${qualifier}-cfn-exec-role-${stack.account}-${stack.region}`,
-  });
-}
-
-function validate(v: Validator, props: PromotionWorkflowProps): void {
+function validate(v: Validator, props: PromotionWorkflowProps, own: string): void {
   v.check(props.registry.hasModel(props.model), 'model', props.model,
     `is not a model of registry ${props.registry.node.path}; declared: ${props.registry.models.join(', ')}`);
   v.check(props.stages.length >= 1 && props.stages.length <= PROMOTION_DEFAULTS.maxStages, 'stages', `${props.stages.length} stages`,
@@ -278,7 +288,17 @@ function validate(v: Validator, props: PromotionWorkflowProps): void {
       v.check(s.stackName === s.servingStack.stackName, `stages[${i}].stackName`, s.stackName, `must be the name of servingStack (${s.servingStack.stackName}) when both are given`);
     }
     v.matches(s.parameterName, SSM_NAME, `stages[${i}].parameterName`, 'must be an SSM parameter path: "/" followed by letters, digits, "_", ".", "-" or "/"');
+    v.matches(s.account, ACCOUNT_ID, `stages[${i}].account`, 'must be a 12-digit AWS account ID');
+    if (s.account !== undefined && !Token.isUnresolved(s.account) && !Token.isUnresolved(own) && s.account === own) {
+      v.fail(`stages[${i}].account`, s.account, 'must be another account than the workflow\'s: leave it out for a stage in the same account');
+    }
+    if (s.role !== undefined && s.account === undefined) v.fail(`stages[${i}].account`, undefined, 'must be set when role is: the role belongs to the stage\'s account');
+    if (s.role === undefined && s.account !== undefined) v.fail(`stages[${i}].role`, undefined, 'must be set when account is: a stage in another account is reached through a role of that account');
+    if (s.servingStack !== undefined && s.account !== undefined && !Token.isUnresolved(s.servingStack.account)) {
+      v.check(s.servingStack.account === s.account, `stages[${i}].account`, s.account, `must be the account of servingStack (${s.servingStack.account})`);
+    }
   });
+  v.matches(props.roleName, ROLE_NAME, 'roleName', 'must be an IAM role name: 1 to 64 letters, digits or +=,.@_-');
   if (props.pollInterval && !props.pollInterval.isUnresolved()) {
     const s = props.pollInterval.toSeconds({ integral: false });
     v.check(Number.isInteger(s) && s >= 10 && s <= 3600, 'pollInterval', props.pollInterval, 'must be a whole number of seconds from 10 seconds to 1 hour');

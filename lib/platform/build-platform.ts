@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { ENVIRONMENT_NAMES, selectEnvironmentNames } from '../core/config';
 import { EnvironmentName } from '../core/environment';
 import { ValidationError, ValidationProblem } from '../core/errors';
-import { PlatformDefinition, PlatformEnvironment } from './platform-config';
+import { PlatformDefinition, PlatformEnvironment, ToolingAccount } from './platform-config';
 import { PlatformStage } from './platform-stage';
 
 /** Props of {@link buildPlatform}. */
@@ -17,18 +17,35 @@ export interface BuildPlatformProps {
    * @default from the `env` context (`-c env=prod`, `-c env=staging,prod`, `-c env=all`); dev when absent
    */
   readonly select?: EnvironmentName[];
+  /**
+   * The account (and region) of the platform's delivery pipeline, when it is a tooling account of
+   * its own. Validated here; the pipeline deploys every selected environment from it.
+   * @default no tooling account: stacks are deployed from wherever `cdk deploy` runs
+   */
+  readonly tooling?: ToolingAccount;
 }
+
+const ACCOUNT_ID = /^\d{12}$/;
+const REGION_CODE = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 /**
  * Builds one {@link PlatformStage} per selected environment, named after it (`dev/`, `staging/`,
  * `prod/` in the assembly). Checks the promotion graph over all environments first: every
- * built environment's endpoints must be fed by exactly one environment's promotions, and a
- * promotion stays in one account and region (cross-account promotion is not supported).
+ * built environment's endpoints must be fed by exactly one environment's promotions, and every
+ * promotion target must be reachable from the environment that promotes to it.
+ *
+ * Environments may share an account or live in accounts of their own, in any mix. A promotion to
+ * another account needs both accounts named (an environment without an account deploys to whatever
+ * account the CLI has, so no role there can be named) and one region for both: the releasing
+ * environment's workflow assumes a role that the target's ML stack creates, trusting only that
+ * workflow's role. Approval events never cross accounts: SageMaker sends them to the default bus of
+ * the registry's own account, where the promotion workflow runs; drift in a consuming environment
+ * does not retrain (only the releasing environment trains), so no event bus is shared.
  */
 export function buildPlatform(scope: Construct, props: BuildPlatformProps): Map<EnvironmentName, PlatformStage> {
   const all = ENVIRONMENT_NAMES.filter((n) => props.environments[n] !== undefined);
   const select = props.select ?? selectEnvironmentNames(scope);
-  const servedFrom = promotionSources(scope, props.environments, all, select);
+  const servedFrom = promotionSources(scope, props.environments, all, select, props.tooling);
   const stages = new Map<EnvironmentName, PlatformStage>();
   // Promotions may read exactly the SSM parameters of the serving stacks they update, derived from
   // those stacks: an environment is built after the environments it promotes to. A target that is
@@ -54,6 +71,7 @@ export function buildPlatform(scope: Construct, props: BuildPlatformProps): Map<
       servedFrom: servedFrom.get(name) ?? promotionSource(props.environments, name),
       promotionTargets: targets,
       ownsAccountSettings: accountSettingsOwner(props.environments, all, name) === name,
+      environments: props.environments,
     });
     built.set(name, stage);
     return stage;
@@ -75,8 +93,16 @@ function promotionSource(envs: Partial<Record<EnvironmentName, PlatformEnvironme
 
 /** For each selected environment, the one environment whose promotions feed its endpoints. */
 function promotionSources(scope: IConstruct, envs: Partial<Record<EnvironmentName, PlatformEnvironment>>,
-  all: readonly EnvironmentName[], select: readonly EnvironmentName[]): Map<EnvironmentName, EnvironmentName> {
+  all: readonly EnvironmentName[], select: readonly EnvironmentName[], tooling?: ToolingAccount): Map<EnvironmentName, EnvironmentName> {
   const problems: ValidationProblem[] = [];
+  if (tooling) {
+    if (typeof tooling.account !== 'string' || !ACCOUNT_ID.test(tooling.account)) {
+      problems.push({ property: 'tooling.account', value: tooling.account, allowed: 'must be a 12-digit AWS account ID' });
+    }
+    if (tooling.region !== undefined && (typeof tooling.region !== 'string' || !REGION_CODE.test(tooling.region))) {
+      problems.push({ property: 'tooling.region', value: tooling.region, allowed: 'must be an AWS region code such as eu-west-1' });
+    }
+  }
   for (const name of select) {
     if (!envs[name]) problems.push({ property: 'select', value: name, allowed: `must be a configured environment: ${all.join(', ')}` });
   }
@@ -90,12 +116,8 @@ function promotionSources(scope: IConstruct, envs: Partial<Record<EnvironmentNam
         problems.push({ property: `environments.${from}.promotesTo`, value: t.environment, allowed: `must name a configured environment: ${all.join(', ')}` });
         continue;
       }
-      for (const field of ['account', 'region'] as const) {
-        if (env[field] && target[field] && env[field] !== target[field]) {
-          problems.push({ property: `environments.${from}.promotesTo`, value: t.environment,
-            allowed: `must share the ${field} of ${from} (${env[field]}, target has ${target[field]}): cross-account and cross-region promotion are not supported` });
-        }
-      }
+      const unreachable = reachProblem(envs, from, t.environment);
+      if (unreachable) problems.push({ property: `environments.${from}.promotesTo`, value: t.environment, allowed: unreachable });
       sources.set(t.environment, [...(sources.get(t.environment) ?? []), from]);
     }
   }
@@ -110,6 +132,32 @@ function promotionSources(scope: IConstruct, envs: Partial<Record<EnvironmentNam
   }
   if (problems.length > 0) throw new ValidationError(scope.node.path || 'App', problems);
   return result;
+}
+
+/**
+ * Why the promotion workflow of `from` cannot reach `to`'s serving stacks, or undefined when it can:
+ * same account (both named alike, or both left to the CLI) in one region, or two named accounts in one
+ * named region (the workflow assumes the target's promotion role).
+ */
+function reachProblem(envs: Partial<Record<EnvironmentName, PlatformEnvironment>>, from: EnvironmentName, to: EnvironmentName): string | undefined {
+  const a = envs[from]!;
+  const b = envs[to]!;
+  if (from === to) return undefined;
+  if (a.account === b.account) {
+    return a.region && b.region && a.region !== b.region
+      ? `must share the region of ${from} (${a.region}, target has ${b.region}): cross-region promotion is not supported (the workflow's tasks call the services of its own region)`
+      : undefined;
+  }
+  const missing = [from, to].filter((n) => !envs[n]!.account);
+  if (missing.length > 0) {
+    return `has no way to be reached from ${from}: ${missing.map((n) => `environments.${n}.account`).join(' and ')} must be set when the other environment names an account `
+      + '(an environment without an account deploys to the CLI\'s account, so the role the promotion assumes there cannot be named)';
+  }
+  if (!a.region || !b.region || a.region !== b.region) {
+    return `must be in the region of ${from}: a promotion to another account (${a.account} to ${b.account}) needs environments.${from}.region and environments.${to}.region set to one region `
+      + `(now ${a.region ?? 'unset'} and ${b.region ?? 'unset'}); cross-region promotion is not supported`;
+  }
+  return undefined;
 }
 
 /**

@@ -210,6 +210,28 @@ export interface PlatformStageProps extends StageProps {
    * @default true
    */
   readonly ownsAccountSettings?: boolean;
+  /**
+   * Every environment of the platform, by name, so that a stage can tell which of its promotion
+   * targets and which releasing environment live in another account (and name their roles and
+   * stacks there). `buildPlatform` passes them.
+   * @default only this environment is known: every promotion target and the releasing environment are taken to share its account
+   */
+  readonly environments?: Partial<Record<EnvironmentName, PlatformEnvironment>>;
+}
+
+/**
+ * The account that runs the platform's delivery pipeline (CDK Pipelines), when it is not one of the
+ * environments' accounts. The pipeline deploys every environment's stacks from there; each
+ * environment's account must be bootstrapped to trust it (`cdk bootstrap --trust <tooling account>`).
+ */
+export interface ToolingAccount {
+  /** 12-digit AWS account ID of the tooling account. */
+  readonly account: string;
+  /**
+   * Region of the pipeline.
+   * @default the region of the environments (all must share one)
+   */
+  readonly region?: string;
 }
 
 /** Defaults of the platform layer. */

@@ -1,5 +1,6 @@
 import { Annotations, CfnOutput, CfnParameter, Stack, Stage } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
@@ -28,6 +29,8 @@ import { enforceResourceLimit } from './limits';
 import { PLATFORM_DEFAULTS, PlatformModel, PlatformServing, PlatformStageProps } from './platform-config';
 import { warnCostlyDevDefaults } from './private/cost-checks';
 import { platformDriftOptions } from './private/drift';
+import { crossAccountPlan } from './private/cross-account';
+import { addPromotionTargetRole, addRegistryReaderRole, nameConsumerRoles } from './private/cross-account-resources';
 import { modelConstructId, stackNames } from './private/names';
 import { validateStageProps } from './private/validate';
 
@@ -179,9 +182,20 @@ export class PlatformStage extends Stage {
       : stack(`Ml${k + 1}`, names.ml(k), `retraining (models ${k * perStack + 1}-${Math.min(models.length, (k + 1) * perStack)})`));
     this.mlStacks = mlStacks;
     this.mlStack = mlStacks[0];
+    // Accounts are boundaries: what crosses them (roles, registry policies, stack outputs) follows
+    // from every environment's account and the fixed role names, so either side can deploy first.
+    const targets = environment.promotesTo ?? [{ environment: environment.name }];
+    const servedFrom = props.servedFrom ?? environment.name;
+    const crossAccount = crossAccountPlan(this, {
+      project: definition.project, environments: props.environments, me: environment.name, servedFrom,
+      targets: targets.map((t) => t.environment), models: models.map((m) => m.name),
+      stackNames: (env) => stackNames(definition.project, env).ml(0),
+      qualifier: this.node.tryGetContext('@aws-cdk/core:bootstrapQualifier'),
+    });
     this.registry = new ModelRegistry(this.mlStack, 'Registry', {
       models: models.map((m) => ({ name: m.name, description: m.description })),
       replication,
+      crossAccountReaders: crossAccount.registryReaders.length > 0 ? crossAccount.registryReaders : undefined,
     });
     if (replication) {
       const drKey = 'Dr';
@@ -206,6 +220,7 @@ export class PlatformStage extends Stage {
       this.dataStack.addStackDependency(this.drStack, 'the zone buckets replicate into the DR stack\'s buckets');
       this.mlStack.addStackDependency(this.drStack, 'the artifact bucket replicates into the DR stack\'s bucket');
     }
+    addRegistryReaderRole(this.mlStack, crossAccount, definition.project, environment.name);
     const removalPolicy = resolveRemovalPolicy(this.mlStack);
     const key = createKey(this.mlStack, 'Key', { description: `Platform network logs and notifications (${environment.name})`, removalPolicy });
     // The profile decides where SageMaker runs (issue 18): in the VPC with every interface endpoint jobs and
@@ -238,9 +253,19 @@ export class PlatformStage extends Stage {
     const targetStacks = (env: EnvironmentName): readonly Stack[] | undefined =>
       (env === environment.name ? servingStacks : props.promotionTargets?.get(env));
 
+    addPromotionTargetRole(this.mlStack, crossAccount, {
+      project: definition.project, environment: environment.name, models: models.map((m) => m.name), servingStacks,
+    });
+    // Roles of target accounts are imported once, by their fixed ARN.
+    const targetRoles = new Map<EnvironmentName, iam.IRole>();
+    const targetRole = (env: EnvironmentName): iam.IRole | undefined => {
+      const remote = crossAccount.targets.get(env);
+      if (!remote) return undefined;
+      if (!targetRoles.has(env)) targetRoles.set(env, iam.Role.fromRoleArn(this.mlStack, `PromotionTargetRole${modelConstructId(env)}`, remote.roleArn, { mutable: false }));
+      return targetRoles.get(env);
+    };
     const trainings = new Map<string, TrainingCluster>();
     const promotions = new Map<string, PromotionWorkflow>();
-    const targets = environment.promotesTo ?? [{ environment: environment.name }];
     models.forEach((model, i) => {
       const shard = Math.floor(i / perStack);
       trainings.set(model.name, this.training(mlStacks[shard], model, trainingAlerts, network));
@@ -254,7 +279,10 @@ export class PlatformStage extends Stage {
             stackName: stackNames(definition.project, t.environment).serving(shard),
             servingStack: targetStacks(t.environment)?.[shard],
             requireApproval: t.requireApproval ?? j > 0,
+            account: crossAccount.targets.get(t.environment)?.account,
+            role: targetRole(t.environment),
           })),
+          roleName: crossAccount.workflowRoleName(model.name),
           topic: approvals,
           encryptionKey: key,
         }));
@@ -264,13 +292,17 @@ export class PlatformStage extends Stage {
     this.promotions = promotions;
 
     // Serving: each endpoint serves the version its environment's promotions approved.
-    const servedFrom = props.servedFrom ?? environment.name;
     const sources = new Map<Stack, IModelRegistry>();
     const sourceFor = (s: Stack): IModelRegistry => {
       if (servedFrom === environment.name) return this.registry;
       let imported = sources.get(s);
       if (!imported) {
-        imported = ModelRegistry.fromEnvironment(s, 'ReleaseRegistry', { environment: servedFrom, models: models.map((m) => m.name) });
+        const release = crossAccount.release;
+        imported = ModelRegistry.fromEnvironment(s, 'ReleaseRegistry', {
+          environment: servedFrom, models: models.map((m) => m.name),
+          // Another account's registry: its stack's outputs through its reader role, at deploy time.
+          stackOutputs: release && { stackName: release.registryStackName, roleArn: release.readerRoleArn, region: release.region },
+        });
         sources.set(s, imported);
       }
       return imported;
@@ -328,6 +360,7 @@ export class PlatformStage extends Stage {
       monitoringStacks.push(m);
     }
     this.monitoringStacks = monitoringStacks;
+    nameConsumerRoles(crossAccount, endpoints, monitoringStacks);
     this.monitoringStack = monitoringStacks[0];
 
     // Opt-in SageMaker Model Monitor (closed to new customers): a stack of its own, deployed after the

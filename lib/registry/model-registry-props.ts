@@ -85,9 +85,18 @@ export interface ModelRegistryProps {
    */
   readonly imageRetention?: number;
   /**
-   * 12-digit IDs of promotion accounts (staging, prod) that may read model packages, artifacts and
-   * inference images: a model package group policy, a key policy statement (through S3 only), a
-   * bucket policy statement on the artifact prefixes and an inference repository policy.
+   * Exact ARNs of the IAM roles of other accounts (for example the execution roles of the staging
+   * and prod endpoints and those accounts' CloudFormation execution roles) that may read model
+   * packages, artifacts and inference images: a model package group policy (describe the group,
+   * describe and list its versions), a key policy statement (decrypt through S3 only), a bucket
+   * policy statement on the artifact prefixes and an inference repository policy. Each statement
+   * names the roles' accounts as principals with the condition `ArnEquals aws:PrincipalArn` on
+   * exactly these ARNs, so no other principal of those accounts is admitted, and the roles need not
+   * exist when the registry deploys. The registry then also outputs its key ARN and bucket name
+   * (`REGISTRY_OUTPUTS`) for {@link ModelRegistryImportProps.stackOutputs}.
+   *
+   * Before 0.x this took account IDs and admitted the whole accounts; account IDs now fail
+   * validation: name the roles.
    * @default no cross-account access
    */
   readonly crossAccountReaders?: string[];
@@ -158,7 +167,38 @@ export interface ModelRegistryImportProps {
    * @default the project of the importing scope (`Platform.of(scope).project`)
    */
   readonly project?: string;
+  /**
+   * Read the registry's key ARN and artifact bucket name from its stack's outputs
+   * (`REGISTRY_OUTPUTS`, present when the registry has `crossAccountReaders`) at deploy time with
+   * `Fn::GetStackOutput` and a role of the registry's account, instead of from SSM parameters of the
+   * importing account: for a registry in another account. CloudFormation resolves the function
+   * when it creates or updates the importing stack, with the given role, which needs
+   * cloudformation:DescribeStacks on the registry stack and must be assumable by the importing
+   * stack's execution role (CloudFormation Template Reference, Fn::GetStackOutput,
+   * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-getstackoutput.html).
+   * @default the SSM parameters of the importing stack's account ({@link registryParameterNames})
+   */
+  readonly stackOutputs?: RegistryStackOutputs;
 }
+
+/** Where {@link ModelRegistryImportProps.stackOutputs} reads a registry of another account. */
+export interface RegistryStackOutputs {
+  /** Name of the stack that holds the registry. */
+  readonly stackName: string;
+  /** ARN of the role in the registry's account that may describe that stack. */
+  readonly roleArn: string;
+  /**
+   * Region of the registry's stack.
+   * @default the importing stack's region
+   */
+  readonly region?: string;
+}
+
+/** Logical IDs of the outputs a registry with cross-account readers adds to its stack. */
+export const REGISTRY_OUTPUTS = {
+  keyArn: 'ModelRegistryKeyArn',
+  artifactBucket: 'ModelRegistryArtifactBucket',
+} as const;
 
 /** The documented defaults, in one place; the code reads every default from here. */
 export const REGISTRY_DEFAULTS = {

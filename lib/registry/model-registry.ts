@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -15,7 +15,7 @@ import { ReplicatedBucket, validateReplication } from '../core/replication';
 import { grantWithKey } from '../core/grants';
 import { dashedName } from '../core/naming';
 import { applyRemovalPolicy, resolveRemovalPolicy } from '../core/removal';
-import { ModelRegistryImportProps, ModelRegistryProps, REGISTRY_DEFAULTS, RegistryParameterNames, registryParameterNames } from './model-registry-props';
+import { ModelRegistryImportProps, ModelRegistryProps, REGISTRY_DEFAULTS, REGISTRY_OUTPUTS, RegistryParameterNames, registryParameterNames } from './model-registry-props';
 import * as perms from './perms';
 import { ModelRegistryBase, RepositoryPurpose } from './registry-base';
 import { ArtifactBucket } from './private/artifact-bucket';
@@ -25,6 +25,9 @@ import { ImportedModelRegistry } from './private/imported-registry';
 import { TrackingServer } from './private/mlflow';
 import { acknowledgeForGrantee } from './private/nag';
 import { validateRegistryProps } from './private/validate';
+
+/** ID of the stack-level construct holding the outputs of the registry with cross-account readers. */
+const REGISTRY_OUTPUTS_ID = 'ModelRegistryOutputs';
 
 /** A model registry as training, inference and monitoring see it. */
 export interface IModelRegistry extends IConstruct {
@@ -95,9 +98,10 @@ export class ModelRegistry extends ModelRegistryBase {
    * (created once per stack, shared by every import of that registry). The registry's account and
    * region are taken from its key ARN; model package groups and repositories are named as that
    * registry names them (`<project>-<environment>-<name>`). The parameters must exist in the
-   * importing stack's account and region when it deploys: deploy the registry first (same
-   * account), or copy or share them there when the registry is in another account, whose
-   * `crossAccountReaders` must then include the importing account.
+   * importing stack's account and region when it deploys: deploy the registry first. A registry
+   * of another account is read through its stack's outputs instead (`stackOutputs`: Fn::GetStackOutput
+   * with a role of the registry's account, resolved at deploy time), and its `crossAccountReaders`
+   * must name the importing account's roles that read it.
    *
    * Grants (`grantRead`, `grantPull`, `grantRegister`, `grantApprove`) add identity policies in the
    * importing stack and never change the registry's resources. `onApproved`, `metricApprovals` and
@@ -194,7 +198,8 @@ export class ModelRegistry extends ModelRegistryBase {
       applyRemovalPolicy(group, this.removalPolicy);
     }
     if (readers.length > 0) {
-      grantCrossAccountRead(this, { accounts: readers, key, bucket: this.artifactBucket, inferenceRepository: this.inferenceRepository });
+      grantCrossAccountRead(this, { roleArns: readers, key, bucket: this.artifactBucket, inferenceRepository: this.inferenceRepository });
+      this.outputForReaders(key.keyArn, this.artifactBucket.bucketName);
     }
 
     this.approvalRule = this.createStatusRule('ApprovedRule', APPROVED);
@@ -249,6 +254,25 @@ export class ModelRegistry extends ModelRegistryBase {
 
   protected decisionLogKey(): kms.IKey | undefined {
     return this.encryptionKey;
+  }
+
+  /**
+   * Stack outputs with fixed names (REGISTRY_OUTPUTS) that stacks of the reader accounts read at
+   * deploy time with Fn::GetStackOutput (see ModelRegistryImportProps.stackOutputs): SSM parameters
+   * are not visible from another account. One registry with readers per stack.
+   */
+  private outputForReaders(keyArn: string, bucketName: string): void {
+    const stack = Stack.of(this);
+    if (stack.node.tryFindChild(REGISTRY_OUTPUTS_ID)) {
+      const v = new Validator(this);
+      v.fail('crossAccountReaders', 'set', `must be set on at most one registry of stack ${stack.stackName}: its outputs ${REGISTRY_OUTPUTS.keyArn} and ${REGISTRY_OUTPUTS.artifactBucket} have fixed names`);
+      v.throwIfAny();
+    }
+    const holder = new Construct(stack, REGISTRY_OUTPUTS_ID);
+    new CfnOutput(holder, 'KeyArn', { value: keyArn, description: `KMS key ARN of model registry ${this.node.path} (read by the reader accounts)` })
+      .overrideLogicalId(REGISTRY_OUTPUTS.keyArn);
+    new CfnOutput(holder, 'ArtifactBucket', { value: bucketName, description: `Artifact bucket of model registry ${this.node.path} (read by the reader accounts)` })
+      .overrideLogicalId(REGISTRY_OUTPUTS.artifactBucket);
   }
 
   private publish(id: string, parameterName: string, stringValue: string, what: string): void {

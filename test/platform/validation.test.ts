@@ -23,13 +23,24 @@ describe('buildPlatform checks the promotion graph before building anything', ()
       .toThrow(/nothing promotes to prod/);
   });
 
-  test('fails when a promotion would cross accounts or regions', () => {
-    const envs: Envs = {
+  test('fails when a promotion would cross regions, within one account or across two', () => {
+    const sameAccount: Envs = {
+      ...ENVIRONMENTS,
+      staging: { ...ENVIRONMENTS.staging, account: '111111111111', region: 'eu-central-1' },
+      prod: { ...ENVIRONMENTS.prod, account: '111111111111', region: 'eu-west-1' },
+    };
+    expect(build(sameAccount, ['prod'])).toThrow(/must share the region of prod \(eu-west-1, target has eu-central-1\): cross-region promotion is not supported/);
+    const twoAccounts: Envs = {
       ...ENVIRONMENTS,
       staging: { ...ENVIRONMENTS.staging, account: '111111111111' },
       prod: { ...ENVIRONMENTS.prod, account: '222222222222', region: 'eu-west-1' },
     };
-    expect(build(envs, ['prod'])).toThrow(/must share the account of prod \(222222222222, target has 111111111111\): cross-account and cross-region promotion are not supported/);
+    expect(build(twoAccounts, ['prod'])).toThrow(/must be in the region of prod: a promotion to another account \(222222222222 to 111111111111\) needs environments\.prod\.region and environments\.staging\.region set to one region \(now eu-west-1 and unset\)/);
+  });
+
+  test('fails when only one side of a promotion names an account: the target cannot be reached', () => {
+    const envs: Envs = { ...ENVIRONMENTS, prod: { ...ENVIRONMENTS.prod, account: '222222222222', region: 'eu-west-1' } };
+    expect(build(envs, ['prod'])).toThrow(/promotesTo \(staging\): has no way to be reached from prod: environments\.staging\.account must be set/);
   });
 
   test('fails when a target or a selected environment is not configured', () => {

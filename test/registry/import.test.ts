@@ -327,3 +327,37 @@ describe('registry decision log (issue 13: status rules fed an alarm through Tri
     expect(doc).toContain('aws:SourceArn');
   });
 });
+
+describe('ModelRegistry.fromEnvironment of a registry in another account (stackOutputs)', () => {
+  const READER = 'arn:aws:iam::333333333333:role/mlops-prod-registry-reader';
+  const build = (props: Partial<ModelRegistryImportProps> = {}) => {
+    const stack = testStack({ profile: Profiles.STAGING });
+    const imported = ModelRegistry.fromEnvironment(stack, 'ProdRegistry', {
+      environment: 'prod', models: ['churn'], stackOutputs: { stackName: 'mlops-prod-ml', roleArn: READER, region: 'us-east-1' }, ...props,
+    });
+    imported.grantRead(role(stack, 'Reader'), 'churn');
+    return { stack, imported, template: () => Template.fromStack(stack) };
+  };
+
+  test('reads the key ARN and bucket name with Fn::GetStackOutput through the reader role, and no SSM parameter of this account', () => {
+    const { template, imported } = build();
+    const text = JSON.stringify(template().toJSON());
+    // CloudFormation Template Reference, Fn::GetStackOutput: { StackName, OutputName, Region, RoleArn }, resolved at create and update.
+    expect(text).toContain(JSON.stringify({ 'Fn::GetStackOutput': { StackName: 'mlops-prod-ml', OutputName: 'ModelRegistryKeyArn', RoleArn: READER, Region: 'us-east-1' } }));
+    expect(text).toContain(JSON.stringify({ 'Fn::GetStackOutput': { StackName: 'mlops-prod-ml', OutputName: 'ModelRegistryArtifactBucket', RoleArn: READER, Region: 'us-east-1' } }));
+    expect(ssmParameters(template())).toEqual({});
+    // Groups and repositories are named in the registry's account, taken from the reader role's ARN.
+    expect(imported.modelPackageGroupArn('churn')).toContain(':333333333333:model-package-group/mlops-prod-churn');
+  });
+
+  test('the registry with cross-account readers outputs exactly what the import reads', () => {
+    const stack = testStack({ profile: Profiles.PROD });
+    new ModelRegistry(stack, 'Registry', { models: MODELS, crossAccountReaders: ['arn:aws:iam::222222222222:role/mlops-staging-serve-churn'] });
+    expect(Object.keys(Template.fromStack(stack).toJSON().Outputs)).toEqual(['ModelRegistryKeyArn', 'ModelRegistryArtifactBucket']);
+  });
+
+  test('fails when the reader role, stack name or region is not one CloudFormation can use', () => {
+    expect(() => build({ stackOutputs: { stackName: '1-bad', roleArn: 'arn:aws:iam::333333333333:root', region: 'Mars' } }))
+      .toThrow(/stackOutputs\.stackName \("1-bad"\)[\s\S]*stackOutputs\.roleArn \("arn:aws:iam::333333333333:root"\)[\s\S]*stackOutputs\.region \("Mars"\)/);
+  });
+});

@@ -31,7 +31,9 @@ base.registry.grantPull(role(base.stack, 'Puller'));
 base.registry.grantPush(role(base.stack, 'Builder'));
 base.registry.grantApprove(role(base.stack, 'Approver'), 'churn');
 
-const READERS = ['111111111111', '222222222222'];
+const READER_ACCOUNTS = ['111111111111', '222222222222'];
+// Exact roles of the reader accounts (a model's endpoint role in each, and one account's CloudFormation execution role).
+const READERS = ['arn:aws:iam::111111111111:role/mlops-staging-serve-churn', 'arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-us-east-1', 'arn:aws:iam::222222222222:role/mlops-prod-serve-churn'];
 const fullStack = testStack();
 const sharedLogs = new s3.Bucket(fullStack, 'SharedLogs', { encryption: s3.BucketEncryption.S3_MANAGED });
 const full = new ModelRegistry(fullStack, 'Registry', {
@@ -352,14 +354,16 @@ describe('ModelRegistry grants', () => {
 
 describe('ModelRegistry cross-account read', () => {
   const template = fullTemplate;
-  const roots = READERS.map((a) => `arn:aws:iam::${a}:root`);
+  // The reader roles' accounts are the principals, admitted only for the exact role ARNs (ArnEquals aws:PrincipalArn).
+  const roots = READER_ACCOUNTS.map((a) => `arn:aws:iam::${a}:root`);
+  const exact = { ArnEquals: { 'aws:PrincipalArn': READERS } };
   const bucketId = logicalId(template, 'AWS::S3::Bucket', 'RegistryArtifactBucket');
 
-  test('each group policy lets the reader accounts describe and list that group and its versions only', () => {
+  test('each group policy lets the reader roles (and nothing else of their accounts) describe and list that group and its versions only', () => {
     template.hasResourceProperties('AWS::SageMaker::ModelPackageGroup', {
       ModelPackageGroupName: 'mlops-prod-churn',
       ModelPackageGroupPolicy: { Version: '2012-10-17', Statement: [{
-        Sid: 'CrossAccountRead', Effect: 'Allow', Principal: { AWS: roots },
+        Sid: 'CrossAccountRead', Effect: 'Allow', Principal: { AWS: roots }, Condition: exact,
         Action: ['sagemaker:DescribeModelPackage', 'sagemaker:DescribeModelPackageGroup', 'sagemaker:ListModelPackages'],
         Resource: [groupArn('mlops-prod-churn'), packagesArn('mlops-prod-churn')],
       }] },
@@ -370,21 +374,21 @@ describe('ModelRegistry cross-account read', () => {
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: bucketId },
       PolicyDocument: { Statement: Match.arrayWith([
-        Match.objectLike({ Sid: 'CrossAccountReadArtifacts', Principal: { AWS: roots }, Action: ['s3:GetObject', 's3:GetObjectVersion'],
+        Match.objectLike({ Sid: 'CrossAccountReadArtifacts', Principal: { AWS: roots }, Condition: exact, Action: ['s3:GetObject', 's3:GetObjectVersion'],
           Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/models/*']] } }),
-        Match.objectLike({ Sid: 'CrossAccountListArtifacts', Principal: { AWS: roots } }),
+        Match.objectLike({ Sid: 'CrossAccountListArtifacts', Principal: { AWS: roots }, Condition: exact }),
       ]) },
     });
     template.hasResourceProperties('AWS::KMS::Key', { KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
       Sid: 'CrossAccountDecryptArtifacts', Principal: { AWS: roots }, Action: ['kms:Decrypt', 'kms:DescribeKey'],
-      Condition: { StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } },
+      Condition: { ...exact, StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } },
     })]) } });
   });
 
   test('they may pull inference images, not training images', () => {
     template.hasResourceProperties('AWS::ECR::Repository', {
       RepositoryName: 'mlops-prod-inference',
-      RepositoryPolicyText: { Statement: [Match.objectLike({ Sid: 'CrossAccountPull', Principal: { AWS: roots },
+      RepositoryPolicyText: { Statement: [Match.objectLike({ Sid: 'CrossAccountPull', Principal: { AWS: roots }, Condition: exact,
         Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] })] },
     });
     const training = Object.values(template.findResources('AWS::ECR::Repository')).find((r) => r.Properties.RepositoryName === 'mlops-prod-training')!;

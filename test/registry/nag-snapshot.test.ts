@@ -13,7 +13,7 @@ function fullRegistry(nag: boolean, profile?: EnvironmentProfile, context: Recor
   const stack = testStack({ nag, profile, context });
   const registry = new ModelRegistry(stack, 'Registry', {
     models: MODELS,
-    crossAccountReaders: ['111111111111'],
+    crossAccountReaders: ['arn:aws:iam::111111111111:role/mlops-prod-serve-churn'],
     mlflow: { enabled: true, automaticModelRegistration: true },
   });
   const role = new iam.Role(stack, 'Consumer', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });

@@ -76,15 +76,20 @@ describe('ModelRegistry validation', () => {
     }
   });
 
-  test('fails when a cross-account reader is not a 12-digit account, is listed twice or is this account', () => {
-    const e = errorOf({ crossAccountReaders: ['12345', '111111111111', '111111111111', '123456789012', 'arn:aws:iam::111111111111:root'] });
+  test('fails when a cross-account reader is not an exact role ARN, is listed twice or is a role of this account', () => {
+    const reader = 'arn:aws:iam::111111111111:role/mlops-staging-serve-churn';
+    const e = errorOf({ crossAccountReaders: ['12345', '111111111111', reader, reader, 'arn:aws:iam::123456789012:role/own', 'arn:aws:iam::111111111111:root', 'arn:aws:iam::111111111111:role/*'] });
     expect(e.problems.map((p) => `${p.property} ${p.value}`)).toEqual([
       'crossAccountReaders[0] "12345"',
-      'crossAccountReaders[2] "111111111111"',
-      'crossAccountReaders[3] "123456789012"',
-      'crossAccountReaders[4] "arn:aws:iam::111111111111:root"',
+      'crossAccountReaders[1] "111111111111"',
+      `crossAccountReaders[3] "${reader}"`,
+      'crossAccountReaders[4] "arn:aws:iam::123456789012:role/own"',
+      'crossAccountReaders[5] "arn:aws:iam::111111111111:root"',
+      'crossAccountReaders[6] "arn:aws:iam::111111111111:role/*"',
     ]);
-    expect(e.message).toMatch(/crossAccountReaders\[3\] \("123456789012"\): must not be the registry's own account/);
+    // An account ID (what 0.x before this change took) is refused with the way forward.
+    expect(e.message).toMatch(/crossAccountReaders\[1\] \("111111111111"\): must be the exact ARN of an IAM role[^\n]*a whole account is no longer admitted/);
+    expect(e.message).toMatch(/crossAccountReaders\[4\] \("arn:aws:iam::123456789012:role\/own"\): must be a role of another account than the registry's/);
   });
 
   test('fails when MLflow size, version or maintenance window is not allowed', () => {
@@ -103,7 +108,7 @@ describe('ModelRegistry validation', () => {
   test('unresolved tokens are not validated', () => {
     expect(() => build({
       imageRetention: Token.asNumber(Lazy.number({ produce: () => 5 })),
-      crossAccountReaders: [Lazy.string({ produce: () => '111111111111' })],
+      crossAccountReaders: [Lazy.string({ produce: () => 'arn:aws:iam::111111111111:role/reader' })],
     })).not.toThrow();
   });
 });
@@ -119,7 +124,7 @@ describe('ModelRegistry validation (property-based)', () => {
     validName.map((name) => ({ props: { models: [{ name }, { name }] }, property: /^models\[1\]\.name$/ })),
     fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 1001 }), fc.double({ min: 1.01, max: 999.99, noInteger: true }))
       .map((imageRetention) => ({ props: { imageRetention }, property: /^imageRetention$/ })),
-    fc.string({ maxLength: 20 }).filter((s) => !/^\d{12}$/.test(s))
+    fc.string({ maxLength: 40 }).filter((s) => !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(s))
       .map((id) => ({ props: { crossAccountReaders: [id] }, property: /^crossAccountReaders\[0\]$/ })),
     fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !TrackingServerSize.SUPPORTED.includes(s))
       .map((size) => ({ props: { mlflow: { enabled: true, size: TrackingServerSize.custom(size) } }, property: /^mlflow\.size$/ })),

@@ -1,4 +1,4 @@
-import { CfnParameter, Stack } from 'aws-cdk-lib';
+import { Arn, CfnParameter, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { Platform } from '../../core/environment';
 import { Validator } from '../../core/errors';
-import { ModelRegistryImportProps, registryParameterNames } from '../model-registry-props';
+import { ModelRegistryImportProps, REGISTRY_OUTPUTS, registryParameterNames } from '../model-registry-props';
 import { ModelRegistryBase, RepositoryPurpose } from '../registry-base';
 import { APPROVED } from './events';
 import { nameInEnvironment } from './names';
@@ -47,6 +47,8 @@ export class ImportedModelRegistry extends ModelRegistryBase {
   public readonly project: string;
   /** Environment of the imported registry. */
   public readonly environment: string;
+  /** Account and region of a registry read through stack outputs. */
+  private readonly home?: { readonly account: string; readonly region: string };
 
   constructor(scope: Construct, id: string, props: ModelRegistryImportProps) {
     super(scope, id);
@@ -61,15 +63,34 @@ export class ImportedModelRegistry extends ModelRegistryBase {
     this.models = [...props.models];
     const label = `Model registry ${project}-${environment}`;
     const names = registryParameterNames(project, environment);
-    this.encryptionKey = kms.Key.fromKeyArn(this, 'Key', ssmValue(this, names.keyArn, `${label}: KMS key ARN`));
+    const outputs = props.stackOutputs;
+    // The reader role's ARN names the registry's account: ARNs of its groups and repositories need
+    // no parsing of a deploy-time value.
+    this.home = outputs && !Token.isUnresolved(outputs.roleArn)
+      ? { account: outputs.roleArn.split(':')[4], region: outputs.region ?? Stack.of(this).region }
+      : undefined;
+    // Another account's registry: its stack's outputs, resolved by CloudFormation at deploy time with a
+    // role of that account (Fn::GetStackOutput: StackName, OutputName, Region, RoleArn; CloudFormation
+    // Template Reference, https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-getstackoutput.html).
+    const value = (output: string, parameter: string, what: string): string => (outputs
+      ? Token.asString({ 'Fn::GetStackOutput': {
+        StackName: outputs.stackName, OutputName: output, RoleArn: outputs.roleArn, ...(outputs.region ? { Region: outputs.region } : {}),
+      } })
+      : ssmValue(this, parameter, what));
+    this.encryptionKey = kms.Key.fromKeyArn(this, 'Key', value(REGISTRY_OUTPUTS.keyArn, names.keyArn, `${label}: KMS key ARN`));
     this.artifactBucket = s3.Bucket.fromBucketAttributes(this, 'ArtifactBucket', {
-      bucketName: ssmValue(this, names.artifactBucket, `${label}: artifact bucket`),
+      bucketName: value(REGISTRY_OUTPUTS.artifactBucket, names.artifactBucket, `${label}: artifact bucket`),
       encryptionKey: this.encryptionKey,
-      account: this.encryptionKey.env.account,
-      region: this.encryptionKey.env.region,
+      account: this.home?.account ?? this.encryptionKey.env.account,
+      region: this.home?.region ?? this.encryptionKey.env.region,
     });
     this.trainingRepository = this.importRepository('TrainingRepository', 'training');
     this.inferenceRepository = this.importRepository('InferenceRepository', 'inference');
+  }
+
+  protected registryArn(service: string, resource: string, resourceName: string): string {
+    if (!this.home) return super.registryArn(service, resource, resourceName);
+    return Arn.format({ service, resource, resourceName, account: this.home.account, region: this.home.region }, Stack.of(this));
   }
 
   protected physicalName(maxLength: number, ...parts: string[]): string {

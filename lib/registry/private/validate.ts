@@ -84,6 +84,9 @@ function validateMlflow(v: Validator, props: ModelRegistryProps): void {
     'must be "Ddd:HH:MM" in UTC with Ddd one of Mon, Tue, Wed, Thu, Fri, Sat, Sun, for example "Sun:03:30"');
 }
 
+/** An IAM role ARN (any partition), its account captured; no wildcards. */
+const READER_ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+
 /** Validates the registry's props; collects every problem in `v`. */
 export function validateRegistryProps(v: Validator, props: ModelRegistryProps, ctx: RegistryContext): void {
   validateModels(v, props.models, ctx, (i) => `models[${i}].name`);
@@ -95,15 +98,18 @@ export function validateRegistryProps(v: Validator, props: ModelRegistryProps, c
   }
 
   const readers = props.crossAccountReaders ?? [];
-  const accounts = new Set<string>();
-  for (const [i, id] of readers.entries()) {
+  const seen = new Set<string>();
+  for (const [i, arn] of readers.entries()) {
     const path = `crossAccountReaders[${i}]`;
-    if (typeof id === 'string' && Token.isUnresolved(id)) continue;
-    if (!v.check(typeof id === 'string' && ACCOUNT_ID.test(id), path, id, 'must be a 12-digit AWS account ID')) continue;
-    v.check(!accounts.has(id), path, id, 'must be unique: each account is listed once');
-    accounts.add(id);
-    v.check(Token.isUnresolved(ctx.account) || id !== ctx.account, path, id,
-      'must not be the registry\'s own account: grant same-account access with grantRead');
+    if (typeof arn === 'string' && Token.isUnresolved(arn)) continue;
+    const m = typeof arn === 'string' ? READER_ROLE_ARN.exec(arn) : null;
+    if (!v.check(m !== null, path, arn, typeof arn === 'string' && ACCOUNT_ID.test(arn)
+      ? 'must be the exact ARN of an IAM role (arn:aws:iam::<account>:role/<name>): a whole account is no longer admitted, name the roles that read'
+      : 'must be the exact ARN of an IAM role: arn:aws:iam::<12-digit account>:role/<name>, no wildcard')) continue;
+    v.check(!seen.has(arn), path, arn, 'must be unique: each role is listed once');
+    seen.add(arn);
+    v.check(Token.isUnresolved(ctx.account) || m![1] !== ctx.account, path, arn,
+      'must be a role of another account than the registry\'s: grant same-account access with grantRead');
   }
 
   validateMlflow(v, props);
@@ -126,4 +132,10 @@ export function validateImportProps(v: Validator, props: ModelRegistryImportProp
   if (props.project !== undefined) validateNamePart(v, props.project, 'project');
   const models = Array.isArray(props.models) ? props.models.map((name) => ({ name })) : props.models;
   validateModels(v, models, ctx, (i) => `models[${i}]`);
+  const o = props.stackOutputs;
+  if (o) {
+    v.matches(o.stackName, /^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'stackOutputs.stackName', 'must be a CloudFormation stack name: a letter, then up to 127 letters, digits or hyphens');
+    v.matches(o.roleArn, READER_ROLE_ARN, 'stackOutputs.roleArn', 'must be the exact ARN of an IAM role of the registry\'s account');
+    v.matches(o.region, /^[a-z]{2}(-[a-z]+)+-\d$/, 'stackOutputs.region', 'must be an AWS region code such as eu-west-1');
+  }
 }
