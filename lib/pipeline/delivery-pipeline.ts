@@ -108,7 +108,7 @@ export class DeliveryPipeline extends Construct {
     }
     // Built here, not at synth, so that the pipeline's resources exist when cdk-nag and the tests look.
     this.pipeline.buildPipeline();
-    acknowledgePipelineFindings(this);
+    acknowledgePipelineFindings(this.pipeline);
   }
 
   private validate(props: DeliveryPipelineProps, configured: EnvironmentName[], approvalBefore: readonly EnvironmentName[],
