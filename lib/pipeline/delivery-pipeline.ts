@@ -128,7 +128,12 @@ export class DeliveryPipeline extends Construct {
       const env = props.environments[name]!;
       v.check(typeof env.account === 'string' && env.account !== '', `environments.${name}.account`, env.account,
         'must be set: the pipeline deploys every environment into an explicit account (through its CDK bootstrap roles)');
-      v.check(typeof env.region === 'string' && env.region !== '', `environments.${name}.region`, env.region, 'must be set: the pipeline deploys every environment into an explicit region');
+      if (v.check(typeof env.region === 'string' && env.region !== '', `environments.${name}.region`, env.region, 'must be set: the pipeline deploys every environment into an explicit region')) {
+        // Another region needs a replication bucket there: CDK Pipelines would add a cross-region support
+        // stack whose bucket has no access logs (CodePipeline refuses our own artifact bucket together with replication buckets).
+        v.check(Token.isUnresolved(stack.region) || env.region === stack.region, `environments.${name}.region`, env.region,
+          `must be the tooling stack's region (${stack.region}): cross-region deployment is not supported`);
+      }
     }
     for (const name of approvalBefore) {
       v.check(configured.includes(name), 'approvalBefore', name, `must name configured environments: ${configured.join(', ')}`);

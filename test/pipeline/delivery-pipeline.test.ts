@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import * as fc from 'fast-check';
 import {
   DeliveryPipeline, DeliveryPipelineProps, EnvironmentName, PlatformEnvironment, PlatformSource, Profiles, ValidationError,
 } from '../../lib';
@@ -102,6 +103,7 @@ describe('DeliveryPipeline, three accounts (each environment promotes to itself)
 
   test('the pipeline goes source, build, self-update, assets, then dev, staging, prod one at a time', () => {
     expect(pipelineStages(t).map((s) => s.Name)).toEqual(['Source', 'Build', 'UpdatePipeline', 'Assets', 'dev', 'staging', 'prod']);
+    t.hasResourceProperties('AWS::CodePipeline::Pipeline', { Name: 'mlops-delivery' });
     expect(built.pipeline.stageOrder).toEqual([['dev'], ['staging'], ['prod']]);
   });
 
@@ -244,6 +246,11 @@ describe('DeliveryPipeline validation', () => {
       /environments\.staging\.account \(undefined\): must be set[\s\S]*environments\.staging\.region \(undefined\): must be set/);
   });
 
+  test('fails when an environment is in another region than the tooling stack', () => {
+    fails({ environments: { ...THREE_ACCOUNTS, prod: { ...THREE_ACCOUNTS.prod, region: 'us-east-1' } } },
+      /environments\.prod\.region \("us-east-1"\): must be the tooling stack's region \(eu-west-1\): cross-region deployment is not supported/);
+  });
+
   test('fails when an approval names an environment that is not configured', () => {
     fails({ environments: { dev: THREE_ACCOUNTS.dev }, approvalBefore: ['prod'] }, /approvalBefore \("prod"\): must name configured environments: dev/);
   });
@@ -260,5 +267,32 @@ describe('DeliveryPipeline validation', () => {
   test('fails when two environments read each other (no deployment order exists)', () => {
     const cycle = { dev: env('dev', ACCOUNTS.dev, ['dev']), staging: env('staging', ACCOUNTS.dev, ['prod']), prod: env('prod', ACCOUNTS.dev, ['staging']) };
     fails({ environments: cycle }, /environments\.\*\.promotesTo \("staging reads prod; prod reads staging"\): each environment must be deployable after/);
+  });
+
+  test('random bad sources, accounts and synth commands always give a ValidationError naming the property, never a crash or a pipeline', () => {
+    const word = fc.string({ minLength: 1, maxLength: 12 });
+    const cases = fc.oneof(
+      word.filter((r) => !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_./-]+$/.test(r)).map((r) => ({ props: { source: PlatformSource.connection(r, 'main', CONNECTION) }, property: /^source\.repository$/ })),
+      word.filter((b) => /[\s~^:?*[\\]|\.\./.test(b)).map((b) => ({ props: { source: PlatformSource.connection('a/b', b, CONNECTION) }, property: /^source\.branch$/ })),
+      word.map((a) => ({ props: { source: PlatformSource.connection('a/b', 'main', `arn:aws:s3:::${a}`) }, property: /^source\.connectionArn$/ })),
+      fc.constantFrom<EnvironmentName>('dev', 'staging', 'prod').map((n) => ({
+        props: { environments: { ...THREE_ACCOUNTS, [n]: { ...THREE_ACCOUNTS[n], account: undefined } } }, property: new RegExp(`^environments\\.${n}\\.account$`),
+      })),
+      fc.array(word.filter((c) => !/cdk\s+synth/.test(c)), { maxLength: 3 }).map((c) => ({ props: { synthCommands: c }, property: /^synthCommands/ })),
+    );
+    let n = 0;
+    fc.assert(fc.property(cases, ({ props, property }) => {
+      const app = testApp();
+      const tooling = new Stack(app, `Case${n++}`, { env: { account: TOOLING, region: REGION } });
+      let error: unknown;
+      try {
+        new DeliveryPipeline(tooling, 'Delivery', { definition: DEFINITION, environments: THREE_ACCOUNTS, source: PlatformSource.connection('acme/ml-platform', 'main', CONNECTION), ...props });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).problems.some((p) => property.test(p.property))).toBe(true);
+      expect((error as ValidationError).constructPath).toMatch(/^Case\d+\/Delivery$/);
+    }), { numRuns: 100 });
   });
 });
