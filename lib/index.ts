@@ -6,3 +6,4 @@ export * from './training';
 export * from './inference';
 export * from './monitoring';
 export * from './platform';
+export * from './pipeline';

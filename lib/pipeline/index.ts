@@ -1,0 +1,3 @@
+export * from './delivery-pipeline-props';
+export * from './platform-source';
+export * from './delivery-pipeline';

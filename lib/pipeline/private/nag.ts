@@ -1,0 +1,70 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+import { nagResourceName } from '../../core/nag';
+
+/** One kind of wildcard that CDK Pipelines writes into its roles' policies, and why it is acceptable. */
+interface KnownWildcard {
+  readonly kind: 'Action' | 'Resource';
+  readonly pattern: RegExp;
+  readonly reason: string;
+}
+
+/**
+ * The wildcards of the roles CDK Pipelines generates (pipeline, source, synth, self-mutation and
+ * asset publishing). Anything not listed here stays a cdk-nag finding, so a new wildcard in a
+ * future aws-cdk-lib fails the nag tests instead of being waved through.
+ */
+const KNOWN: readonly KnownWildcard[] = [
+  { kind: 'Action', pattern: /^s3:(GetObject|GetBucket|List|DeleteObject|Abort)\*$/,
+    reason: 'aws-cdk-lib bucket grant (read or read/write) on the pipeline\'s own artifact bucket only: the pipeline stages hand artifacts to each other through it.' },
+  { kind: 'Resource', pattern: /^<[A-Za-z0-9]*Artifacts[A-Za-z0-9]*\.Arn>\/\*$/,
+    reason: 'Pipeline artifacts are objects under keys CodePipeline generates per execution, in the pipeline\'s own artifact bucket.' },
+  { kind: 'Action', pattern: /^kms:(GenerateDataKey|ReEncrypt)\*$/,
+    reason: 'aws-cdk-lib key grant on the artifact bucket\'s customer-managed key only (encrypting and re-encrypting artifacts).' },
+  { kind: 'Resource', pattern: /^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:\/aws\/codebuild\/(<[A-Za-z0-9]+>|\*)(:\*)?$/,
+    reason: 'CodeBuild writes one log stream per build into the log group of its project (/aws/codebuild/<project>).' },
+  { kind: 'Resource', pattern: /^arn:aws[a-z-]*:codebuild:[a-z0-9-]+:\d{12}:report-group\/(<[A-Za-z0-9]+>-)?\*$/,
+    reason: 'CodeBuild test reports go to report groups named after the project.' },
+  { kind: 'Resource', pattern: /^arn:\*:iam::\d{12}:role\/\*$/,
+    reason: 'Self-mutation runs cdk deploy of the pipeline stack: it may assume only the CDK bootstrap roles (deploy, file and image publishing), selected by their aws-cdk:bootstrap-role tag in the statement\'s condition.' },
+  { kind: 'Resource', pattern: /^\*$/,
+    reason: 'cloudformation:DescribeStacks and s3:ListBucket (self-mutation reads the bootstrap stack and bucket, whose names it learns at run time) and codebuild:StartBuild/BatchGetBuilds/StopBuild of the shared asset-publishing role, whose projects are generated per asset after the role.' },
+];
+
+/** Actions that may run on `Resource: *` in the pipeline's policies (the `*` acknowledgement above covers only these). */
+const STAR_ACTIONS = new Set(['cloudformation:DescribeStacks', 's3:ListBucket', 'codebuild:BatchGetBuilds', 'codebuild:StartBuild', 'codebuild:StopBuild']);
+
+/**
+ * Acknowledges, each by its exact cdk-nag finding ID and on the policy that has it, the
+ * AwsSolutions-IAM5 wildcards of the roles CDK Pipelines generates below `pipeline`. The IDs are
+ * computed when the tree is validated (after every action has added its statements).
+ */
+export function acknowledgePipelineFindings(pipeline: IConstruct): void {
+  for (const policy of pipeline.node.findAll().filter((c): c is iam.CfnPolicy => c instanceof iam.CfnPolicy)) {
+    const acknowledged: Record<string, string> = {};
+    policy.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, acknowledged);
+    policy.node.addValidation({
+      validate: () => {
+        const document = Stack.of(policy).resolve(policy.policyDocument) as { Statement?: Array<{ Action?: unknown; Resource?: unknown }> } | undefined;
+        const statements = (document?.Statement ?? []).map((st) => ({
+          actions: ([] as unknown[]).concat(st.Action ?? []).map(String),
+          resources: ([] as unknown[]).concat(st.Resource ?? []).map((r) => nagResourceName(policy, r as string)),
+        }));
+        // cdk-nag names a `*` resource the same for every statement: acknowledged only when no statement puts other actions on it.
+        const starOk = statements.every((st) => !st.resources.includes('*') || st.actions.every((a) => STAR_ACTIONS.has(a)));
+        for (const st of statements) {
+          for (const action of st.actions) acknowledge(acknowledged, 'Action', action);
+          for (const resource of st.resources) if (resource !== '*' || starOk) acknowledge(acknowledged, 'Resource', resource);
+        }
+        return [];
+      },
+    });
+  }
+}
+
+function acknowledge(into: Record<string, string>, kind: 'Action' | 'Resource', value: string): void {
+  if (!value.includes('*')) return;
+  const known = KNOWN.find((k) => k.kind === kind && k.pattern.test(value));
+  if (known) into[`AwsSolutions::AwsSolutions-IAM5[${kind}::${value}]`] = known.reason;
+}

@@ -1,0 +1,42 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { DeliveryPipeline } from '../../lib';
+import { ENVIRONMENTS, TOOLING_ACCOUNT, buildPipelineExample } from '../../examples/pipeline';
+import { SKIP_BUNDLING, testApp, validationViolations } from '../helpers/app';
+
+// As `cdk synth` runs it: aws-cdk-lib's CloudFormation schema validation on (cdk.json turns its
+// findings into errors) and cdk-nag AwsSolutions, over the tooling stack and every stage it deploys.
+const saved = process.env.CDK_VALIDATION;
+beforeAll(() => { process.env.CDK_VALIDATION = 'true'; });
+afterAll(() => { process.env.CDK_VALIDATION = saved; });
+
+describe('examples/pipeline.ts', () => {
+  let app: App;
+  let pipeline: DeliveryPipeline;
+  beforeAll(() => {
+    app = testApp(SKIP_BUNDLING);
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    pipeline = buildPipelineExample(app);
+    app.synth();
+  });
+
+  test('synthesizes with zero validation findings and zero unacknowledged cdk-nag findings', () => {
+    expect(validationViolations(app)).toEqual([]);
+  });
+
+  test('the tooling account hosts the pipeline; dev, staging and prod deploy into their own accounts, prod after an approval', () => {
+    const t = Template.fromStack(pipeline.pipeline.pipeline.stack);
+    expect(pipeline.pipeline.pipeline.stack.account).toBe(TOOLING_ACCOUNT);
+    expect(pipeline.stageOrder).toEqual([['dev'], ['staging'], ['prod']]);
+    expect(pipeline.approvalBefore).toEqual(['prod']);
+    const roles = JSON.stringify(t.findResources('AWS::IAM::Policy'));
+    for (const env of Object.values(ENVIRONMENTS)) expect(roles).toContain(`cdk-hnb659fds-deploy-role-${env.account}-${env.region}`);
+  });
+
+  test('its synth step synthesizes this example (the repository\'s cdk.json runs the default app)', () => {
+    const t = Template.fromStack(pipeline.pipeline.pipeline.stack);
+    const specs = Object.values(t.findResources('AWS::CodeBuild::Project')).map((p) => JSON.parse(p.Properties.Source.BuildSpec as string));
+    expect(specs.find((s) => s.artifacts?.['base-directory'] === 'cdk.out').phases.build.commands.at(-1)).toBe('npx cdk synth --app "npx ts-node --swc examples/pipeline.ts"');
+  });
+});
