@@ -11,7 +11,7 @@
  *   npx cdk deploy --app "npx ts-node --swc examples/pipeline.ts" Delivery
  */
 import { App, Stack } from 'aws-cdk-lib';
-import { DeliveryPipeline, EnvironmentName, PlatformEnvironment, PlatformSource, Profiles } from '../lib';
+import { PlatformPipeline, EnvironmentName, PlatformEnvironment, PlatformSource, Profiles } from '../lib';
 import { DEFINITION } from '../bin/main';
 
 export const TOOLING_ACCOUNT = '444444444444';
@@ -31,9 +31,9 @@ export const ENVIRONMENTS: Record<EnvironmentName, PlatformEnvironment> = {
 };
 
 /** Builds the tooling stack with the pipeline; its synth step synthesizes this file's app. */
-export function buildPipelineExample(app: App = new App()): DeliveryPipeline {
+export function buildPipelineExample(app: App = new App()): PlatformPipeline {
   const tooling = new Stack(app, 'Delivery', { env: { account: TOOLING_ACCOUNT, region: REGION }, stackName: 'mlops-delivery' });
-  return new DeliveryPipeline(tooling, 'Pipeline', {
+  return new PlatformPipeline(tooling, 'Pipeline', {
     definition: DEFINITION,
     environments: ENVIRONMENTS,
     source: PlatformSource.connection('acme/ml-platform', 'main', CONNECTION_ARN),

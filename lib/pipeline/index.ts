@@ -1,3 +1,3 @@
-export * from './delivery-pipeline-props';
+export * from './platform-pipeline-props';
 export * from './platform-source';
-export * from './delivery-pipeline';
+export * from './platform-pipeline';

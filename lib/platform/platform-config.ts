@@ -8,7 +8,7 @@ import type { EndpointDriftOptions, EndpointModelMonitorOptions } from '../monit
 import type { ManagedTrainingOptions } from '../training/training-cluster-props';
 
 /** A pipeline of the platform's data stack. */
-export interface PlatformPipeline extends Omit<EtlPipelineProps, 'lakehouse' | 'alertTopic'> {
+export interface PlatformDataPipeline extends Omit<EtlPipelineProps, 'lakehouse' | 'alertTopic'> {
   /** Construct ID of the pipeline (PascalCase, unique), also its name on the dashboard. */
   readonly id: string;
 }
@@ -95,7 +95,7 @@ export interface PlatformDefinition {
    * ETL pipelines into the lakehouse; the first one's alert topic is shared by the others.
    * @default none
    */
-  readonly pipelines?: PlatformPipeline[];
+  readonly pipelines?: PlatformDataPipeline[];
   /** The models, at least one. */
   readonly models: PlatformModel[];
 }

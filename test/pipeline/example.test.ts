@@ -1,7 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { DeliveryPipeline } from '../../lib';
+import { PlatformPipeline } from '../../lib';
 import { ENVIRONMENTS, TOOLING_ACCOUNT, buildPipelineExample } from '../../examples/pipeline';
 import { SKIP_BUNDLING, testApp, validationViolations } from '../helpers/app';
 
@@ -13,7 +13,7 @@ afterAll(() => { process.env.CDK_VALIDATION = saved; });
 
 describe('examples/pipeline.ts', () => {
   let app: App;
-  let pipeline: DeliveryPipeline;
+  let pipeline: PlatformPipeline;
   beforeAll(() => {
     app = testApp(SKIP_BUNDLING);
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

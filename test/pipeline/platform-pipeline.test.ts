@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import * as fc from 'fast-check';
 import {
-  DeliveryPipeline, DeliveryPipelineProps, EnvironmentName, PlatformEnvironment, PlatformSource, Profiles, ValidationError,
+  PlatformPipeline, PlatformPipelineProps, EnvironmentName, PlatformEnvironment, PlatformSource, Profiles, ValidationError,
 } from '../../lib';
 import { DEFINITION } from '../../bin/main';
 import { SKIP_BUNDLING, synthFindings, testApp } from '../helpers/app';
@@ -25,13 +25,13 @@ const THREE_ACCOUNTS = { dev: env('dev', ACCOUNTS.dev, ['dev']), staging: env('s
 /** One account: dev owns the account-wide settings, prod releases to staging and then to itself. */
 const ONE_ACCOUNT = { dev: env('dev', ACCOUNTS.dev, ['dev']), staging: env('staging', ACCOUNTS.dev, []), prod: env('prod', ACCOUNTS.dev, ['staging', 'prod']) };
 
-interface Built { readonly app: App; readonly tooling: Stack; readonly pipeline: DeliveryPipeline }
+interface Built { readonly app: App; readonly tooling: Stack; readonly pipeline: PlatformPipeline }
 
-function build(props: Partial<DeliveryPipelineProps> = {}, options: { nag?: boolean; toolingEnv?: { account?: string; region?: string } } = {}): Built {
+function build(props: Partial<PlatformPipelineProps> = {}, options: { nag?: boolean; toolingEnv?: { account?: string; region?: string } } = {}): Built {
   const app = testApp(SKIP_BUNDLING);
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const tooling = new Stack(app, 'Tooling', { env: options.toolingEnv ?? { account: TOOLING, region: REGION } });
-  const pipeline = new DeliveryPipeline(tooling, 'Delivery', {
+  const pipeline = new PlatformPipeline(tooling, 'Delivery', {
     definition: DEFINITION, environments: THREE_ACCOUNTS, source: PlatformSource.connection('acme/ml-platform', 'main', CONNECTION), ...props,
   });
   return { app, tooling, pipeline };
@@ -61,7 +61,7 @@ const stacksOf = (name: EnvironmentName) => (a: Action) => a.Name.includes(`mlop
 /** The foundation stack of an account (`mlops-foundation`, deployed with the deploy role of that account). */
 const foundationIn = (account: string) => (a: Action) => a.Name.includes('mlops-foundation.') && JSON.stringify(a.RoleArn).includes(`::${account}:role/`);
 
-describe('DeliveryPipeline, three accounts (each environment promotes to itself)', () => {
+describe('PlatformPipeline, three accounts (each environment promotes to itself)', () => {
   let built: Built;
   let t: Template;
   let findings: { message: string; findings: string[] };
@@ -146,7 +146,7 @@ describe('DeliveryPipeline, three accounts (each environment promotes to itself)
   });
 });
 
-describe('DeliveryPipeline, one account: prod releases to staging', () => {
+describe('PlatformPipeline, one account: prod releases to staging', () => {
   let built: Built;
   let stages: PipelineStage[];
   beforeAll(() => {
@@ -176,7 +176,7 @@ describe('DeliveryPipeline, one account: prod releases to staging', () => {
   });
 });
 
-describe('DeliveryPipeline, parallel waves', () => {
+describe('PlatformPipeline, parallel waves', () => {
   test('independent environments share one wave; the approval gates only prod\'s actions', () => {
     const built = build({ parallel: true });
     const stages = pipelineStages(Template.fromStack(built.tooling));
@@ -193,12 +193,12 @@ describe('DeliveryPipeline, parallel waves', () => {
   });
 });
 
-describe('DeliveryPipeline options', () => {
+describe('PlatformPipeline options', () => {
   test('a CodeCommit source, custom commands, approvals before staging and prod', () => {
     const app = testApp(SKIP_BUNDLING);
     const tooling = new Stack(app, 'Tooling', { env: { account: TOOLING, region: REGION } });
     const repository = new codecommit.Repository(tooling, 'Repo', { repositoryName: 'ml-platform' });
-    new DeliveryPipeline(tooling, 'Delivery', {
+    new PlatformPipeline(tooling, 'Delivery', {
       definition: DEFINITION, environments: THREE_ACCOUNTS, source: PlatformSource.codeCommit(repository, 'release'),
       synthCommands: ['npm ci', 'npx cdk synth -c env=all'], approvalBefore: ['staging', 'prod'], pipelineName: 'ml-release',
     });
@@ -212,8 +212,8 @@ describe('DeliveryPipeline options', () => {
   });
 });
 
-describe('DeliveryPipeline validation', () => {
-  const fails = (props: Partial<DeliveryPipelineProps>, pattern: RegExp, toolingEnv?: { account?: string; region?: string }) => {
+describe('PlatformPipeline validation', () => {
+  const fails = (props: Partial<PlatformPipelineProps>, pattern: RegExp, toolingEnv?: { account?: string; region?: string }) => {
     let error: unknown;
     try {
       build(props, { toolingEnv });
@@ -286,7 +286,7 @@ describe('DeliveryPipeline validation', () => {
       const tooling = new Stack(app, `Case${n++}`, { env: { account: TOOLING, region: REGION } });
       let error: unknown;
       try {
-        new DeliveryPipeline(tooling, 'Delivery', { definition: DEFINITION, environments: THREE_ACCOUNTS, source: PlatformSource.connection('acme/ml-platform', 'main', CONNECTION), ...props });
+        new PlatformPipeline(tooling, 'Delivery', { definition: DEFINITION, environments: THREE_ACCOUNTS, source: PlatformSource.connection('acme/ml-platform', 'main', CONNECTION), ...props });
       } catch (e) {
         error = e;
       }

@@ -11,7 +11,7 @@ import { Validator } from '../core/errors';
 import { resolveRemovalPolicy } from '../core/removal';
 import { buildPlatform } from '../platform/build-platform';
 import type { PlatformStage } from '../platform/platform-stage';
-import { DELIVERY_PIPELINE_DEFAULTS, DeliveryPipelineProps } from './delivery-pipeline-props';
+import { PLATFORM_PIPELINE_DEFAULTS, PlatformPipelineProps } from './platform-pipeline-props';
 import { PlatformSource } from './platform-source';
 import { acknowledgePipelineFindings } from './private/nag';
 import { deploymentOrder } from './private/order';
@@ -36,12 +36,12 @@ const CDK_SYNTH = /\bcdk\s+synth\b/;
  *
  * @example
  * const tooling = new Stack(app, 'Delivery', { env: { account: '444444444444', region: 'eu-west-1' } });
- * new DeliveryPipeline(tooling, 'Pipeline', {
+ * new PlatformPipeline(tooling, 'Pipeline', {
  *   definition, environments,
  *   source: PlatformSource.connection('acme/ml-platform', 'main', connectionArn),
  * });
  */
-export class DeliveryPipeline extends Construct {
+export class PlatformPipeline extends Construct {
   /** The CDK Pipelines pipeline (already built: `pipeline.pipeline` is the CodePipeline). */
   public readonly pipeline: CodePipeline;
   /** The stage of each environment, built by `buildPlatform` below this construct. */
@@ -53,12 +53,12 @@ export class DeliveryPipeline extends Construct {
   /** The pipeline's artifact bucket (KMS, TLS only, access-logged). */
   public readonly artifactBucket: s3.IBucket;
 
-  constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
+  constructor(scope: Construct, id: string, props: PlatformPipelineProps) {
     super(scope, id);
     const configured = ENVIRONMENT_NAMES.filter((n) => props.environments?.[n] !== undefined);
-    const approvalBefore = props.approvalBefore ?? DELIVERY_PIPELINE_DEFAULTS.approvalBefore.filter((n) => configured.includes(n));
-    const commands = props.synthCommands ?? [...DELIVERY_PIPELINE_DEFAULTS.synthCommands];
-    const pipelineName = props.pipelineName ?? `${props.definition?.project}-${DELIVERY_PIPELINE_DEFAULTS.pipelineNameSuffix}`;
+    const approvalBefore = props.approvalBefore ?? PLATFORM_PIPELINE_DEFAULTS.approvalBefore.filter((n) => configured.includes(n));
+    const commands = props.synthCommands ?? [...PLATFORM_PIPELINE_DEFAULTS.synthCommands];
+    const pipelineName = props.pipelineName ?? `${props.definition?.project}-${PLATFORM_PIPELINE_DEFAULTS.pipelineNameSuffix}`;
     const order = this.validate(props, configured, approvalBefore, commands, pipelineName);
     this.stageOrder = order;
     this.approvalBefore = approvalBefore;
@@ -68,7 +68,7 @@ export class DeliveryPipeline extends Construct {
     // deploy roles decrypt the templates with it (CDK Pipelines grants them in the key policy).
     const key = createKey(this, 'ArtifactKey', { description: `Artifacts of the ${pipelineName} delivery pipeline`, removalPolicy });
     const accessLogs = createAccessLogBucket(this, 'AccessLogs', {
-      removalPolicy, retention: Duration.days(DELIVERY_PIPELINE_DEFAULTS.accessLogRetentionDays), abortIncompleteMultipartUploadAfter: Duration.days(7),
+      removalPolicy, retention: Duration.days(PLATFORM_PIPELINE_DEFAULTS.accessLogRetentionDays), abortIncompleteMultipartUploadAfter: Duration.days(7),
     });
     const artifacts = new s3.Bucket(this, 'Artifacts', {
       ...HARDENED_BUCKET,
@@ -89,7 +89,7 @@ export class DeliveryPipeline extends Construct {
       dockerEnabledForSelfMutation: false,
       codeBuildDefaults: {
         buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL, privileged: false },
-        partialBuildSpec: codebuild.BuildSpec.fromObject({ phases: { install: { 'runtime-versions': { nodejs: DELIVERY_PIPELINE_DEFAULTS.nodejsRuntime } } } }),
+        partialBuildSpec: codebuild.BuildSpec.fromObject({ phases: { install: { 'runtime-versions': { nodejs: PLATFORM_PIPELINE_DEFAULTS.nodejsRuntime } } } }),
       },
     });
 
@@ -111,7 +111,7 @@ export class DeliveryPipeline extends Construct {
     acknowledgePipelineFindings(this.pipeline);
   }
 
-  private validate(props: DeliveryPipelineProps, configured: EnvironmentName[], approvalBefore: readonly EnvironmentName[],
+  private validate(props: PlatformPipelineProps, configured: EnvironmentName[], approvalBefore: readonly EnvironmentName[],
     commands: readonly string[], pipelineName: string): EnvironmentName[][] {
     const v = new Validator(this);
     const stack = Stack.of(this);
@@ -144,7 +144,7 @@ export class DeliveryPipeline extends Construct {
         'must run cdk synth (the pipeline deploys the cdk.out that the synth step writes)');
     }
     v.matches(pipelineName, PIPELINE_NAME, 'pipelineName', 'must be 1-100 letters, digits, . @ - or _');
-    const order = deploymentOrder(props.environments ?? {}, props.parallel ?? DELIVERY_PIPELINE_DEFAULTS.parallel);
+    const order = deploymentOrder(props.environments ?? {}, props.parallel ?? PLATFORM_PIPELINE_DEFAULTS.parallel);
     if (order.problem) v.fail(order.problem.property, order.problem.value, order.problem.allowed);
     v.throwIfAny();
     return order.waves;

@@ -2,8 +2,8 @@ import type { EnvironmentName } from '../core/environment';
 import type { PlatformDefinition, PlatformEnvironment } from '../platform/platform-config';
 import type { PlatformSource } from './platform-source';
 
-/** Props of a {@link DeliveryPipeline}. */
-export interface DeliveryPipelineProps {
+/** Props of a {@link PlatformPipeline}. */
+export interface PlatformPipelineProps {
   /** What every environment runs (as for `buildPlatform`). */
   readonly definition: PlatformDefinition;
   /**
@@ -41,8 +41,8 @@ export interface DeliveryPipelineProps {
   readonly pipelineName?: string;
 }
 
-/** Defaults of {@link DeliveryPipeline}. */
-export const DELIVERY_PIPELINE_DEFAULTS = {
+/** Defaults of {@link PlatformPipeline}. */
+export const PLATFORM_PIPELINE_DEFAULTS = {
   /** The README's commands: install exactly the lock file, run the tests, synthesize. */
   synthCommands: ['npm ci', 'npm test', 'npx cdk synth'] as readonly string[],
   approvalBefore: ['prod'] as readonly EnvironmentName[],
