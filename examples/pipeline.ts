@@ -1,9 +1,11 @@
 /**
- * The delivery pipeline of a three-account platform: a CDK Pipelines pipeline in the tooling account
- * (444444444444) reads the repository through a CodeConnections connection, runs `npm ci`,
- * `npm test` and the synth, updates itself, then deploys dev (111111111111), staging
- * (222222222222) and prod (333333333333), each after what it reads from, prod after a person
- * approves. Each environment promotes its own approvals to itself.
+ * The delivery pipeline of the three-account platform of examples/multi-account.ts: a CDK Pipelines
+ * pipeline in the tooling account (444444444444) reads the repository through a CodeConnections
+ * connection, runs `npm ci`, `npm test` and the synth, updates itself, then deploys dev
+ * (111111111111), prod (333333333333, after a person approves) and staging (222222222222), each after
+ * what it reads from: staging's endpoints serve prod's registry (read at deploy time through prod's
+ * stack outputs), so prod deploys before staging; prod's promotions reach staging through the role
+ * staging's ML stack creates.
  *
  * Bootstrap first (see the README's "Delivery pipeline"), deploy the pipeline stack once by hand,
  * then every push to main goes through the pipeline:
@@ -11,24 +13,12 @@
  *   npx cdk deploy --app "npx ts-node --swc examples/pipeline.ts" Delivery
  */
 import { App, Stack } from 'aws-cdk-lib';
-import { PlatformPipeline, EnvironmentName, PlatformEnvironment, PlatformSource, Profiles } from '../lib';
-import { DEFINITION } from '../bin/main';
+import { PlatformPipeline, PlatformSource } from '../lib';
+import { ACCOUNTS, DEFINITION, ENVIRONMENTS, REGION } from './multi-account';
 
-export const TOOLING_ACCOUNT = '444444444444';
-export const REGION = 'eu-west-1';
+export { ENVIRONMENTS, REGION };
+export const TOOLING_ACCOUNT = ACCOUNTS.tooling;
 const CONNECTION_ARN = `arn:aws:codeconnections:${REGION}:${TOOLING_ACCOUNT}:connection/1a2b3c4d-5678-90ab-cdef-1234567890ab`;
-
-export const ENVIRONMENTS: Record<EnvironmentName, PlatformEnvironment> = {
-  dev: { name: 'dev', profile: Profiles.DEV, account: '111111111111', region: REGION, owner: 'ml-platform', costCentre: 'ml-dev', promotesTo: [{ environment: 'dev' }] },
-  staging: {
-    name: 'staging', profile: Profiles.STAGING, account: '222222222222', region: REGION, owner: 'ml-platform', costCentre: 'ml-staging',
-    promotesTo: [{ environment: 'staging' }],
-  },
-  prod: {
-    name: 'prod', profile: Profiles.PROD, account: '333333333333', region: REGION, owner: 'ml-platform', costCentre: 'ml-prod',
-    promotesTo: [{ environment: 'prod', requireApproval: true }],
-  },
-};
 
 /** Builds the tooling stack with the pipeline; its synth step synthesizes this file's app. */
 export function buildPipelineExample(app: App = new App()): PlatformPipeline {

@@ -25,10 +25,11 @@ describe('examples/pipeline.ts', () => {
     expect(validationViolations(app)).toEqual([]);
   });
 
-  test('the tooling account hosts the pipeline; dev, staging and prod deploy into their own accounts, prod after an approval', () => {
+  test('the tooling account hosts the pipeline; dev, prod and staging deploy into their own accounts in that order, prod after an approval', () => {
     const t = Template.fromStack(pipeline.pipeline.pipeline.stack);
     expect(pipeline.pipeline.pipeline.stack.account).toBe(TOOLING_ACCOUNT);
-    expect(pipeline.stageOrder).toEqual([['dev'], ['staging'], ['prod']]);
+    // Staging serves prod's registry (prod's stack outputs at deploy time): prod deploys first.
+    expect(pipeline.stageOrder).toEqual([['dev'], ['prod'], ['staging']]);
     expect(pipeline.approvalBefore).toEqual(['prod']);
     const roles = JSON.stringify(t.findResources('AWS::IAM::Policy'));
     for (const env of Object.values(ENVIRONMENTS)) expect(roles).toContain(`cdk-hnb659fds-deploy-role-${env.account}-${env.region}`);
