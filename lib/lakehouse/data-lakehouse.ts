@@ -10,7 +10,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Platform } from '../core/environment';
 import { HARDENED_BUCKET, createAccessLogBucket, kmsEncryption, logAccessTo } from '../core/buckets';
 import { Validator } from '../core/errors';
-import { createKey } from '../core/encryption';
+import { ownOrNewKey } from '../core/own-key';
 import { grantWithKey } from '../core/grants';
 import { acknowledgeWildcardResources } from '../core/nag';
 import { dashedName, glueName } from '../core/naming';
@@ -69,12 +69,20 @@ export interface IDataLakehouse extends IConstruct {
   metricQueryProcessedBytes(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 }
 
+/** What constructs over a lakehouse add to its key policy; named in the warning on an imported key. */
+const LAKEHOUSE_KEY_POLICY_NEEDS = [
+  'logs.<region>.amazonaws.com may use the key for log groups of this account (EtlPipeline, TrainingCluster logs)',
+  'events.amazonaws.com may kms:Decrypt and kms:GenerateDataKey with aws:SourceAccount = this account (alert topics)',
+  'the account root principal (IAM policies decide who else may use the key)',
+];
+
 /** Request-metrics filter id configured on every zone bucket. */
 const REQUEST_METRICS_FILTER = 'EntireBucket';
 
 interface Zone {
-  readonly bucket: s3.Bucket;
-  readonly database: glue.CfnDatabase;
+  readonly bucket: s3.IBucket;
+  /** Undefined for an existing database (`existingDatabaseName`). */
+  readonly database?: glue.CfnDatabase;
   readonly databaseName: string;
   readonly location?: CfnResource;
 }
@@ -123,7 +131,11 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
 
     const name = props.name ?? LAKEHOUSE_DEFAULTS.name;
     this.removalPolicy = resolveRemovalPolicy(this, props.removalPolicy, profile);
-    const key = createKey(this, 'Key', { description: `Lakehouse ${this.node.path}: zones, catalog and query results`, removalPolicy: this.removalPolicy });
+    const key = ownOrNewKey(this, 'Key', props.encryptionKey, {
+      description: `Lakehouse ${this.node.path}: zones, catalog and query results`,
+      removalPolicy: this.removalPolicy,
+      keyPolicyStatements: LAKEHOUSE_KEY_POLICY_NEEDS,
+    });
     this.encryptionKey = key;
 
     const logs = createAccessLogBucket(this, 'AccessLogBucket', {
@@ -160,7 +172,8 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
           noncurrentVersionExpiration: versioned ? Duration.days(1) : undefined,
         });
       }
-      const bucket = new s3.Bucket(this, `${zoneId(zone)}Bucket`, {
+      const existingBucket = options.bucket;
+      const bucket: s3.IBucket = existingBucket ?? new s3.Bucket(this, `${zoneId(zone)}Bucket`, {
         ...HARDENED_BUCKET,
         ...kmsEncryption(key),
         bucketName: options.bucketName,
@@ -175,14 +188,14 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
           : undefined,
         removalPolicy: this.removalPolicy,
       });
-      logAccessTo(this, bucket, logs, `${zone}/`, `ServerAccessLogs${zoneId(zone)}`);
-      if (props.eventBridgeEnabled ?? LAKEHOUSE_DEFAULTS.eventBridgeEnabled) {
+      if (!existingBucket) logAccessTo(this, bucket as s3.Bucket, logs, `${zone}/`, `ServerAccessLogs${zoneId(zone)}`);
+      if (!existingBucket && (props.eventBridgeEnabled ?? LAKEHOUSE_DEFAULTS.eventBridgeEnabled)) {
         // Set on the L1 directly: the L2 flag deploys a notification custom resource (a Lambda) for the same effect.
         (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
       }
 
-      const databaseName = options.databaseName ?? glueName(this, name, zone);
-      const database = new glue.CfnDatabase(this, `${zoneId(zone)}Database`, {
+      const databaseName = options.existingDatabaseName ?? options.databaseName ?? glueName(this, name, zone);
+      const database = options.existingDatabaseName !== undefined ? undefined : new glue.CfnDatabase(this, `${zoneId(zone)}Database`, {
         catalogId: Stack.of(this).account,
         databaseInput: {
           name: databaseName,
@@ -192,8 +205,8 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
           createTableDefaultPermissions: [],
         },
       });
-      applyRemovalPolicy(database, this.removalPolicy);
-      if (this.settings) database.addResourceDependency(this.settings);
+      if (database) applyRemovalPolicy(database, this.removalPolicy);
+      if (database && this.settings) database.addResourceDependency(this.settings);
 
       grantWithKey(this.registrationRole, {
         actions: [...perms.S3_BUCKET_READ, ...perms.S3_BUCKET_WRITE, ...perms.S3_OBJECT_READ, ...perms.S3_OBJECT_WRITE],
@@ -364,7 +377,7 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
       databaseName: z.databaseName,
       removalPolicy: this.removalPolicy,
     });
-    table.resource.addResourceDependency(z.database);
+    if (z.database) table.resource.addResourceDependency(z.database);
     this.tables.set(`${options.zone}.${options.name}`, table);
     return table;
   }
@@ -408,7 +421,7 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
     const host: Construct = sameStack ? this : principal;
     const id = `LakeFormation${write ? 'Write' : 'Read'}${zoneId(zone)}${Names.uniqueId(sameStack ? principal : this)}`;
     if (host.node.tryFindChild(id)) return;
-    const dependsOn: CfnResource[] = [z.database];
+    const dependsOn: CfnResource[] = z.database ? [z.database] : [];
     if (this.settings) dependsOn.push(this.settings);
     if (write && z.location) dependsOn.push(z.location);
     renderLakeFormationGrant(new Construct(host, id), {
