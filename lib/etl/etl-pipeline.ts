@@ -4,6 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -12,6 +13,7 @@ import { createAlertTopic } from '../core/alerts';
 import { deliverReliably } from '../core/event-delivery';
 import { FAILED_EXECUTION_STATUSES, executionAlertTarget, executionStatusRule } from '../core/executions';
 import { Validator } from '../core/errors';
+import { ownOrNewKey } from '../core/own-key';
 import { resolveRemovalPolicy } from '../core/removal';
 import { IDataLakehouse } from '../lakehouse/data-lakehouse';
 import { ETL_DEFAULTS, EtlPipelineProps } from './etl-pipeline-props';
@@ -46,6 +48,12 @@ export interface IEtlPipeline extends IConstruct {
   metricDeliveryFreshness(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 }
 
+/** What the pipeline adds to its key's policy; named in the warning on an imported key. */
+const ETL_KEY_POLICY_NEEDS = [
+  'logs.<region>.amazonaws.com may use the key for log groups of this account',
+  'events.amazonaws.com may kms:Decrypt and kms:GenerateDataKey with aws:SourceAccount = this account (alert topic)',
+];
+
 /**
  * Batch and streaming data into the lakehouse, with a quality gate.
  *
@@ -62,6 +70,8 @@ export class EtlPipeline extends Construct implements IEtlPipeline {
   public readonly stateMachine?: sfn.StateMachine;
   public readonly stream?: kinesis.Stream;
   public readonly alertTopic: sns.ITopic;
+  /** The key of the pipeline's topic, logs, bookmarks and stream (`encryptionKey`, else the lakehouse's). */
+  public readonly encryptionKey: kms.IKey;
   /** The Glue job name of the batch part. */
   public readonly jobName?: string;
   /** The Firehose delivery stream name of the streaming part. */
@@ -79,16 +89,23 @@ export class EtlPipeline extends Construct implements IEtlPipeline {
     super(scope, id);
     const v = new Validator(this);
     validateEtlProps(v, props, Stack.of(this).bundlingRequired);
+    if (props.encryptionKey !== undefined) {
+      v.check(typeof (props.encryptionKey as { keyArn?: unknown })?.keyArn === 'string', 'encryptionKey', props.encryptionKey,
+        'must be a kms.IKey (for example kms.Key.fromKeyArn(...))');
+    }
     v.throwIfAny();
 
     this.lakehouse = props.lakehouse;
-    const key = props.lakehouse.encryptionKey;
     const removalPolicy = resolveRemovalPolicy(this);
+    const key = props.encryptionKey
+      ? ownOrNewKey(this, 'Key', props.encryptionKey, { description: 'unused: the key is given', removalPolicy, keyPolicyStatements: ETL_KEY_POLICY_NEEDS })
+      : props.lakehouse.encryptionKey;
+    this.encryptionKey = key;
 
     this.alertTopic = props.alertTopic ?? createAlertTopic(this, 'Alerts', key, `ETL alerts ${this.node.path}`);
 
     if (props.batch) {
-      const batch = new BatchResources(this, 'Batch', props.lakehouse, props.batch, removalPolicy);
+      const batch = new BatchResources(this, 'Batch', props.lakehouse, props.batch, removalPolicy, key);
       this.jobName = batch.jobName;
       this.jobRole = batch.role;
       this.rulesetName = batch.rulesetName;
@@ -109,7 +126,7 @@ export class EtlPipeline extends Construct implements IEtlPipeline {
     }
 
     if (props.streaming) {
-      const streaming = new StreamingResources(this, 'Streaming', props.lakehouse, props.streaming, removalPolicy);
+      const streaming = new StreamingResources(this, 'Streaming', props.lakehouse, props.streaming, removalPolicy, key);
       this.stream = streaming.stream;
       this.deliveryStreamName = streaming.deliveryStreamName;
       this.transformer = streaming.transformer;
