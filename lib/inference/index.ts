@@ -4,6 +4,7 @@ export * from './approved-version-parameter';
 export * from './deployment';
 export * from './inference-endpoint-props';
 export * from './inference-endpoint';
+export { InferenceEndpointAttributes, InferenceEndpointBase } from './inference-endpoint-base';
 export * as inferencePermissions from './perms';
 export * from './promotion-workflow-props';
 export * from './promotion-workflow';
