@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -11,11 +11,12 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, IConstruct } from 'constructs';
 import { createAlertTopic } from '../core/alerts';
 import { deliverReliably } from '../core/event-delivery';
-import { FAILED_EXECUTION_STATUSES, executionAlertTarget, executionStatusRule } from '../core/executions';
+import { executionAlertTarget } from '../core/executions';
 import { Validator } from '../core/errors';
 import { ownOrNewKey } from '../core/own-key';
 import { resolveRemovalPolicy } from '../core/removal';
 import { IDataLakehouse } from '../lakehouse/data-lakehouse';
+import { EtlPipelineAttributes, EtlPipelineBase, ImportedEtlPipeline } from './etl-pipeline-base';
 import { ETL_DEFAULTS, EtlPipelineProps } from './etl-pipeline-props';
 import { BatchResources } from './private/batch';
 import { StreamingResources } from './private/streaming';
@@ -30,8 +31,8 @@ export interface IEtlPipeline extends IConstruct {
   readonly stateMachine?: sfn.IStateMachine;
   /** The Kinesis stream of the streaming part, if any. */
   readonly stream?: kinesis.IStream;
-  /** Topic that receives failure alerts. */
-  readonly alertTopic: sns.ITopic;
+  /** Topic that receives failure alerts (unknown for an imported pipeline without `alertTopicArn`). */
+  readonly alertTopic?: sns.ITopic;
   /** An EventBridge rule matching successful batch runs (data passed its quality gate). */
   onSuccess(id: string, options?: events.OnEventOptions): events.Rule;
   /** An EventBridge rule matching failed, timed-out or aborted batch runs. */
@@ -65,7 +66,21 @@ const ETL_KEY_POLICY_NEEDS = [
  * partitions, an error prefix, optional Parquet conversion and an optional esbuild-bundled
  * transformation Lambda.
  */
-export class EtlPipeline extends Construct implements IEtlPipeline {
+export class EtlPipeline extends EtlPipelineBase {
+  /**
+   * A pipeline another app owns (same account and region): enough for `RetrainTrigger.onEtlSuccess`,
+   * `onSuccess`/`onFailure` rules and MonitoringStack's `pipelines`. Nothing is created.
+   *
+   * @example
+   * const curate = EtlPipeline.fromPipelineAttributes(stack, 'Curate', {
+   *   lakehouse,
+   *   stateMachineArn: 'arn:aws:states:eu-west-1:111111111111:stateMachine:acme-prod-curate',
+   * });
+   */
+  public static fromPipelineAttributes(scope: Construct, id: string, attrs: EtlPipelineAttributes): IEtlPipeline {
+    return new ImportedEtlPipeline(scope, id, attrs);
+  }
+
   public readonly lakehouse: IDataLakehouse;
   public readonly stateMachine?: sfn.StateMachine;
   public readonly stream?: kinesis.Stream;
@@ -133,42 +148,6 @@ export class EtlPipeline extends Construct implements IEtlPipeline {
     }
   }
 
-  public onSuccess(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return executionStatusRule(this, id, this.requireStateMachine(id), ['SUCCEEDED'], options);
-  }
-
-  public onFailure(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return executionStatusRule(this, id, this.requireStateMachine(id), FAILED_EXECUTION_STATUSES, options);
-  }
-
-  public metricJobFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.requireStateMachine('metricJobFailures').metricFailed({ statistic: 'Sum', period: Duration.minutes(5), ...props });
-  }
-
-  public metricJobDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.requireStateMachine('metricJobDuration').metricTime({ statistic: 'Average', period: Duration.minutes(5), ...props });
-  }
-
-  public metricRecordsIn(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.requireStream('metricRecordsIn').metricIncomingRecords({ statistic: 'Sum', period: Duration.minutes(5), ...props });
-  }
-
-  public metricBytesIn(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.requireStream('metricBytesIn').metricIncomingBytes({ statistic: 'Sum', period: Duration.minutes(5), ...props });
-  }
-
-  public metricDeliveryFreshness(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    this.requireStream('metricDeliveryFreshness');
-    return new cloudwatch.Metric({
-      namespace: 'AWS/Firehose',
-      metricName: 'DeliveryToS3.DataFreshness',
-      dimensionsMap: { DeliveryStreamName: this.deliveryStreamName! },
-      statistic: 'Maximum',
-      period: Duration.minutes(5),
-      ...props,
-    });
-  }
-
   private addTriggers(props: EtlPipelineProps): void {
     const b = props.batch!;
     const sm = this.stateMachine!;
@@ -192,22 +171,5 @@ export class EtlPipeline extends Construct implements IEtlPipeline {
         targets: [deliverReliably(new targets.SfnStateMachine(sm), { alarmTopic: this.alertTopic })],
       });
     }
-  }
-
-  private requireStateMachine(what: string): sfn.StateMachine {
-    if (!this.stateMachine) this.fail(what, 'needs the batch part of the pipeline (props.batch)');
-    return this.stateMachine!;
-  }
-
-  private requireStream(what: string): kinesis.Stream {
-    if (!this.stream) this.fail(what, 'needs the streaming part of the pipeline (props.streaming)');
-    return this.stream!;
-  }
-
-  private fail(what: string, allowed: string): never {
-    const v = new Validator(this);
-    v.fail(what, 'called', allowed);
-    v.throwIfAny();
-    throw new Error('unreachable');
   }
 }
