@@ -18,3 +18,4 @@ export * from './network';
 export * from './perms';
 export * from './glue';
 export * from './testing';
+export { MlInstanceType } from './ml-instance-type';

@@ -9,6 +9,7 @@ import { createLogGroup } from '../../core/encryption';
 import { MODEL_STATS_SCRIPT } from '../../core/python-assets';
 import { grantWithKey } from '../../core/grants';
 import { acknowledgeWildcardResources } from '../../core/nag';
+import { MlInstanceType } from '../../core/ml-instance-type';
 import { IDataLakehouse } from '../../lakehouse/data-lakehouse';
 import { LakehouseZone } from '../../lakehouse/zone';
 import { IModelRegistry } from '../../registry/model-registry';
@@ -231,7 +232,7 @@ export class ManagedEngine extends Construct {
           }],
           'OutputDataConfig': { 'S3OutputPath.$': runUri('model/'), 'KmsKeyId': key.keyArn },
           'ResourceConfig': {
-            InstanceType: t.instanceType ?? TRAINING_DEFAULTS.instanceType,
+            InstanceType: MlInstanceType.from(t.instanceType ?? TRAINING_DEFAULTS.instanceType).name,
             InstanceCount: trainCount,
             VolumeSizeInGB: (t.volumeSize ?? TRAINING_DEFAULTS.trainingVolume).toGibibytes(),
             VolumeKmsKeyId: key.keyArn,
