@@ -72,10 +72,12 @@ export class EtlPipeline extends EtlPipelineBase {
    * `onSuccess`/`onFailure` rules and MonitoringStack's `pipelines`. Nothing is created.
    *
    * @example
+   * // given: stack: Stack; lakehouse: IDataLakehouse; training: ITrainingCluster
    * const curate = EtlPipeline.fromPipelineAttributes(stack, 'Curate', {
    *   lakehouse,
    *   stateMachineArn: 'arn:aws:states:eu-west-1:111111111111:stateMachine:acme-prod-curate',
    * });
+   * training.retrainOn('NewData', RetrainTrigger.onEtlSuccess(curate));
    */
   public static fromPipelineAttributes(scope: Construct, id: string, attrs: EtlPipelineAttributes): IEtlPipeline {
     return new ImportedEtlPipeline(scope, id, attrs);

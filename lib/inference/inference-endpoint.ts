@@ -82,6 +82,7 @@ export interface IInferenceEndpoint extends IConstruct {
  * the old ones are deleted; the endpoint itself is updated in place under the deployment policy.
  *
  * @example
+ * // given: stack: Stack; registry: IModelRegistry; lakehouse: IDataLakehouse
  * new InferenceEndpoint(stack, 'Churn', {
  *   model: ModelSource.fromRegistry(registry, 'churn'),
  *   dataCapture: { lakehouse, samplingPercentage: 20 },
@@ -93,6 +94,7 @@ export class InferenceEndpoint extends InferenceEndpointBase {
    * enough for metrics, alarms, dashboards and `grantInvoke` in a second app.
    *
    * @example
+   * // given: stack: Stack
    * const churn = InferenceEndpoint.fromEndpointName(stack, 'Churn', 'acme-prod-churn');
    * churn.metricLatency();
    */
@@ -105,6 +107,7 @@ export class InferenceEndpoint extends InferenceEndpointBase {
    * not the default, and its data capture location for drift or model-quality monitoring.
    *
    * @example
+   * // given: stack: Stack
    * const churn = InferenceEndpoint.fromEndpointAttributes(stack, 'Churn', {
    *   endpointName: 'acme-prod-churn',
    *   variantNames: ['Blue', 'Green'],

@@ -14,7 +14,7 @@ import { grantWithKey } from '../core/grants';
 import { acknowledgeWildcardResources } from '../core/nag';
 import { dashedName, glueName } from '../core/naming';
 import { applyRemovalPolicy, resolveRemovalPolicy } from '../core/removal';
-import { DataLakehouseBase, IDataLakehouse } from './data-lakehouse-base';
+import { DataLakehouseBase, IDataLakehouse, REQUEST_METRICS_FILTER } from './data-lakehouse-base';
 import { DataLakehouseAttributes, ImportedDataLakehouse } from './imported-lakehouse';
 import { DataLakehouseProps, LAKEHOUSE_DEFAULTS, ObjectLockMode, ZoneOptions } from './data-lakehouse-props';
 import * as perms from './perms';
@@ -25,7 +25,8 @@ import { validateLakehouseProps, validateLifecycle, validateTable } from './priv
 import { LakehouseTable, LakehouseTableOptions } from './table';
 import { ALL_ZONES, LakehouseZone, zoneId } from './zone';
 
-export { DataLakehouseBase, IDataLakehouse, LakehouseZoneResources } from './data-lakehouse-base';
+export { DataLakehouseBase } from './data-lakehouse-base';
+export type { IDataLakehouse, LakehouseZoneResources } from './data-lakehouse-base';
 
 /** What constructs over a lakehouse add to its key policy; named in the warning on an imported key. */
 const LAKEHOUSE_KEY_POLICY_NEEDS = [
@@ -42,6 +43,7 @@ const LAKEHOUSE_KEY_POLICY_NEEDS = [
  * the dev profile and the `mlops:allowDestroy` context flag both allow destruction.
  *
  * @example
+ * // given: stack: Stack; trainingRole: iam.IRole
  * const lake = new DataLakehouse(stack, 'Lakehouse', {
  *   tables: [{ name: 'events', zone: LakehouseZone.CURATED, columns: [{ name: 'id', type: ColumnType.STRING }] }],
  * });
@@ -53,6 +55,7 @@ export class DataLakehouse extends DataLakehouseBase {
    * TrainingCluster or MonitoringStack works on it. Nothing is created; see {@link DataLakehouseAttributes}.
    *
    * @example
+   * // given: stack: Stack
    * const lake = DataLakehouse.fromAttributes(stack, 'Lake', {
    *   encryptionKey: kms.Key.fromKeyArn(stack, 'LakeKey', 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
    *   zones: { curated: { bucket: s3.Bucket.fromBucketName(stack, 'Curated', 'acme-curated'), databaseName: 'acme_prod_lake_curated' } },

@@ -79,6 +79,7 @@ export interface IModelRegistry extends IConstruct {
  * dev profile and the `mlops:allowDestroy` context flag both allow destruction.
  *
  * @example
+ * // given: stack: Stack; trainingRole: iam.IRole; promotion: sfn.IStateMachine
  * const registry = new ModelRegistry(stack, 'Registry', { models: [{ name: 'churn' }] });
  * registry.grantRegister(trainingRole, 'churn');
  * registry.onApproved('Promote', { model: 'churn', target: new targets.SfnStateMachine(promotion) });
@@ -109,6 +110,7 @@ export class ModelRegistry extends ModelRegistryBase {
    * registry could have.
    *
    * @example
+   * // given: stack: Stack; role: iam.IRole
    * // In the staging stage: serve the prod registry's approved churn versions.
    * const prodRegistry = ModelRegistry.fromEnvironment(stack, 'ProdRegistry', { environment: 'prod', models: ['churn'] });
    * prodRegistry.grantRead(role, 'churn');
