@@ -99,7 +99,7 @@ describe('EtlPipeline: bring your own key', () => {
     });
     // "Setting up encryption in AWS Glue": the job role may use the security configuration's key
     t.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'], Resource: ownKey })]) },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: ownKey })]) },
     });
   });
 
