@@ -9,6 +9,7 @@
 // Every example may use, without declaring them: App, Duration, Size, Stack (aws-cdk-lib),
 // Construct (constructs), the aws-cdk-lib modules below by their usual aliases, and every name the
 // package root exports. Anything else is a compile error in the check.
+/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS script, loaded by the .mjs consumer test and by jest */
 const fs = require('fs');
 const path = require('path');
 
