@@ -115,8 +115,8 @@ export class ImportedInferenceEndpoint extends InferenceEndpointBase {
   constructor(scope: Construct, id: string, attrs: InferenceEndpointAttributes) {
     super(scope, id);
     const v = new Validator(this);
-    // SageMaker CreateEndpoint: EndpointName "^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"
-    // (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateEndpoint.html).
+    // SageMaker API EndpointName: length 0-63, pattern "[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"
+    // (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_EndpointInfo.html).
     if (typeof attrs?.endpointName !== 'string') v.fail('endpointName', attrs?.endpointName, 'must be the name of the endpoint');
     else v.matches(attrs.endpointName, ENDPOINT_NAME, 'endpointName', 'must be 1-63 letters, digits or hyphens, starting and ending with a letter or digit');
     const variants = attrs?.variantNames ?? [INFERENCE_DEFAULTS.variantName];
