@@ -14,6 +14,8 @@
 //    (`npm ls`), that cdktf is not installed, that the app never loaded the Kubernetes subpath,
 //    that the Kubernetes subpath resolves and that deep imports are refused.
 //
+// 3. Compiles every @example block of the API reference (scripts/doc-examples.cjs) with the app.
+//
 // Env: CONSUMER_MATRIX=lower|current|all (default all), KEEP_CONSUMER=1 keeps the temp dirs.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -25,6 +27,7 @@ import { createRequire } from 'node:module';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { readmePrograms } = createRequire(import.meta.url)('./readme-programs.cjs');
+const { docExamples, packageExportNames } = createRequire(import.meta.url)('./doc-examples.cjs');
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const t0 = performance.now();
 const log = (msg) => console.log(`consumer-test: ${msg}`);
@@ -334,7 +337,13 @@ function checkConsumer(variant, dir, tarball) {
     mkdirSync(join(dir, dirname(script)), { recursive: true });
     writeFileSync(join(dir, script), '# placeholder\n');
   }
-  const tsconfig = { ...TSCONFIG, include: [...TSCONFIG.include, ...readme.map((_, i) => `readme-${i + 1}.ts`)] };
+  // The API reference's @example blocks, compiled (not run: they are fragments over declared names)
+  // strict against the packed library; a tsc error names the example file, whose first line names the source.
+  const examples = variant.key === 'current' ? docExamples(ROOT, packageExportNames(ROOT), PKG.name) : [];
+  mkdirSync(join(dir, 'examples'), { recursive: true });
+  examples.forEach((e, i) => writeFileSync(join(dir, 'examples', `example-${i + 1}.ts`), e.source));
+  if (examples.length) log(`[${variant.key}] ${examples.length} @example blocks of the API reference compiled with the app`);
+  const tsconfig = { ...TSCONFIG, include: [...TSCONFIG.include, ...readme.map((_, i) => `readme-${i + 1}.ts`), ...(examples.length ? ['examples/*.ts'] : [])] };
   writeFileSync(join(dir, 'tsconfig.json'), `${JSON.stringify(tsconfig, null, 2)}\n`);
   writeFileSync(join(dir, 'app.ts'), APP_TS);
   writeFileSync(join(dir, 'subpaths.ts'), SUBPATHS_TS);

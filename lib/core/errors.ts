@@ -71,9 +71,14 @@ export function isUnresolved(value: unknown): boolean {
  * Collects validation problems and throws them together as one {@link ValidationError}.
  *
  * @example
- * const v = new Validator(this);
- * v.check(min <= max, 'minCapacity', min, `must not exceed maxCapacity (${max})`);
- * v.throwIfAny();
+ * class Scaling extends Construct {
+ *   constructor(scope: Construct, id: string, min: number, max: number) {
+ *     super(scope, id);
+ *     const v = new Validator(this);
+ *     v.check(min <= max, 'minCapacity', min, `must not exceed maxCapacity (${max})`);
+ *     v.throwIfAny();
+ *   }
+ * }
  */
 export class Validator {
   private readonly problems: ValidationProblem[] = [];
@@ -104,7 +109,8 @@ export class Validator {
    * factories to use, instead of failing later with a TypeError. Undefined values pass.
    *
    * @example
-   * v.isInstance(props.instanceType, InferenceInstanceType, 'instanceType', 'InferenceInstanceType.M5_LARGE or InferenceInstanceType.of("ml.m5.large")');
+   * // given: v: Validator; props: { instanceType?: MlInstanceType }
+   * v.isInstance(props.instanceType, MlInstanceType, 'instanceType', 'MlInstanceType.M5_LARGE or MlInstanceType.of("ml.m5.large")');
    */
   public isInstance<T extends object>(value: unknown, type: { readonly prototype: T; readonly name: string }, property: string, use: string): value is T {
     // Enum-like classes have private constructors, so the prototype chain is checked rather than `instanceof`.

@@ -20,3 +20,4 @@ export * from './glue';
 export * from './testing';
 export * from './replication';
 export * from './compliance';
+export { MlInstanceType } from './ml-instance-type';

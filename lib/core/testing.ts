@@ -46,7 +46,7 @@ export interface TestingStackOptions extends Omit<StackProps, 'env'> {
  * const app = PlatformTesting.app();
  * const stack = PlatformTesting.stack(app, 'Data', { profile: Profiles.STAGING });
  * new DataLakehouse(stack, 'Lake');
- * expect(PlatformTesting.snapshot(stack)).toMatchSnapshot();
+ * const template = PlatformTesting.snapshot(stack); // for example expect(template).toMatchSnapshot() in Jest
  */
 export class PlatformTesting {
   /** An App with the context of the app's cdk.json plus `context`. */

@@ -1,4 +1,5 @@
 import { Duration, Size } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { IDataLakehouse } from '../lakehouse/data-lakehouse';
 import { LakehouseZone } from '../lakehouse/zone';
@@ -209,8 +210,21 @@ export interface EtlPipelineProps {
    */
   readonly streaming?: StreamingOptions;
   /**
+   * Your own KMS key (bring your own) for the pipeline's operational resources: the alert topic,
+   * every log group (Glue job, orchestration, Firehose delivery, transformation), the Glue
+   * security configuration's CloudWatch Logs and job bookmark encryption, and the Kinesis stream.
+   * Data written into the lakehouse stays encrypted with the lakehouse key (zone default
+   * encryption, the Glue security configuration's S3 encryption, Firehose's S3 encryption). The
+   * Glue role and the Firehose role are granted on it. The pipeline adds to its key policy: CloudWatch
+   * Logs (`logs.<region>.amazonaws.com`, for log groups of this account) and EventBridge
+   * (`events.amazonaws.com`, for the alert topic); on an imported key (`kms.Key.fromKeyArn`) they
+   * cannot be added: a warning names them.
+   * @default the lakehouse's key
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
    * Topic that receives failure alerts (failed, timed-out or aborted runs, including data-quality failures).
-   * @default a new topic encrypted with the lakehouse key
+   * @default a new topic encrypted with `encryptionKey`
    */
   readonly alertTopic?: sns.ITopic;
   /**

@@ -1,19 +1,22 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, IConstruct } from 'constructs';
 import { createAlertTopic } from '../core/alerts';
 import { deliverReliably } from '../core/event-delivery';
-import { FAILED_EXECUTION_STATUSES, executionAlertTarget, executionStatusRule } from '../core/executions';
+import { executionAlertTarget } from '../core/executions';
 import { Validator } from '../core/errors';
+import { ownOrNewKey } from '../core/own-key';
 import { resolveRemovalPolicy } from '../core/removal';
 import { IDataLakehouse } from '../lakehouse/data-lakehouse';
+import { EtlPipelineAttributes, EtlPipelineBase, ImportedEtlPipeline } from './etl-pipeline-base';
 import { ETL_DEFAULTS, EtlPipelineProps } from './etl-pipeline-props';
 import { BatchResources } from './private/batch';
 import { StreamingResources } from './private/streaming';
@@ -28,8 +31,8 @@ export interface IEtlPipeline extends IConstruct {
   readonly stateMachine?: sfn.IStateMachine;
   /** The Kinesis stream of the streaming part, if any. */
   readonly stream?: kinesis.IStream;
-  /** Topic that receives failure alerts. */
-  readonly alertTopic: sns.ITopic;
+  /** Topic that receives failure alerts (unknown for an imported pipeline without `alertTopicArn`). */
+  readonly alertTopic?: sns.ITopic;
   /** An EventBridge rule matching successful batch runs (data passed its quality gate). */
   onSuccess(id: string, options?: events.OnEventOptions): events.Rule;
   /** An EventBridge rule matching failed, timed-out or aborted batch runs. */
@@ -46,6 +49,12 @@ export interface IEtlPipeline extends IConstruct {
   metricDeliveryFreshness(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 }
 
+/** What the pipeline adds to its key's policy; named in the warning on an imported key. */
+const ETL_KEY_POLICY_NEEDS = [
+  'logs.<region>.amazonaws.com may use the key for log groups of this account',
+  'events.amazonaws.com may kms:Decrypt and kms:GenerateDataKey with aws:SourceAccount = this account (alert topic)',
+];
+
 /**
  * Batch and streaming data into the lakehouse, with a quality gate.
  *
@@ -57,11 +66,29 @@ export interface IEtlPipeline extends IConstruct {
  * partitions, an error prefix, optional Parquet conversion and an optional esbuild-bundled
  * transformation Lambda.
  */
-export class EtlPipeline extends Construct implements IEtlPipeline {
+export class EtlPipeline extends EtlPipelineBase {
+  /**
+   * A pipeline another app owns (same account and region): enough for `RetrainTrigger.onEtlSuccess`,
+   * `onSuccess`/`onFailure` rules and MonitoringStack's `pipelines`. Nothing is created.
+   *
+   * @example
+   * // given: stack: Stack; lakehouse: IDataLakehouse; training: ITrainingCluster
+   * const curate = EtlPipeline.fromPipelineAttributes(stack, 'Curate', {
+   *   lakehouse,
+   *   stateMachineArn: 'arn:aws:states:eu-west-1:111111111111:stateMachine:acme-prod-curate',
+   * });
+   * training.retrainOn('NewData', RetrainTrigger.onEtlSuccess(curate));
+   */
+  public static fromPipelineAttributes(scope: Construct, id: string, attrs: EtlPipelineAttributes): IEtlPipeline {
+    return new ImportedEtlPipeline(scope, id, attrs);
+  }
+
   public readonly lakehouse: IDataLakehouse;
   public readonly stateMachine?: sfn.StateMachine;
   public readonly stream?: kinesis.Stream;
   public readonly alertTopic: sns.ITopic;
+  /** The key of the pipeline's topic, logs, bookmarks and stream (`encryptionKey`, else the lakehouse's). */
+  public readonly encryptionKey: kms.IKey;
   /** The Glue job name of the batch part. */
   public readonly jobName?: string;
   /** The Firehose delivery stream name of the streaming part. */
@@ -79,16 +106,23 @@ export class EtlPipeline extends Construct implements IEtlPipeline {
     super(scope, id);
     const v = new Validator(this);
     validateEtlProps(v, props, Stack.of(this).bundlingRequired);
+    if (props.encryptionKey !== undefined) {
+      v.check(typeof (props.encryptionKey as { keyArn?: unknown })?.keyArn === 'string', 'encryptionKey', props.encryptionKey,
+        'must be a kms.IKey (for example kms.Key.fromKeyArn(...))');
+    }
     v.throwIfAny();
 
     this.lakehouse = props.lakehouse;
-    const key = props.lakehouse.encryptionKey;
     const removalPolicy = resolveRemovalPolicy(this);
+    const key = props.encryptionKey
+      ? ownOrNewKey(this, 'Key', props.encryptionKey, { description: 'unused: the key is given', removalPolicy, keyPolicyStatements: ETL_KEY_POLICY_NEEDS })
+      : props.lakehouse.encryptionKey;
+    this.encryptionKey = key;
 
     this.alertTopic = props.alertTopic ?? createAlertTopic(this, 'Alerts', key, `ETL alerts ${this.node.path}`);
 
     if (props.batch) {
-      const batch = new BatchResources(this, 'Batch', props.lakehouse, props.batch, removalPolicy);
+      const batch = new BatchResources(this, 'Batch', props.lakehouse, props.batch, removalPolicy, key);
       this.jobName = batch.jobName;
       this.jobRole = batch.role;
       this.rulesetName = batch.rulesetName;
@@ -109,47 +143,11 @@ export class EtlPipeline extends Construct implements IEtlPipeline {
     }
 
     if (props.streaming) {
-      const streaming = new StreamingResources(this, 'Streaming', props.lakehouse, props.streaming, removalPolicy);
+      const streaming = new StreamingResources(this, 'Streaming', props.lakehouse, props.streaming, removalPolicy, key);
       this.stream = streaming.stream;
       this.deliveryStreamName = streaming.deliveryStreamName;
       this.transformer = streaming.transformer;
     }
-  }
-
-  public onSuccess(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return executionStatusRule(this, id, this.requireStateMachine(id), ['SUCCEEDED'], options);
-  }
-
-  public onFailure(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return executionStatusRule(this, id, this.requireStateMachine(id), FAILED_EXECUTION_STATUSES, options);
-  }
-
-  public metricJobFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.requireStateMachine('metricJobFailures').metricFailed({ statistic: 'Sum', period: Duration.minutes(5), ...props });
-  }
-
-  public metricJobDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.requireStateMachine('metricJobDuration').metricTime({ statistic: 'Average', period: Duration.minutes(5), ...props });
-  }
-
-  public metricRecordsIn(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.requireStream('metricRecordsIn').metricIncomingRecords({ statistic: 'Sum', period: Duration.minutes(5), ...props });
-  }
-
-  public metricBytesIn(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.requireStream('metricBytesIn').metricIncomingBytes({ statistic: 'Sum', period: Duration.minutes(5), ...props });
-  }
-
-  public metricDeliveryFreshness(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    this.requireStream('metricDeliveryFreshness');
-    return new cloudwatch.Metric({
-      namespace: 'AWS/Firehose',
-      metricName: 'DeliveryToS3.DataFreshness',
-      dimensionsMap: { DeliveryStreamName: this.deliveryStreamName! },
-      statistic: 'Maximum',
-      period: Duration.minutes(5),
-      ...props,
-    });
   }
 
   private addTriggers(props: EtlPipelineProps): void {
@@ -175,22 +173,5 @@ export class EtlPipeline extends Construct implements IEtlPipeline {
         targets: [deliverReliably(new targets.SfnStateMachine(sm), { alarmTopic: this.alertTopic })],
       });
     }
-  }
-
-  private requireStateMachine(what: string): sfn.StateMachine {
-    if (!this.stateMachine) this.fail(what, 'needs the batch part of the pipeline (props.batch)');
-    return this.stateMachine!;
-  }
-
-  private requireStream(what: string): kinesis.Stream {
-    if (!this.stream) this.fail(what, 'needs the streaming part of the pipeline (props.streaming)');
-    return this.stream!;
-  }
-
-  private fail(what: string, allowed: string): never {
-    const v = new Validator(this);
-    v.fail(what, 'called', allowed);
-    v.throwIfAny();
-    throw new Error('unreachable');
   }
 }

@@ -5,6 +5,9 @@ import { GLUE_JOB_LOG_ACTIONS } from '../core/glue';
 /** Reading the job script asset (one object). */
 export const SCRIPT_READ = ['s3:GetObject'];
 
+/** Key actions of a Glue role on its security configuration's CloudWatch Logs and job bookmark key. */
+export const GLUE_OPS_KEY = ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'];
+
 /** What Glue needs to write crawler and data-quality logs to its own /aws-glue/ log groups. */
 export const GLUE_LOGS = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:AssociateKmsKey'];
 

@@ -4,6 +4,8 @@ export * from './approved-version-parameter';
 export * from './deployment';
 export * from './inference-endpoint-props';
 export * from './inference-endpoint';
+export { InferenceEndpointBase } from './inference-endpoint-base';
+export type { InferenceEndpointAttributes } from './inference-endpoint-base';
 export * as inferencePermissions from './perms';
 export * from './promotion-workflow-props';
 export * from './promotion-workflow';

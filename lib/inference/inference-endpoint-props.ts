@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IDataLakehouse, LakehouseZone } from '../lakehouse';
 import { DeploymentStrategy } from './deployment';
-import { InferenceInstanceType } from './instance-types';
+import { MlInstanceType } from '../core/ml-instance-type';
 import { ModelSource } from './model-source';
 
 /** Serverless capacity of a variant, instead of instances. */
@@ -76,9 +76,9 @@ export interface VariantOptions {
    * deletes a removed scalable target only after updating the endpoint. Deploy with
    * `autoScaling: false` first (the target is deregistered, capacity is kept), then with the new
    * instance type and autoscaling back on.
-   * @default InferenceInstanceType.M5_LARGE
+   * @default MlInstanceType.M5_LARGE
    */
-  readonly instanceType?: InferenceInstanceType;
+  readonly instanceType?: MlInstanceType;
   /**
    * Instances at creation.
    * @default per profile: 2 when the profile is 'prod', otherwise 1
@@ -252,7 +252,7 @@ export const INFERENCE_PROFILE_DEFAULTS: Record<string, { initialInstanceCount: 
 export const INFERENCE_DEFAULTS = {
   variantName: 'AllTraffic',
   weight: 1,
-  instanceType: InferenceInstanceType.M5_LARGE,
+  instanceType: MlInstanceType.M5_LARGE,
   targetInvocationsPerInstance: 100,
   scaleOutCooldown: Duration.minutes(1),
   captureZone: LakehouseZone.RAW,

@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, CfnCondition, CfnParameter, CfnResource, Duration, Fn, ICfnConditionExpression, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnCondition, CfnParameter, CfnResource, Fn, ICfnConditionExpression, RemovalPolicy } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,13 +9,12 @@ import { Construct, IConstruct } from 'constructs';
 import { createKey } from '../core/encryption';
 import { Platform } from '../core/environment';
 import { Validator } from '../core/errors';
-import { grantWithKey } from '../core/grants';
 import { dashedName } from '../core/naming';
 import { resolveRemovalPolicy } from '../core/removal';
+import { ImportedInferenceEndpoint, InferenceEndpointAttributes, InferenceEndpointBase, endpointArnOf } from './inference-endpoint-base';
 import { APPROVED_VERSION_PLACEHOLDER } from './approved-version-parameter';
 import { DeploymentStrategy, defaultDeployment } from './deployment';
 import { INFERENCE_DEFAULTS, InferenceEndpointProps, VariantOptions, profileDefaults } from './inference-endpoint-props';
-import * as perms from './perms';
 import { RollbackAlarms } from './private/alarms';
 import { grantModelRole } from './private/grants';
 import { InferenceNetwork } from './private/network';
@@ -83,12 +82,42 @@ export interface IInferenceEndpoint extends IConstruct {
  * the old ones are deleted; the endpoint itself is updated in place under the deployment policy.
  *
  * @example
+ * // given: stack: Stack; registry: IModelRegistry; lakehouse: IDataLakehouse
  * new InferenceEndpoint(stack, 'Churn', {
  *   model: ModelSource.fromRegistry(registry, 'churn'),
  *   dataCapture: { lakehouse, samplingPercentage: 20 },
  * });
  */
-export class InferenceEndpoint extends Construct implements IInferenceEndpoint {
+export class InferenceEndpoint extends InferenceEndpointBase {
+  /**
+   * An endpoint of this account and region by name, with the default variant name ('AllTraffic'):
+   * enough for metrics, alarms, dashboards and `grantInvoke` in a second app.
+   *
+   * @example
+   * // given: stack: Stack
+   * const churn = InferenceEndpoint.fromEndpointName(stack, 'Churn', 'acme-prod-churn');
+   * churn.metricLatency();
+   */
+  public static fromEndpointName(scope: Construct, id: string, endpointName: string): IInferenceEndpoint {
+    return new ImportedInferenceEndpoint(scope, id, { endpointName });
+  }
+
+  /**
+   * An endpoint of this account and region by attributes: give its variant names when they are
+   * not the default, and its data capture location for drift or model-quality monitoring.
+   *
+   * @example
+   * // given: stack: Stack
+   * const churn = InferenceEndpoint.fromEndpointAttributes(stack, 'Churn', {
+   *   endpointName: 'acme-prod-churn',
+   *   variantNames: ['Blue', 'Green'],
+   *   dataCaptureLocation: 's3://acme-raw/data-capture/acme-prod-churn/',
+   * });
+   */
+  public static fromEndpointAttributes(scope: Construct, id: string, attrs: InferenceEndpointAttributes): IInferenceEndpoint {
+    return new ImportedInferenceEndpoint(scope, id, attrs);
+  }
+
   public readonly endpointName: string;
   public readonly endpointArn: string;
   public readonly variantNames: readonly string[];
@@ -115,8 +144,6 @@ export class InferenceEndpoint extends Construct implements IInferenceEndpoint {
    */
   public readonly versionApproved?: CfnCondition;
 
-  private readonly primaryVariant: string;
-
   constructor(scope: Construct, id: string, props: InferenceEndpointProps) {
     super(scope, id);
     const profile = Platform.of(this).profile;
@@ -130,7 +157,6 @@ export class InferenceEndpoint extends Construct implements IInferenceEndpoint {
     const serverless = all.some((x) => x.serverless);
     const row = profileDefaults(profile.name);
     this.variantNames = all.map((x) => x.name ?? INFERENCE_DEFAULTS.variantName);
-    this.primaryVariant = this.variantNames[0];
     const vcpus: Record<string, number> = {};
     all.forEach((x, i) => {
       const n = x.serverless ? undefined : (x.instanceType ?? INFERENCE_DEFAULTS.instanceType).vcpus;
@@ -278,10 +304,7 @@ export class InferenceEndpoint extends Construct implements IInferenceEndpoint {
     needsVersion.push(config, endpoint);
     // Formatted from the name, never GetAtt: the endpoint may be conditional, and other stacks read
     // this ARN. SageMaker ARNs carry the endpoint name in lowercase.
-    this.endpointArn = Stack.of(this).formatArn({
-      service: 'sagemaker', resource: 'endpoint', arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      resourceName: Token.isUnresolved(this.endpointName) ? this.endpointName : this.endpointName.toLowerCase(),
-    });
+    this.endpointArn = endpointArnOf(this, this.endpointName);
 
     variants.forEach((x, i) => {
       if (x.serverless || x.autoScaling === false) return;
@@ -319,57 +342,5 @@ export class InferenceEndpoint extends Construct implements IInferenceEndpoint {
       });
       for (const r of needsVersion) r.cfnOptions.condition = this.versionApproved;
     }
-  }
-
-  public metricInvocations(props?: EndpointMetricOptions): cloudwatch.Metric {
-    return this.metric('Invocations', 'Sum', props);
-  }
-
-  public metricLatency(props?: EndpointMetricOptions): cloudwatch.Metric {
-    return this.metric('ModelLatency', 'p99', props);
-  }
-
-  public metric5xx(props?: EndpointMetricOptions): cloudwatch.Metric {
-    return this.metric('Invocation5XXErrors', 'Sum', props);
-  }
-
-  public metric4xx(props?: EndpointMetricOptions): cloudwatch.Metric {
-    return this.metric('Invocation4XXErrors', 'Sum', props);
-  }
-
-  public metricModelErrors(props?: EndpointMetricOptions): cloudwatch.Metric {
-    return this.metric('InvocationModelErrors', 'Sum', props);
-  }
-
-  public metricCpuUtilization(props?: EndpointMetricOptions): cloudwatch.Metric {
-    return this.metric('CPUUtilization', 'Average', { period: Duration.minutes(5), ...props }, '/aws/sagemaker/Endpoints');
-  }
-
-  public metricMemoryUtilization(props?: EndpointMetricOptions): cloudwatch.Metric {
-    return this.metric('MemoryUtilization', 'Average', { period: Duration.minutes(5), ...props }, '/aws/sagemaker/Endpoints');
-  }
-
-  public metricGpuUtilization(props?: EndpointMetricOptions): cloudwatch.Metric {
-    return this.metric('GPUUtilization', 'Average', { period: Duration.minutes(5), ...props }, '/aws/sagemaker/Endpoints');
-  }
-
-  public metricDiskUtilization(props?: EndpointMetricOptions): cloudwatch.Metric {
-    return this.metric('DiskUtilization', 'Average', { period: Duration.minutes(5), ...props }, '/aws/sagemaker/Endpoints');
-  }
-
-  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
-    return grantWithKey(grantee, { actions: perms.INVOKE, resourceArns: [this.endpointArn] });
-  }
-
-  private metric(metricName: string, statistic: string, props: EndpointMetricOptions = {}, namespace = 'AWS/SageMaker'): cloudwatch.Metric {
-    const { variantName, ...options } = props;
-    return new cloudwatch.Metric({
-      namespace,
-      metricName,
-      dimensionsMap: { EndpointName: this.endpointName, VariantName: variantName ?? this.primaryVariant },
-      statistic,
-      period: Duration.minutes(1),
-      ...options,
-    });
   }
 }

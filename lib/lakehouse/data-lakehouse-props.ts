@@ -1,5 +1,7 @@
 import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import type { ReplicationOptions } from '../core/replication';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { LakehouseTableOptions } from './table';
 
 /** S3 Object Lock retention mode. */
@@ -52,6 +54,24 @@ export interface ZoneLifecycle {
 
 /** Options for one zone bucket. */
 export interface ZoneOptions {
+  /**
+   * An existing bucket to use as the zone instead of creating one (bring your own). The
+   * lakehouse registers it with Lake Formation, points the zone's database at it and grants on it,
+   * but cannot configure it: it must already be encrypted with the lakehouse's `encryptionKey`
+   * (which is then required), and its versioning, lifecycle, Object Lock, server access logs,
+   * request metrics (filter `EntireBucket`, for `metric4xxErrors`/`metric5xxErrors`) and EventBridge
+   * notifications (for EtlPipeline `triggerOnNewObjects`) are its owner's. Exclusive with
+   * `bucketName`, `versioned`, `lifecycle` and `objectLock`.
+   * @default a new bucket
+   */
+  readonly bucket?: s3.IBucket;
+  /**
+   * Name of an existing Glue database to use for the zone instead of creating one. Tables declared
+   * in the zone are created in it; the lakehouse grants on it but never deletes it. Exclusive with
+   * `databaseName`.
+   * @default a new database (see `databaseName`)
+   */
+  readonly existingDatabaseName?: string;
   /**
    * Physical bucket name. Prefer the generated name: a fixed name cannot be reused across
    * environments and makes replacement impossible.
@@ -141,6 +161,18 @@ export interface DataLakehouseProps {
    * @default 'lake'
    */
   readonly name?: string;
+  /**
+   * Your own KMS key (bring your own) instead of a new one. It encrypts the zone buckets (default
+   * SSE-KMS), the Glue Data Catalog and connection passwords (when `manageCatalogEncryption`),
+   * Athena query results, and is the key every `grantRead`/`grantWrite`/`grantQuery` grants on;
+   * EtlPipeline and TrainingCluster also use it by default for their logs and topics. The lakehouse
+   * adds no statement to its key policy itself; constructs built on it add CloudWatch Logs
+   * (`logs.<region>.amazonaws.com`, for log groups) and EventBridge (`events.amazonaws.com`, for
+   * alert topics). On an imported key (`kms.Key.fromKeyArn`) those cannot be added: a warning
+   * names them, and the key's policy must allow them and delegate to IAM (the account root).
+   * @default a new customer-managed key with rotation
+   */
+  readonly encryptionKey?: kms.IKey;
   /**
    * Per-zone bucket, database and lifecycle options.
    * @default every zone with its defaults

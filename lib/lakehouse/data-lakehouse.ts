@@ -1,84 +1,40 @@
-import { Annotations, CfnResource, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { Platform } from '../core/environment';
 import { HARDENED_BUCKET, createAccessLogBucket, kmsEncryption, logAccessTo } from '../core/buckets';
 import { Validator } from '../core/errors';
-import { createKey } from '../core/encryption';
 import { ReplicatedBucket, createReplicationRole, replicateBucket, validateReplication } from '../core/replication';
+import { ownOrNewKey } from '../core/own-key';
 import { grantWithKey } from '../core/grants';
 import { acknowledgeWildcardResources } from '../core/nag';
 import { dashedName, glueName } from '../core/naming';
 import { applyRemovalPolicy, resolveRemovalPolicy } from '../core/removal';
+import { DataLakehouseBase, IDataLakehouse, REQUEST_METRICS_FILTER } from './data-lakehouse-base';
+import { DataLakehouseAttributes, ImportedDataLakehouse } from './imported-lakehouse';
 import { DataLakehouseProps, LAKEHOUSE_DEFAULTS, ObjectLockMode, ZoneOptions } from './data-lakehouse-props';
 import * as perms from './perms';
-import { deploymentRoleArn, renderDataLakeSettings, renderLakeFormationGrant } from './private/governance';
+import { deploymentRoleArn, renderDataLakeSettings } from './private/governance';
 import { claimAccountSingleton } from './private/singletons';
 import { renderLifecycleRules, resolveLifecycle } from './private/lifecycle';
 import { validateLakehouseProps, validateLifecycle, validateTable } from './private/validate';
 import { LakehouseTable, LakehouseTableOptions } from './table';
 import { ALL_ZONES, LakehouseZone, zoneId } from './zone';
 
-/** A lakehouse as other constructs see it: zone buckets, the key, the catalog, grants and metrics. */
-export interface IDataLakehouse extends IConstruct {
-  /** The customer-managed key that encrypts every zone, the catalog and query results. */
-  readonly encryptionKey: kms.IKey;
-  /** Bucket that receives the zones' S3 server access logs. */
-  readonly accessLogBucket: s3.IBucket;
-  /** Name of the Athena workgroup. */
-  readonly athenaWorkGroupName: string;
-  /** `s3://` location of Athena query results. */
-  readonly athenaResultsLocation: string;
-  /** The zones this lakehouse has. */
-  readonly zones: readonly LakehouseZone[];
-  /** True when the lakehouse has a zone of that name (for input from configuration). */
-  hasZone(zone: string): boolean;
-  /** The bucket of a zone. */
-  zoneBucket(zone: LakehouseZone): s3.IBucket;
-  /** The Glue database name of a zone. */
-  databaseName(zone: LakehouseZone): string;
-  /** A declared table, or undefined. */
-  findTable(zone: LakehouseZone, name: string): LakehouseTable | undefined;
-  /**
-   * Grants read access to a zone: S3 objects, the key, the zone's catalog database and tables,
-   * and (for IAM roles) the matching Lake Formation permissions.
-   */
-  grantRead(grantee: iam.IGrantable, zone: LakehouseZone): iam.Grant;
-  /** @deprecated The zone-first order of 0.x previews; use `grantRead(grantee, zone)` (aws-cdk-lib's grantee-first order). */
-  grantRead(zone: LakehouseZone, grantee: iam.IGrantable): iam.Grant;
-  /** Grants read and write access to a zone, including creating tables and partitions. */
-  grantWrite(grantee: iam.IGrantable, zone: LakehouseZone): iam.Grant;
-  /** @deprecated The zone-first order of 0.x previews; use `grantWrite(grantee, zone)` (aws-cdk-lib's grantee-first order). */
-  grantWrite(zone: LakehouseZone, grantee: iam.IGrantable): iam.Grant;
-  /** Grants running queries in the Athena workgroup and reading their results. */
-  grantQuery(grantee: iam.IGrantable): iam.Grant;
-  /** Bytes stored in a zone (AWS/S3 BucketSizeBytes, Standard storage; Average over 1 day). */
-  metricBucketSizeBytes(zone: LakehouseZone, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-  /** Objects stored in a zone (AWS/S3 NumberOfObjects; Average over 1 day). */
-  metricNumberOfObjects(zone: LakehouseZone, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-  /** Client errors on a zone (AWS/S3 request metric 4xxErrors; Sum over 5 minutes). */
-  metric4xxErrors(zone: LakehouseZone, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-  /** Server errors on a zone (AWS/S3 request metric 5xxErrors; Sum over 5 minutes). */
-  metric5xxErrors(zone: LakehouseZone, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-  /** Bytes scanned by queries in the workgroup (AWS/Athena ProcessedBytes; Sum over 5 minutes). */
-  metricQueryProcessedBytes(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-}
+export { DataLakehouseBase } from './data-lakehouse-base';
+export type { IDataLakehouse, LakehouseZoneResources } from './data-lakehouse-base';
 
-/** Request-metrics filter id configured on every zone bucket. */
-const REQUEST_METRICS_FILTER = 'EntireBucket';
-
-interface Zone {
-  readonly bucket: s3.Bucket;
-  readonly database: glue.CfnDatabase;
-  readonly databaseName: string;
-  readonly location?: CfnResource;
-}
+/** What constructs over a lakehouse add to its key policy; named in the warning on an imported key. */
+const LAKEHOUSE_KEY_POLICY_NEEDS = [
+  'logs.<region>.amazonaws.com may use the key for log groups of this account (EtlPipeline, TrainingCluster logs)',
+  'events.amazonaws.com may kms:Decrypt and kms:GenerateDataKey with aws:SourceAccount = this account (alert topics)',
+  'the account root principal (IAM policies decide who else may use the key)',
+];
 
 /**
  * A governed, encrypted S3 lakehouse: raw, curated and analytics zones, a Glue database per zone,
@@ -88,12 +44,30 @@ interface Zone {
  * the dev profile and the `mlops:allowDestroy` context flag both allow destruction.
  *
  * @example
+ * // given: stack: Stack; trainingRole: iam.IRole
  * const lake = new DataLakehouse(stack, 'Lakehouse', {
  *   tables: [{ name: 'events', zone: LakehouseZone.CURATED, columns: [{ name: 'id', type: ColumnType.STRING }] }],
  * });
  * lake.grantRead(trainingRole, LakehouseZone.CURATED);
  */
-export class DataLakehouse extends Construct implements IDataLakehouse {
+export class DataLakehouse extends DataLakehouseBase {
+  /**
+   * A lakehouse another app owns (same account and region), for a second app whose EtlPipeline,
+   * TrainingCluster or MonitoringStack works on it. Nothing is created; see {@link DataLakehouseAttributes}.
+   *
+   * @example
+   * // given: stack: Stack
+   * const lake = DataLakehouse.fromAttributes(stack, 'Lake', {
+   *   encryptionKey: kms.Key.fromKeyArn(stack, 'LakeKey', 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+   *   zones: { curated: { bucket: s3.Bucket.fromBucketName(stack, 'Curated', 'acme-curated'), databaseName: 'acme_prod_lake_curated' } },
+   *   athenaWorkGroupName: 'acme-prod-lake',
+   *   athenaResultsLocation: 's3://acme-analytics/athena-results/',
+   * });
+   */
+  public static fromAttributes(scope: Construct, id: string, attrs: DataLakehouseAttributes): IDataLakehouse {
+    return new ImportedDataLakehouse(scope, id, attrs);
+  }
+
   public readonly encryptionKey: kms.IKey;
   public readonly accessLogBucket: s3.IBucket;
   public readonly athenaWorkGroupName: string;
@@ -110,10 +84,8 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
   /** What each replicated zone holds (`<name>-<zone>`), for `ReplicationDestinations` (empty without `replication`). */
   public readonly replicationPurposes: readonly string[];
 
-  private readonly zoneResources = new Map<LakehouseZone, Zone>();
   private readonly tables = new Map<string, LakehouseTable>();
   private readonly tableNames = new Map<LakehouseZone, Set<string>>();
-  private readonly settings?: lakeformation.CfnDataLakeSettings;
   private readonly tablesScope: Construct;
 
   constructor(scope: Construct, id: string, props: DataLakehouseProps = {}) {
@@ -130,13 +102,18 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
         const o = props.zones?.[z];
         v.check(o?.versioned !== false, `zones.${z}.versioned`, false, 'must be true when replication is on (S3 replicates only versioned buckets)');
         v.check(o?.objectLock === undefined, `zones.${z}.objectLock`, 'set', 'is not supported with replication (the DR bucket would need Object Lock as well)');
+        v.check(o?.bucket === undefined, `zones.${z}.bucket`, 'an existing bucket', 'is not supported with replication: the lakehouse cannot change the replication configuration of a bucket it does not own (replicate it where it is defined)');
       }
     }
     v.throwIfAny();
 
     const name = props.name ?? LAKEHOUSE_DEFAULTS.name;
     this.removalPolicy = resolveRemovalPolicy(this, props.removalPolicy, profile);
-    const key = createKey(this, 'Key', { description: `Lakehouse ${this.node.path}: zones, catalog and query results`, removalPolicy: this.removalPolicy });
+    const key = ownOrNewKey(this, 'Key', props.encryptionKey, {
+      description: `Lakehouse ${this.node.path}: zones, catalog and query results`,
+      removalPolicy: this.removalPolicy,
+      keyPolicyStatements: LAKEHOUSE_KEY_POLICY_NEEDS,
+    });
     this.encryptionKey = key;
 
     const logs = createAccessLogBucket(this, 'AccessLogBucket', {
@@ -173,7 +150,8 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
           noncurrentVersionExpiration: versioned ? Duration.days(1) : undefined,
         });
       }
-      const bucket = new s3.Bucket(this, `${zoneId(zone)}Bucket`, {
+      const existingBucket = options.bucket;
+      const bucket: s3.IBucket = existingBucket ?? new s3.Bucket(this, `${zoneId(zone)}Bucket`, {
         ...HARDENED_BUCKET,
         ...kmsEncryption(key),
         bucketName: options.bucketName,
@@ -188,14 +166,14 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
           : undefined,
         removalPolicy: this.removalPolicy,
       });
-      logAccessTo(this, bucket, logs, `${zone}/`, `ServerAccessLogs${zoneId(zone)}`);
-      if (props.eventBridgeEnabled ?? LAKEHOUSE_DEFAULTS.eventBridgeEnabled) {
+      if (!existingBucket) logAccessTo(this, bucket as s3.Bucket, logs, `${zone}/`, `ServerAccessLogs${zoneId(zone)}`);
+      if (!existingBucket && (props.eventBridgeEnabled ?? LAKEHOUSE_DEFAULTS.eventBridgeEnabled)) {
         // Set on the L1 directly: the L2 flag deploys a notification custom resource (a Lambda) for the same effect.
         (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
       }
 
-      const databaseName = options.databaseName ?? glueName(this, name, zone);
-      const database = new glue.CfnDatabase(this, `${zoneId(zone)}Database`, {
+      const databaseName = options.existingDatabaseName ?? options.databaseName ?? glueName(this, name, zone);
+      const database = options.existingDatabaseName !== undefined ? undefined : new glue.CfnDatabase(this, `${zoneId(zone)}Database`, {
         catalogId: Stack.of(this).account,
         databaseInput: {
           name: databaseName,
@@ -205,8 +183,8 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
           createTableDefaultPermissions: [],
         },
       });
-      applyRemovalPolicy(database, this.removalPolicy);
-      if (this.settings) database.addResourceDependency(this.settings);
+      if (database) applyRemovalPolicy(database, this.removalPolicy);
+      if (database && this.settings) database.addResourceDependency(this.settings);
 
       grantWithKey(this.registrationRole, {
         actions: [...perms.S3_BUCKET_READ, ...perms.S3_BUCKET_WRITE, ...perms.S3_OBJECT_READ, ...perms.S3_OBJECT_WRITE],
@@ -226,7 +204,8 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
     if (props.replication) {
       const role = createReplicationRole(this, 'ReplicationRole');
       for (const [zone, z] of this.zoneResources) {
-        replicated.push(replicateBucket(this, z.bucket, key, role, `${name.replace(/_/g, '-')}-${zone}`, props.replication));
+        // Validated above: with replication every zone bucket is one this lakehouse created.
+        replicated.push(replicateBucket(this, z.bucket as s3.Bucket, key, role, `${name.replace(/_/g, '-')}-${zone}`, props.replication));
       }
     }
     this.replicatedBuckets = replicated;
@@ -273,18 +252,6 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
     for (const t of props.tables ?? []) this.renderTable(t);
   }
 
-  public hasZone(zone: string): boolean {
-    return (this.zones as readonly string[]).includes(zone);
-  }
-
-  public zoneBucket(zone: LakehouseZone): s3.IBucket {
-    return this.zone(zone).bucket;
-  }
-
-  public databaseName(zone: LakehouseZone): string {
-    return this.zone(zone).databaseName;
-  }
-
   public findTable(zone: LakehouseZone, name: string): LakehouseTable | undefined {
     return this.tables.get(`${zone}.${name}`);
   }
@@ -297,87 +264,6 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
     return this.renderTable(options);
   }
 
-  public grantRead(grantee: iam.IGrantable, zone: LakehouseZone): iam.Grant;
-  /** @deprecated use `grantRead(grantee, zone)` */
-  public grantRead(zone: LakehouseZone, grantee: iam.IGrantable): iam.Grant;
-  public grantRead(a: iam.IGrantable | LakehouseZone, b: iam.IGrantable | LakehouseZone): iam.Grant {
-    const [grantee, zone] = granteeFirst(a, b);
-    return this.grantZone(zone, grantee, false);
-  }
-
-  public grantWrite(grantee: iam.IGrantable, zone: LakehouseZone): iam.Grant;
-  /** @deprecated use `grantWrite(grantee, zone)` */
-  public grantWrite(zone: LakehouseZone, grantee: iam.IGrantable): iam.Grant;
-  public grantWrite(a: iam.IGrantable | LakehouseZone, b: iam.IGrantable | LakehouseZone): iam.Grant {
-    const [grantee, zone] = granteeFirst(a, b);
-    return this.grantZone(zone, grantee, true);
-  }
-
-  public grantQuery(grantee: iam.IGrantable): iam.Grant {
-    const workGroupArn = Stack.of(this).formatArn({ service: 'athena', resource: 'workgroup', resourceName: this.athenaWorkGroupName });
-    const analytics = this.zone(LakehouseZone.ANALYTICS).bucket;
-    const prefix = this.athenaResultsLocation.replace(/^s3:\/\/[^/]+\//, '');
-    acknowledgeForGrantee(grantee, analytics.arnForObjects(`${prefix}*`), 'Query results: Athena writes one object per query under the results prefix.');
-    return grantWithKey(grantee, {
-      actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution', 'athena:GetWorkGroup'],
-      resourceArns: [workGroupArn],
-    }).combine(grantWithKey(grantee, {
-      actions: [...perms.S3_BUCKET_READ, ...perms.S3_BUCKET_WRITE, ...perms.S3_OBJECT_READ, ...perms.S3_OBJECT_WRITE],
-      resourceArns: [analytics.bucketArn, analytics.arnForObjects(`${prefix}*`)],
-      key: this.encryptionKey,
-      keyActions: perms.KMS_WRITE,
-    }));
-  }
-
-  public metricBucketSizeBytes(zone: LakehouseZone, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.s3Metric(zone, 'BucketSizeBytes', { StorageType: 'StandardStorage' }, 'Average', Duration.days(1), props);
-  }
-
-  public metricNumberOfObjects(zone: LakehouseZone, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.s3Metric(zone, 'NumberOfObjects', { StorageType: 'AllStorageTypes' }, 'Average', Duration.days(1), props);
-  }
-
-  public metric4xxErrors(zone: LakehouseZone, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.s3Metric(zone, '4xxErrors', { FilterId: REQUEST_METRICS_FILTER }, 'Sum', Duration.minutes(5), props);
-  }
-
-  public metric5xxErrors(zone: LakehouseZone, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.s3Metric(zone, '5xxErrors', { FilterId: REQUEST_METRICS_FILTER }, 'Sum', Duration.minutes(5), props);
-  }
-
-  public metricQueryProcessedBytes(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: 'AWS/Athena',
-      metricName: 'ProcessedBytes',
-      dimensionsMap: { WorkGroup: this.athenaWorkGroupName },
-      statistic: 'Sum',
-      period: Duration.minutes(5),
-      ...props,
-    });
-  }
-
-  private s3Metric(zone: LakehouseZone, metricName: string, dims: Record<string, string>, statistic: string, period: Duration,
-    props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: 'AWS/S3',
-      metricName,
-      dimensionsMap: { BucketName: this.zoneBucket(zone).bucketName, ...dims },
-      statistic,
-      period,
-      ...props,
-    });
-  }
-
-  private zone(zone: LakehouseZone): Zone {
-    const z = this.zoneResources.get(zone);
-    if (!z) {
-      const v = new Validator(this);
-      v.fail('zone', zone, `is not a zone of this lakehouse; allowed: ${this.zones.join(', ')}`);
-      v.throwIfAny();
-    }
-    return z!;
-  }
-
   private renderTable(options: LakehouseTableOptions): LakehouseTable {
     const z = this.zone(options.zone);
     const table = new LakehouseTable(this.tablesScope, `${options.zone}.${options.name}`, {
@@ -386,79 +272,8 @@ export class DataLakehouse extends Construct implements IDataLakehouse {
       databaseName: z.databaseName,
       removalPolicy: this.removalPolicy,
     });
-    table.resource.addResourceDependency(z.database);
+    if (z.database) table.resource.addResourceDependency(z.database);
     this.tables.set(`${options.zone}.${options.name}`, table);
     return table;
   }
-
-  private grantZone(zone: LakehouseZone, grantee: iam.IGrantable, write: boolean): iam.Grant {
-    const z = this.zone(zone);
-    const stack = Stack.of(this);
-    const catalogArn = stack.formatArn({ service: 'glue', resource: 'catalog' });
-    const databaseArn = stack.formatArn({ service: 'glue', resource: 'database', resourceName: z.databaseName });
-    const tablesArn = stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${z.databaseName}/*` });
-    const grant = grantWithKey(grantee, {
-      actions: [...perms.S3_BUCKET_READ, ...perms.S3_OBJECT_READ, ...(write ? [...perms.S3_BUCKET_WRITE, ...perms.S3_OBJECT_WRITE] : [])],
-      resourceArns: [z.bucket.bucketArn, z.bucket.arnForObjects('*')],
-      key: this.encryptionKey,
-      keyActions: write ? perms.KMS_WRITE : perms.KMS_READ,
-    })
-      .combine(grantWithKey(grantee, {
-        actions: [...perms.GLUE_READ, ...(write ? perms.GLUE_WRITE : [])],
-        resourceArns: [catalogArn, databaseArn, tablesArn],
-      }))
-      // GetDataAccess has no resource-level permissions; Lake Formation scopes what it vends.
-      .combine(grantWithKey(grantee, { actions: perms.LAKEFORMATION_ACCESS, resourceArns: ['*'] }));
-    acknowledgeForGrantee(grantee, z.bucket.arnForObjects('*'),
-      `Zone-level access: the grantee reads${write ? ' and writes' : ''} any object of the ${zone} zone by design.`);
-    acknowledgeForGrantee(grantee, tablesArn,
-      `Catalog access to every table of the ${zone} zone database; Lake Formation permissions narrow it further.`);
-    acknowledgeForGrantee(grantee, '*',
-      'lakeformation:GetDataAccess supports no resource-level permissions; Lake Formation decides what it vends.');
-    this.grantLakeFormation(zone, z, grantee, write);
-    return grant;
-  }
-
-  private grantLakeFormation(zone: LakehouseZone, z: Zone, grantee: iam.IGrantable, write: boolean): void {
-    const principal = grantee.grantPrincipal;
-    if (!isRole(principal)) {
-      Annotations.of(this).addWarningV2('mlops:lakeFormationGrantSkipped',
-        `Lake Formation permissions on the ${zone} zone were not granted to a principal that is not an IAM role; grant them separately.`);
-      return;
-    }
-    const sameStack = Stack.of(principal) === Stack.of(this);
-    const host: Construct = sameStack ? this : principal;
-    const id = `LakeFormation${write ? 'Write' : 'Read'}${zoneId(zone)}${Names.uniqueId(sameStack ? principal : this)}`;
-    if (host.node.tryFindChild(id)) return;
-    const dependsOn: CfnResource[] = [z.database];
-    if (this.settings) dependsOn.push(this.settings);
-    if (write && z.location) dependsOn.push(z.location);
-    renderLakeFormationGrant(new Construct(host, id), {
-      principalArn: principal.roleArn,
-      databaseName: z.databaseName,
-      databasePermissions: write ? perms.LF_DATABASE_WRITE : perms.LF_DATABASE_READ,
-      tablePermissions: write ? perms.LF_TABLE_WRITE : perms.LF_TABLE_READ,
-      location: write ? { arn: z.bucket.bucketArn, permissions: perms.LF_LOCATION_WRITE } : undefined,
-      dependsOn,
-    });
-  }
-}
-
-/** Acknowledges, on the grantee, the cdk-nag wildcard-resource finding a lakehouse grant creates. */
-function acknowledgeForGrantee(grantee: iam.IGrantable, arn: string, reason: string): void {
-  const principal = grantee.grantPrincipal;
-  if (isConstruct(principal)) acknowledgeWildcardResources(principal, [arn], reason);
-}
-
-function isConstruct(p: unknown): p is IConstruct {
-  return typeof p === 'object' && p !== null && 'node' in p;
-}
-
-function isRole(p: iam.IPrincipal): p is iam.IRole {
-  return 'roleArn' in p && 'roleName' in p && typeof (p as iam.IRole).node === 'object';
-}
-
-/** The grantee and the zone of a grant call, in either order (zones are strings, grantees objects). */
-function granteeFirst(a: iam.IGrantable | LakehouseZone, b: iam.IGrantable | LakehouseZone): [iam.IGrantable, LakehouseZone] {
-  return typeof a === 'string' ? [b as iam.IGrantable, a] : [a, b as LakehouseZone];
 }

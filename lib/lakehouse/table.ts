@@ -142,12 +142,32 @@ const PARQUET_INPUT = 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFo
 const PARQUET_OUTPUT = 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat';
 const PARQUET_SERDE = 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe';
 
+/** A lakehouse table as other constructs see it (created here, or described for an imported lakehouse). */
+export interface ILakehouseTable {
+  /** The table name. */
+  readonly tableName: string;
+  /** The Glue database that holds the table. */
+  readonly databaseName: string;
+  /** The zone the table lives in. */
+  readonly zone: LakehouseZone;
+  /** The storage format. */
+  readonly format: TableFormat;
+  /** Data columns. */
+  readonly columns: readonly Column[];
+  /** Partition columns. */
+  readonly partitionKeys: readonly Column[];
+  /** `s3://bucket/prefix/` of the table's data. */
+  readonly location: string;
+  /** ARN of the table in the Glue Data Catalog. */
+  readonly tableArn: string;
+}
+
 /**
  * A Glue Data Catalog table over a lakehouse zone, in Parquet or Iceberg format.
  *
  * Props are validated by the owning `DataLakehouse`; this construct only renders them.
  */
-export class LakehouseTable extends Construct {
+export class LakehouseTable extends Construct implements ILakehouseTable {
   /** The table name. */
   public readonly tableName: string;
   /** The Glue database that holds the table. */

@@ -82,6 +82,7 @@ export interface IDriftMonitor extends IConstruct {
  * Failed, timed-out and stopped runs go to `alertTopic`.
  *
  * @example
+ * // given: stack: Stack; endpoint: IInferenceEndpoint; lakehouse: IDataLakehouse; registry: IModelRegistry; alertTopic: sns.ITopic; training: ITrainingCluster
  * const drift = new DriftMonitor(stack, 'ChurnDrift', {
  *   endpoint, lakehouse, registry, model: 'churn', features: ['tenure', 'monthly_charges'],
  *   quality: { threshold: 0.8 }, alertTopic,

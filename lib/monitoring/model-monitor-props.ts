@@ -1,42 +1,15 @@
-import { Duration, Size, Token } from 'aws-cdk-lib';
+import { Duration, Size } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { MlInstanceType } from '../core/ml-instance-type';
 import type { IInferenceEndpoint } from '../inference/inference-endpoint';
 import type { IDataLakehouse } from '../lakehouse/data-lakehouse';
 import { LakehouseZone } from '../lakehouse/zone';
 
-const INSTANCE_TYPE = /^ml\.[a-z][a-z0-9-]*\.[a-z0-9]+$/;
-
-/**
- * The instance type of a monitoring job (a SageMaker Processing instance): presets for the usual
- * choices, `of()` for any other `ml.<family>.<size>`.
- */
-export class MonitoringInstanceType {
-  /** General purpose, 2 vCPU, 8 GiB. */
-  public static readonly M5_LARGE = new MonitoringInstanceType('ml.m5.large');
-  /** General purpose, 4 vCPU, 16 GiB: the size the SageMaker SDK uses for Model Monitor (the default). */
-  public static readonly M5_XLARGE = new MonitoringInstanceType('ml.m5.xlarge');
-  /** General purpose, 8 vCPU, 32 GiB, for wide feature sets or heavy traffic. */
-  public static readonly M5_2XLARGE = new MonitoringInstanceType('ml.m5.2xlarge');
-  /** Memory optimized, 4 vCPU, 32 GiB. */
-  public static readonly R5_XLARGE = new MonitoringInstanceType('ml.r5.xlarge');
-
-  /** Any other processing instance type, for example `ml.m5.4xlarge`. */
-  public static of(name: string): MonitoringInstanceType {
-    return new MonitoringInstanceType(name);
-  }
-
-  private constructor(
-    /** The SageMaker instance type name. */
-    public readonly name: string,
-  ) {}
-
-  /** Why this instance type is not accepted, or undefined when it is (tokens are not checked). */
-  public problem(): string | undefined {
-    if (Token.isUnresolved(this.name) || INSTANCE_TYPE.test(this.name)) return undefined;
-    return 'must look like ml.<family>.<size>, for example ml.m5.xlarge';
-  }
-}
+/** @deprecated use {@link MlInstanceType}; this name is an alias of it. */
+export const MonitoringInstanceType = MlInstanceType;
+/** @deprecated use {@link MlInstanceType} */
+export type MonitoringInstanceType = MlInstanceType;
 
 /** The machine-learning problem a model-quality job evaluates (ModelQualityAppSpecification.ProblemType). */
 export class ModelQualityProblemType {
@@ -155,10 +128,10 @@ export interface MonitoringJobOptions {
    */
   readonly scheduleExpression?: string;
   /**
-   * Processing instance type.
-   * @default MonitoringInstanceType.M5_XLARGE
+   * Processing instance type (`ml.m5.xlarge` is the size the SageMaker SDK uses for Model Monitor).
+   * @default MlInstanceType.M5_XLARGE
    */
-  readonly instanceType?: MonitoringInstanceType;
+  readonly instanceType?: MlInstanceType;
   /**
    * Processing instances, 1 to 100.
    * @default 1
@@ -348,7 +321,7 @@ export const MODEL_MONITOR_DEFAULTS = {
   zone: LakehouseZone.ANALYTICS,
   prefix: 'model-monitor/',
   scheduleExpression: 'cron(0 * ? * * *)',
-  instanceType: MonitoringInstanceType.M5_XLARGE,
+  instanceType: MlInstanceType.M5_XLARGE,
   instanceCount: 1,
   volumeSize: Size.gibibytes(30),
   dataQualityMaxRuntime: Duration.hours(1),

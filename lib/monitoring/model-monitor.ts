@@ -72,12 +72,14 @@ const CLAIMED = new WeakMap<IConstruct, Map<string, string>>();
  * `.../baseline/model-quality/constraints.json`, `.../ground-truth/` and `.../reports/`.
  *
  * @example
+ * // given: stack: Stack; endpoint: IInferenceEndpoint; lakehouse: IDataLakehouse
  * const monitor = new ModelMonitor(stack, 'ChurnMonitor', {
  *   endpoint, lakehouse,
  *   dataQuality: { driftFeatures: ['tenure', 'monthly_charges'] },
  *   modelQuality: { problemType: ModelQualityProblemType.BINARY_CLASSIFICATION, qualityThreshold: 0.75 },
  * });
  * // Another stack starts retraining on `monitor.driftAlarmName` without referencing this one.
+ * RetrainTrigger.onAlarmName(monitor.driftAlarmName);
  */
 export class ModelMonitor extends Construct implements IModelMonitor {
   public readonly endpointName: string;

@@ -27,6 +27,7 @@ import { watchMl } from './private/watch-ml';
  * last and replaced without touching the stacks it watches.
  *
  * @example
+ * // given: app: App; lakehouse: IDataLakehouse; curate: IEtlPipeline; training: ITrainingCluster; registry: IModelRegistry; endpoint: IInferenceEndpoint
  * new MonitoringStack(app, 'mlops-dev-monitoring', {
  *   lakehouse, pipelines: [curate], trainingClusters: [training], registries: [registry],
  *   endpoints: [{ endpoint, registry, model: 'churn', drift: { quality: { threshold: 0.8 } }, retrain: training }],

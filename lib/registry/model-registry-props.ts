@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { ReplicationOptions } from '../core/replication';
 
@@ -112,6 +113,17 @@ export interface ModelRegistryProps {
    * @default a new SSE-S3 bucket of the registry's own
    */
   readonly accessLogBucket?: s3.IBucket;
+  /**
+   * Your own KMS key (bring your own) instead of a new one. It encrypts the artifact bucket
+   * (SSE-KMS), both ECR repositories, the MLflow tracking server's artifact store and the
+   * approval decision log, and every `grant*` of the registry grants on it; its ARN is published
+   * to the `keyArn` SSM parameter. The registry adds to its key policy: CloudWatch Logs
+   * (`logs.<region>.amazonaws.com`, for the decision log group) and, with `crossAccountReaders`,
+   * `kms:Decrypt`/`kms:DescribeKey` for the reader accounts through S3 only. On an imported key
+   * (`kms.Key.fromKeyArn`) they cannot be added: a warning names them.
+   * @default a new customer-managed key with rotation
+   */
+  readonly encryptionKey?: kms.IKey;
   /**
    * Removal policy for the key, buckets, repositories, model package groups and the tracking
    * server. DESTROY takes effect only with the dev profile and the `mlops:allowDestroy` context

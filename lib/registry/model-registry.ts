@@ -8,11 +8,11 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
-import { createKey } from '../core/encryption';
 import { Platform } from '../core/environment';
 import { Validator } from '../core/errors';
 import { ReplicatedBucket, validateReplication } from '../core/replication';
 import { grantWithKey } from '../core/grants';
+import { ownOrNewKey } from '../core/own-key';
 import { dashedName } from '../core/naming';
 import { applyRemovalPolicy, resolveRemovalPolicy } from '../core/removal';
 import { ModelRegistryImportProps, ModelRegistryProps, REGISTRY_DEFAULTS, REGISTRY_OUTPUTS, RegistryParameterNames, registryParameterNames } from './model-registry-props';
@@ -83,6 +83,7 @@ export interface IModelRegistry extends IConstruct {
  * dev profile and the `mlops:allowDestroy` context flag both allow destruction.
  *
  * @example
+ * // given: stack: Stack; trainingRole: iam.IRole; promotion: sfn.IStateMachine
  * const registry = new ModelRegistry(stack, 'Registry', { models: [{ name: 'churn' }] });
  * registry.grantRegister(trainingRole, 'churn');
  * registry.onApproved('Promote', { model: 'churn', target: new targets.SfnStateMachine(promotion) });
@@ -114,6 +115,7 @@ export class ModelRegistry extends ModelRegistryBase {
    * registry could have.
    *
    * @example
+   * // given: stack: Stack; role: iam.IRole
    * // In the staging stage: serve the prod registry's approved churn versions.
    * const prodRegistry = ModelRegistry.fromEnvironment(stack, 'ProdRegistry', { environment: 'prod', models: ['churn'] });
    * prodRegistry.grantRead(role, 'churn');
@@ -158,13 +160,21 @@ export class ModelRegistry extends ModelRegistryBase {
     const v = new Validator(this);
     validateRegistryProps(v, props, { groupName: (m) => dashedName(this, Number.MAX_SAFE_INTEGER, m), account: Stack.of(this).account });
     validateReplication(v, this, props.replication, 'replication');
+    if (props.encryptionKey !== undefined) {
+      v.check(typeof (props.encryptionKey as { keyArn?: unknown })?.keyArn === 'string', 'encryptionKey', props.encryptionKey,
+        'must be a kms.IKey (for example kms.Key.fromKeyArn(...))');
+    }
     v.throwIfAny();
 
     this.models = props.models.map((m) => m.name);
     this.removalPolicy = resolveRemovalPolicy(this, props.removalPolicy, profile);
-    const key = createKey(this, 'Key', {
+    const key = ownOrNewKey(this, 'Key', props.encryptionKey, {
       description: `Model registry ${this.node.path}: artifacts, model packages and images`,
       removalPolicy: this.removalPolicy,
+      keyPolicyStatements: [
+        'logs.<region>.amazonaws.com may use the key for log groups of this account (decision log)',
+        ...(props.crossAccountReaders?.length ? ['the crossAccountReaders accounts may kms:Decrypt and kms:DescribeKey with kms:ViaService = s3.<region>.amazonaws.com'] : []),
+      ],
     });
     this.encryptionKey = key;
 

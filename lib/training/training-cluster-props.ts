@@ -2,6 +2,7 @@ import { Duration, Size } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { SageMakerNetwork } from '../core/environment';
+import { MlInstanceType } from '../core/ml-instance-type';
 import { IDataLakehouse } from '../lakehouse/data-lakehouse';
 import { LakehouseZone } from '../lakehouse/zone';
 import { IModelRegistry } from '../registry/model-registry';
@@ -30,10 +31,11 @@ export interface ProcessingStepOptions {
   /** Path of the Python script on this machine; uploaded as an asset and run with `python3`. */
   readonly script: string;
   /**
-   * SageMaker instance type (`ml.<family>.<size>`).
+   * SageMaker instance type: `MlInstanceType.M5_XLARGE`, `MlInstanceType.of('ml.g5.2xlarge')`, or
+   * (deprecated, kept for 0.x configurations) the name as a string.
    * @default 'ml.m5.xlarge'
    */
-  readonly instanceType?: string;
+  readonly instanceType?: MlInstanceType | string;
   /**
    * Number of instances, 1 to 100.
    * @default 1
@@ -73,10 +75,11 @@ export interface EvaluationOptions extends ProcessingStepOptions {
 /** The training step. */
 export interface TrainingStepOptions {
   /**
-   * SageMaker instance type (`ml.<family>.<size>`).
+   * SageMaker instance type: `MlInstanceType.M5_XLARGE`, `MlInstanceType.of('ml.g5.2xlarge')`, or
+   * (deprecated, kept for 0.x configurations) the name as a string.
    * @default 'ml.m5.xlarge'
    */
-  readonly instanceType?: string;
+  readonly instanceType?: MlInstanceType | string;
   /**
    * Number of instances, 1 to 100. Above 1, traffic between instances is encrypted.
    * @default 1

@@ -44,7 +44,7 @@ describe('plain JavaScript values where the API expects enum-like classes fail w
       model: ModelSource.fromImage(IMAGE),
       variants: [{ instanceType: 'ml.m5.large' as never }],
     }));
-    expect(e.message).toMatch(/variants\[0\]\.instanceType \("ml\.m5\.large"\): must be an InferenceInstanceType \(InferenceInstanceType\.M5_LARGE or InferenceInstanceType\.of\("ml\.m5\.large"\)\), not a plain string/);
+    expect(e.message).toMatch(/variants\[0\]\.instanceType \("ml\.m5\.large"\): must be a MlInstanceType \(MlInstanceType\.M5_LARGE or MlInstanceType\.of\("ml\.m5\.large"\)\), not a plain string/);
     fc.assert(fc.property(plainValues, plainValues, (model, deployment) => {
       const err = validationErrorOf(() => new InferenceEndpoint(testStack(), 'Endpoint', { model: model as never, deployment: deployment as never }));
       const props = err.problems.map((p) => p.property);

@@ -16,7 +16,7 @@ describe('InferenceEndpoint documented defaults are the ones used', () => {
     expect(DOCS.get('VariantOptions.name')).toBe(`'${INFERENCE_DEFAULTS.variantName}'`);
     expect(DOCS.get('VariantOptions.weight')).toBe(String(INFERENCE_DEFAULTS.weight));
     expect(INFERENCE_DEFAULTS.instanceType).toBe(InferenceInstanceType.M5_LARGE);
-    expect(DOCS.get('VariantOptions.instanceType')).toBe('InferenceInstanceType.M5_LARGE');
+    expect(DOCS.get('VariantOptions.instanceType')).toBe('MlInstanceType.M5_LARGE');
     expect(DOCS.get('VariantOptions.initialInstanceCount')).toBe(
       `per profile: ${p.prod.initialInstanceCount} when the profile is 'prod', otherwise ${p.dev.initialInstanceCount}`);
     expect(p.staging.initialInstanceCount).toBe(p.dev.initialInstanceCount);

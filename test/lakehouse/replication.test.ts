@@ -1,3 +1,5 @@
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -93,6 +95,14 @@ describe('DataLakehouse replication', () => {
     expect(() => new DataLakehouse(testStack(), 'Lake', {
       replication: DR, zones: { raw: { objectLock: { mode: ObjectLockMode.GOVERNANCE, retention: Duration.days(1) } } },
     })).toThrow(/zones.raw.objectLock/);
+  });
+
+  test('fails when a zone brings its own bucket with replication (its replication is not the lakehouse\'s to change)', () => {
+    const stack = testStack();
+    const bucket = s3.Bucket.fromBucketName(stack, 'Existing', 'existing-raw');
+    const key = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    expect(() => new DataLakehouse(stack, 'Lake', { replication: DR, encryptionKey: key, zones: { raw: { bucket } } }))
+      .toThrow(/zones.raw.bucket \("an existing bucket"\): is not supported with replication/);
   });
 });
 

@@ -294,7 +294,7 @@ describe('ModelMonitor documented defaults are the ones used', () => {
 
   test('the docs state the values in MODEL_MONITOR_DEFAULTS', () => {
     expect(DOCS.get('MonitoringJobOptions.scheduleExpression')).toBe(`'${MODEL_MONITOR_DEFAULTS.scheduleExpression}'`);
-    expect(DOCS.get('MonitoringJobOptions.instanceType')).toBe('MonitoringInstanceType.M5_XLARGE');
+    expect(DOCS.get('MonitoringJobOptions.instanceType')).toBe('MlInstanceType.M5_XLARGE');
     expect(MODEL_MONITOR_DEFAULTS.instanceType).toBe(MonitoringInstanceType.M5_XLARGE);
     expect(DOCS.get('MonitoringJobOptions.instanceCount')).toBe(String(MODEL_MONITOR_DEFAULTS.instanceCount));
     expect(DOCS.get('MonitoringJobOptions.volumeSize')).toBe(`Size.gibibytes(${MODEL_MONITOR_DEFAULTS.volumeSize.toGibibytes()})`);

@@ -2,6 +2,7 @@ import * as path from 'path';
 import { ArnFormat, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
@@ -39,10 +40,14 @@ export class BatchResources extends Construct {
   public readonly targetDatabase: string;
   public readonly targetTable: string;
 
-  constructor(scope: Construct, id: string, lake: IDataLakehouse, b: BatchOptions, removalPolicy: RemovalPolicy) {
+  /**
+   * @param opsKey encrypts logs and job bookmarks (the pipeline's key); data in S3 stays under the lakehouse key.
+   */
+  constructor(scope: Construct, id: string, lake: IDataLakehouse, b: BatchOptions, removalPolicy: RemovalPolicy, opsKey: kms.IKey = lake.encryptionKey) {
     super(scope, id);
     const stack = Stack.of(this);
-    const key = lake.encryptionKey;
+    const dataKey = lake.encryptionKey;
+    const key = opsKey;
     this.targetDatabase = lake.databaseName(b.target.zone);
     this.targetTable = b.target.table;
     const sourceDatabase = lake.databaseName(b.source.zone);
@@ -94,11 +99,17 @@ export class BatchResources extends Construct {
     acknowledgeWildcardResources(this.role, ['*'],
       'cloudwatch:PutMetricData has no resource-level permissions; it is limited to the Glue namespaces by condition.');
 
+    if (key !== dataKey) {
+      // "Setting up encryption in AWS Glue" (https://docs.aws.amazon.com/glue/latest/dg/set-up-encryption.html):
+      // the job's role needs kms:GenerateDataKey, kms:Decrypt and kms:Encrypt on the keys of the
+      // security configuration (CloudWatch Logs and job bookmarks); the lakehouse grants cover the data key.
+      key.grant(this.role, ...perms.GLUE_OPS_KEY);
+    }
     this.securityConfigurationName = Names.uniqueResourceName(this, { maxLength: 255 });
     const securityConfiguration = new glue.CfnSecurityConfiguration(this, 'SecurityConfiguration', {
       name: this.securityConfigurationName,
       encryptionConfiguration: {
-        s3Encryptions: [{ s3EncryptionMode: 'SSE-KMS', kmsKeyArn: key.keyArn }],
+        s3Encryptions: [{ s3EncryptionMode: 'SSE-KMS', kmsKeyArn: dataKey.keyArn }],
         cloudWatchEncryption: { cloudWatchEncryptionMode: 'SSE-KMS', kmsKeyArn: key.keyArn },
         jobBookmarksEncryption: { jobBookmarksEncryptionMode: 'CSE-KMS', kmsKeyArn: key.keyArn },
       },

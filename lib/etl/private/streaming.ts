@@ -2,6 +2,7 @@ import * as path from 'path';
 import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -28,10 +29,14 @@ export class StreamingResources extends Construct {
   public readonly transformer?: lambda.IFunction;
   public readonly prefix: string;
 
-  constructor(scope: Construct, id: string, lake: IDataLakehouse, s: StreamingOptions, removalPolicy: RemovalPolicy) {
+  /**
+   * @param opsKey encrypts the stream and the logs (the pipeline's key); objects in the zone stay under the lakehouse key.
+   */
+  constructor(scope: Construct, id: string, lake: IDataLakehouse, s: StreamingOptions, removalPolicy: RemovalPolicy, opsKey: kms.IKey = lake.encryptionKey) {
     super(scope, id);
     const stack = Stack.of(this);
-    const key = lake.encryptionKey;
+    const dataKey = lake.encryptionKey;
+    const key = opsKey;
     const zone = s.zone ?? LakehouseZone.RAW;
     const bucket = lake.zoneBucket(zone);
     const table = s.table ? lake.findTable(zone, s.table) : undefined;
@@ -64,7 +69,7 @@ export class StreamingResources extends Construct {
     grantWithKey(role, {
       actions: perms.FIREHOSE_S3_WRITE,
       resourceArns: [bucket.bucketArn, ...objects],
-      key,
+      key: dataKey,
       keyActions: ['kms:Decrypt', 'kms:GenerateDataKey'],
     });
     acknowledgeWildcardResources(role, objects, 'Firehose writes one object per buffer under the delivery and error prefixes.');
@@ -146,7 +151,7 @@ export class StreamingResources extends Construct {
         },
         // Parquet conversion compresses inside the file; the object itself must stay uncompressed.
         compressionFormat: table ? 'UNCOMPRESSED' : 'GZIP',
-        encryptionConfiguration: { kmsEncryptionConfig: { awskmsKeyArn: key.keyArn } },
+        encryptionConfiguration: { kmsEncryptionConfig: { awskmsKeyArn: dataKey.keyArn } },
         cloudWatchLoggingOptions: { enabled: true, logGroupName: logGroup.logGroupName, logStreamName: logStream.logStreamName },
         processingConfiguration: processing,
         dataFormatConversionConfiguration: conversion,

@@ -2,7 +2,8 @@ import { Duration, Token } from 'aws-cdk-lib';
 import { Validator } from '../../core/errors';
 import { validateAvailabilityZones } from '../../core/network';
 import { DeploymentStrategy } from '../deployment';
-import { InferenceInstanceType } from '../instance-types';
+import { MlInstanceType } from '../../core/ml-instance-type';
+import { inferenceInstanceTypeProblem } from '../instance-types';
 import { ModelSource } from '../model-source';
 import { INFERENCE_DEFAULTS, InferenceEndpointProps, VariantOptions, profileDefaults } from '../inference-endpoint-props';
 
@@ -45,9 +46,9 @@ function checkVariant(v: Validator, variant: VariantOptions, path: string, profi
     v.check(!variant.autoScaling, `${path}.autoScaling`, variant.autoScaling, 'must not be set on a serverless variant (it scales by concurrency)');
     return;
   }
-  if (!v.isInstance(variant.instanceType, InferenceInstanceType, `${path}.instanceType`, 'InferenceInstanceType.M5_LARGE or InferenceInstanceType.of("ml.m5.large")')) return;
+  if (!v.isInstance(variant.instanceType, MlInstanceType, `${path}.instanceType`, 'MlInstanceType.M5_LARGE or MlInstanceType.of("ml.m5.large")')) return;
   const type = variant.instanceType ?? INFERENCE_DEFAULTS.instanceType;
-  const problem = type.problem();
+  const problem = inferenceInstanceTypeProblem(type);
   v.check(problem === undefined, `${path}.instanceType`, type.name, problem ?? '');
   checkInt(v, variant.initialInstanceCount, 1, 100, `${path}.initialInstanceCount`);
   const a = variant.autoScaling;

@@ -34,9 +34,12 @@ export function validateLakehouseProps(v: Validator, props: DataLakehouseProps):
   }
   const bucketNames = new Map<string, string>();
   const databaseNames = new Map<string, string>();
+  validateOwnKey(v, props);
+  const ownBuckets = new Map<unknown, string>();
   for (const zone of ALL_ZONES) {
     const z: ZoneOptions = zones[zone] ?? {};
     const path = `zones.${zone}`;
+    validateOwnZone(v, z, path, props, ownBuckets);
     if (z.bucketName !== undefined && !Token.isUnresolved(z.bucketName)) {
       const problem = bucketNameProblem(z.bucketName);
       v.check(problem === undefined, `${path}.bucketName`, z.bucketName, problem ?? '');
@@ -71,6 +74,41 @@ export function validateLakehouseProps(v: Validator, props: DataLakehouseProps):
     if (Token.isUnresolved(admin)) continue;
     v.matches(admin, /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, `lakeFormation.admins[${i}]`,
       'must be the ARN of an IAM role or user');
+  }
+}
+
+/** `encryptionKey` must be a KMS key object (input from JavaScript or configuration may not be). */
+function validateOwnKey(v: Validator, props: DataLakehouseProps): void {
+  if (props.encryptionKey === undefined) return;
+  v.check(typeof (props.encryptionKey as { keyArn?: unknown })?.keyArn === 'string', 'encryptionKey', props.encryptionKey,
+    'must be a kms.IKey (for example kms.Key.fromKeyArn(...))');
+}
+
+/** Options that an existing bucket or database makes meaningless are errors, not silently ignored. */
+function validateOwnZone(v: Validator, z: ZoneOptions, path: string, props: DataLakehouseProps, seen: Map<unknown, string>): void {
+  if (z.bucket !== undefined) {
+    const bucket = z.bucket as { bucketArn?: unknown; bucketName?: unknown; encryptionKey?: unknown };
+    if (typeof bucket?.bucketArn !== 'string') {
+      v.fail(`${path}.bucket`, z.bucket, 'must be an s3.IBucket (for example s3.Bucket.fromBucketAttributes(...))');
+    } else {
+      for (const [prop, value] of Object.entries({ bucketName: z.bucketName, versioned: z.versioned, lifecycle: z.lifecycle, objectLock: z.objectLock })) {
+        v.check(value === undefined, `${path}.${prop}`, value, `must not be set with ${path}.bucket (an existing bucket is configured by its owner)`);
+      }
+      v.check(props.encryptionKey !== undefined, 'encryptionKey', undefined,
+        `is required with ${path}.bucket: the KMS key the existing bucket is encrypted with`);
+      if (bucket.encryptionKey !== undefined && props.encryptionKey !== undefined) {
+        v.check(bucket.encryptionKey === props.encryptionKey, `${path}.bucket`, String(bucket.bucketName),
+          'is encrypted with another key than encryptionKey; every zone must use the lakehouse key');
+      }
+      const identity = typeof bucket.bucketName === 'string' && !Token.isUnresolved(bucket.bucketName) ? bucket.bucketName : z.bucket;
+      const other = seen.get(identity);
+      v.check(other === undefined, `${path}.bucket`, String(bucket.bucketName), `must differ from ${other}.bucket (one bucket per zone)`);
+      seen.set(identity, path);
+    }
+  }
+  if (z.existingDatabaseName !== undefined) {
+    v.check(z.databaseName === undefined, `${path}.databaseName`, z.databaseName, `must not be set with ${path}.existingDatabaseName`);
+    if (!Token.isUnresolved(z.existingDatabaseName)) v.matches(z.existingDatabaseName, GLUE_NAME, `${path}.existingDatabaseName`, GLUE_ALLOWED);
   }
 }
 

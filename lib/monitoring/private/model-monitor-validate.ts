@@ -1,5 +1,6 @@
 import { Duration, Size, Token } from 'aws-cdk-lib';
 import { Validator } from '../../core/errors';
+import { MlInstanceType } from '../../core/ml-instance-type';
 import {
   DataQualityMonitorOptions, MODEL_MONITOR_DEFAULTS, ModelMonitorProps, ModelQualityMetric, ModelQualityMonitorOptions,
   ModelQualityProblemType, MonitoringJobOptions,
@@ -178,8 +179,10 @@ function checkJob(v: Validator, o: MonitoringJobOptions, path: string): number |
       interval = parsed.intervalHours;
     }
   }
-  const typeProblem = o.instanceType?.problem();
-  v.check(typeProblem === undefined, `${path}.instanceType`, o.instanceType?.name, typeProblem ?? '');
+  if (v.isInstance(o.instanceType, MlInstanceType, `${path}.instanceType`, 'MlInstanceType.M5_XLARGE or MlInstanceType.of("ml.m5.xlarge")')) {
+    const typeProblem = o.instanceType?.problem();
+    v.check(typeProblem === undefined, `${path}.instanceType`, o.instanceType?.name, typeProblem ?? '');
+  }
   if (o.instanceCount !== undefined) {
     const n = o.instanceCount;
     v.check(Number.isInteger(n) && n >= 1 && n <= 100, `${path}.instanceCount`, n, 'must be a whole number from 1 to 100');

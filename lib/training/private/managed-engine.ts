@@ -10,6 +10,7 @@ import type { SageMakerNetwork } from '../../core/environment';
 import { MODEL_STATS_SCRIPT } from '../../core/python-assets';
 import { grantWithKey } from '../../core/grants';
 import { acknowledgeWildcardResources } from '../../core/nag';
+import { MlInstanceType } from '../../core/ml-instance-type';
 import { IDataLakehouse } from '../../lakehouse/data-lakehouse';
 import { TableFormat } from '../../lakehouse/table';
 import { LakehouseZone } from '../../lakehouse/zone';
@@ -244,7 +245,7 @@ export class ManagedEngine extends Construct {
           }],
           'OutputDataConfig': { 'S3OutputPath.$': runUri('model/'), 'KmsKeyId': key.keyArn },
           'ResourceConfig': {
-            InstanceType: t.instanceType ?? TRAINING_DEFAULTS.instanceType,
+            InstanceType: MlInstanceType.from(t.instanceType ?? TRAINING_DEFAULTS.instanceType).name,
             InstanceCount: trainCount,
             VolumeSizeInGB: (t.volumeSize ?? TRAINING_DEFAULTS.trainingVolume).toGibibytes(),
             VolumeKmsKeyId: key.keyArn,

@@ -2,6 +2,7 @@ import * as path from 'path';
 import { Duration, Token } from 'aws-cdk-lib';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { MlInstanceType } from '../../core/ml-instance-type';
 import { ProcessingStepOptions, TRAINING_DEFAULTS } from '../training-cluster-props';
 
 /** Where processing inputs and outputs live in the container. */
@@ -57,7 +58,7 @@ export interface StepSettings {
 /** Resolves a processing step's settings with the documented defaults. */
 export function stepSettings(o: ProcessingStepOptions): StepSettings {
   return {
-    instanceType: o.instanceType ?? TRAINING_DEFAULTS.instanceType,
+    instanceType: MlInstanceType.from(o.instanceType ?? TRAINING_DEFAULTS.instanceType).name,
     instanceCount: o.instanceCount ?? TRAINING_DEFAULTS.instanceCount,
     volumeGiB: (o.volumeSize ?? TRAINING_DEFAULTS.processingVolume).toGibibytes(),
     maxRuntime: o.maxRuntime ?? TRAINING_DEFAULTS.processingMaxRuntime,

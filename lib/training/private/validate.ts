@@ -3,6 +3,7 @@ import { Duration, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { Validator } from '../../core/errors';
 import { scheduleProblem } from '../../core/schedule';
+import { MlInstanceType } from '../../core/ml-instance-type';
 import { sagemakerInstanceTypeProblem } from '../instance-types';
 import { TrainingImage } from '../training-image';
 import {
@@ -18,10 +19,13 @@ function seconds(d: Duration | undefined): number | undefined {
   return d === undefined || d.isUnresolved() ? undefined : d.toSeconds({ integral: false });
 }
 
-function checkInstance(v: Validator, type: string | undefined, property: string): void {
-  if (type === undefined || Token.isUnresolved(type)) return;
-  const p = sagemakerInstanceTypeProblem(type);
-  v.check(p === undefined, property, type, p ?? '');
+function checkInstance(v: Validator, type: MlInstanceType | string | undefined, property: string): void {
+  if (type === undefined) return;
+  if (typeof type !== 'string' && !v.isInstance(type, MlInstanceType, property, 'MlInstanceType.M5_XLARGE or MlInstanceType.of("ml.m5.xlarge")')) return;
+  const name = MlInstanceType.from(type).name;
+  if (Token.isUnresolved(name)) return;
+  const p = sagemakerInstanceTypeProblem(name);
+  v.check(p === undefined, property, name, p ?? '');
 }
 
 function checkCount(v: Validator, n: number | undefined, property: string): void {
