@@ -51,9 +51,10 @@ export interface RegulatedWorkloadsOptions {
  *   provider Lambda (and its log group) that aws-cdk-lib writes behind every AwsCustomResource.
  *
  * @example
- * const app = new App();
+ * // given: app: App; definition: PlatformDefinition; environments: Partial<Record<EnvironmentName, PlatformEnvironment>>; nist: import('aws-cdk-lib').IPolicyValidationPlugin; hipaa: import('aws-cdk-lib').IPolicyValidationPlugin
+ * // nist = new NIST80053R5Checks(app), hipaa = new HIPAASecurityChecks(app) (cdk-nag 3)
  * buildPlatform(app, { definition, environments });
- * RegulatedWorkloads.apply(app, { plugins: [new NIST80053R5Checks(app), new HIPAASecurityChecks(app)] });
+ * RegulatedWorkloads.apply(app, { plugins: [nist, hipaa] });
  */
 export class RegulatedWorkloads {
   /**

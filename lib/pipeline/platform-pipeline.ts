@@ -35,6 +35,7 @@ const CDK_SYNTH = /\bcdk\s+synth\b/;
  * runs with the target's execution role.
  *
  * @example
+ * // given: app: App; definition: PlatformDefinition; environments: Partial<Record<EnvironmentName, PlatformEnvironment>>; connectionArn: string
  * const tooling = new Stack(app, 'Delivery', { env: { account: '444444444444', region: 'eu-west-1' } });
  * new PlatformPipeline(tooling, 'Pipeline', {
  *   definition, environments,

@@ -9,7 +9,7 @@ describe('ModelRegistry: bring your own key', () => {
   test('an imported key encrypts the artifact bucket and both repositories, is published, and warns about its policy', () => {
     const stack = testStack();
     const registry = new ModelRegistry(stack, 'Registry', {
-      models: [{ name: 'churn' }], encryptionKey: kms.Key.fromKeyArn(stack, 'Key', KEY_ARN), crossAccountReaders: ['210987654321'],
+      models: [{ name: 'churn' }], encryptionKey: kms.Key.fromKeyArn(stack, 'Key', KEY_ARN), crossAccountReaders: ['arn:aws:iam::210987654321:role/serving'],
     });
     const t = Template.fromStack(stack);
     expect(registry.encryptionKey.keyArn).toBe(KEY_ARN);
