@@ -35,9 +35,15 @@ export function stackCost(stack: StackTemplate): CostLine[] {
   add('interface VPC endpoint AZs', azHours, PRICES.interfaceEndpointAzHour * h);
   const alarmMetrics = of('AWS::CloudWatch::Alarm').reduce((n, r) => {
     const metrics = r.Properties?.Metrics as Array<{ MetricStat?: unknown }> | undefined;
-    return n + (metrics ? metrics.filter((m) => m.MetricStat).length : 1);
+    // A Metrics Insights query alarm (an expression over no MetricStat) analyzes at least one metric.
+    return n + (metrics ? Math.max(1, metrics.filter((m) => m.MetricStat).length) : 1);
   }, 0);
   add('CloudWatch alarm metrics', alarmMetrics, PRICES.alarmMetricMonth);
+  // S3 Replication metrics (ReplicationLatency, BytesPendingReplication, OperationsPendingReplication,
+  // OperationsFailedReplication per rule; S3 User Guide, metrics-dimensions.html) are billed as custom metrics.
+  const replicationMetrics = of('AWS::S3::Bucket').reduce((n, b) => n + ((b.Properties?.ReplicationConfiguration?.Rules ?? []) as Array<{ Destination?: { Metrics?: { Status?: string } } }>)
+    .filter((r) => r.Destination?.Metrics?.Status === 'Enabled').length * ASSUMPTIONS.replicationMetricsPerRule, 0);
+  add('S3 replication metrics (custom metrics)', replicationMetrics, PRICES.customMetricMonth);
   add('CloudWatch composite alarms', of('AWS::CloudWatch::CompositeAlarm').length, PRICES.compositeAlarmMonth);
   add('CloudWatch dashboards', of('AWS::CloudWatch::Dashboard').length, PRICES.dashboardMonth);
   for (const s of of('AWS::Kinesis::Stream')) {

@@ -17,7 +17,7 @@ export const PRICES = {
   sources: [
     'AWS KMS pricing: customer managed key, $1.00 per key-month',
     'AWS PrivateLink pricing: interface endpoint, $0.01 per AZ-hour (gateway endpoints free)',
-    'Amazon CloudWatch pricing: $0.10 per standard-resolution alarm metric-month, $0.50 per composite alarm-month, $3.00 per dashboard-month',
+    'Amazon CloudWatch pricing: $0.10 per standard-resolution alarm metric-month (a Metrics Insights query alarm counted as one), $0.50 per composite alarm-month, $3.00 per dashboard-month, $0.30 per custom metric-month (first 10,000; S3 replication metrics are billed as custom metrics)',
     'Amazon Kinesis Data Streams pricing: on-demand $0.04 per stream-hour, provisioned $0.015 per shard-hour',
     'Amazon SageMaker AI pricing: real-time inference instance-hours (ml.m5.large $0.115); serverless inference billed per millisecond of compute and per GB processed, nothing without requests unless provisioned concurrency is set',
     'AWS Glue pricing: $0.44 per DPU-hour, Spark jobs billed per second with a 1-minute minimum; crawlers $0.44 per DPU-hour with a 10-minute minimum',
@@ -25,6 +25,8 @@ export const PRICES = {
   kmsKeyMonth: 1.0,
   interfaceEndpointAzHour: 0.01,
   alarmMetricMonth: 0.1,
+  /** CloudWatch custom metric, first 10,000 metrics. */
+  customMetricMonth: 0.3,
   compositeAlarmMonth: 0.5,
   dashboardMonth: 3.0,
   kinesisOnDemandStreamHour: 0.04,
@@ -51,7 +53,10 @@ export const ASSUMPTIONS = {
   crawlerDpus: 1,
   /** Runs per month of a daily schedule. */
   dailyRunsPerMonth: 30,
+  /** Replication metrics S3 publishes per replication rule with metrics enabled. */
+  replicationMetricsPerRule: 4,
   notes: [
+    'S3 replication metrics counted as published every hour of the month (an upper bound: CloudWatch bills custom metrics only for the hours they are published); S3 request metrics are published only with requests, so nothing at rest',
     'no traffic and no data: requests, storage, logs, flow logs, Step Functions transitions, EventBridge and SQS cost nothing at rest',
     'endpoints at their initial instance count (autoscaling minimum), all hours of the month, once a version is approved (before the first approval a serving stack has no endpoint)',
     'scheduled Glue jobs run daily for a few minutes on their workers even when they find no data; the data-quality runs that follow are not counted',
