@@ -18,7 +18,9 @@
  * Run it with: npx cdk synth --app "npx ts-node --swc examples/multi-account.ts" -c env=all
  */
 import { App } from 'aws-cdk-lib';
-import { EnvironmentName, PlatformDefinition, PlatformEnvironment, PlatformStage, Profiles, ToolingAccount, buildPlatform } from '../lib';
+import {
+  EnvironmentName, PlatformDefinition, PlatformEnvironment, PlatformStage, Profiles, ToolingAccount, availabilityZonesContext, buildPlatform,
+} from '../lib';
 import { DEFINITION as MULTI_ENVIRONMENT } from './multi-environment';
 
 /** The models and data of examples/multi-environment.ts, watched by the platform's own drift job only. */
@@ -48,7 +50,15 @@ export const ENVIRONMENTS: Record<EnvironmentName, PlatformEnvironment> = {
   },
 };
 
+/** The availability zones of every pinned account, as context: synth needs no lookup and no credentials. */
+export function pinAvailabilityZones(app: App): void {
+  for (const account of Object.values(ACCOUNTS)) {
+    for (const [key, zones] of Object.entries(availabilityZonesContext(account, REGION, [`${REGION}a`, `${REGION}b`]))) app.node.setContext(key, zones);
+  }
+}
+
 export function buildMultiAccountExample(app: App = new App()): Map<EnvironmentName, PlatformStage> {
+  pinAvailabilityZones(app);
   return buildPlatform(app, { definition: DEFINITION, environments: ENVIRONMENTS, tooling: TOOLING });
 }
 

@@ -12,7 +12,7 @@ import * as path from 'path';
 import { App, Duration } from 'aws-cdk-lib';
 import {
   ColumnType, EnvironmentName, InferenceInstanceType, LakehouseZone, ModelQualityMonitorOptions, ModelQualityProblemType, PlatformDefinition,
-  PlatformEnvironment, PlatformModel, PlatformStage, Profiles, buildPlatform,
+  PlatformEnvironment, PlatformModel, PlatformStage, Profiles, availabilityZonesContext, buildPlatform,
 } from '../lib';
 
 const ACCOUNT = '111122223333';
@@ -95,6 +95,8 @@ export const ENVIRONMENTS: Record<EnvironmentName, PlatformEnvironment> = {
 };
 
 export function buildMultiEnvironmentExample(app: App = new App()): Map<EnvironmentName, PlatformStage> {
+  // The stacks are pinned: their availability zones come from context, so synth needs no credentials.
+  for (const [key, zones] of Object.entries(availabilityZonesContext(ACCOUNT, REGION, [`${REGION}a`, `${REGION}b`]))) app.node.setContext(key, zones);
   return buildPlatform(app, { definition: DEFINITION, environments: ENVIRONMENTS });
 }
 

@@ -14,7 +14,7 @@
  */
 import { App, Stack } from 'aws-cdk-lib';
 import { PlatformPipeline, PlatformSource } from '../lib';
-import { ACCOUNTS, DEFINITION, ENVIRONMENTS, REGION } from './multi-account';
+import { ACCOUNTS, DEFINITION, ENVIRONMENTS, REGION, pinAvailabilityZones } from './multi-account';
 
 export { ENVIRONMENTS, REGION };
 export const TOOLING_ACCOUNT = ACCOUNTS.tooling;
@@ -22,6 +22,7 @@ const CONNECTION_ARN = `arn:aws:codeconnections:${REGION}:${TOOLING_ACCOUNT}:con
 
 /** Builds the tooling stack with the pipeline; its synth step synthesizes this file's app. */
 export function buildPipelineExample(app: App = new App()): PlatformPipeline {
+  pinAvailabilityZones(app);
   const tooling = new Stack(app, 'Delivery', { env: { account: TOOLING_ACCOUNT, region: REGION }, stackName: 'mlops-delivery' });
   return new PlatformPipeline(tooling, 'Pipeline', {
     definition: DEFINITION,

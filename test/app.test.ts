@@ -12,6 +12,7 @@ import { buildTrainingEksExample } from '../examples/training-eks';
 import { buildQuickstart } from '../examples/quickstart';
 import { buildMultiEnvironmentExample } from '../examples/multi-environment';
 import { buildByoVpcExample } from '../examples/byo-vpc';
+import { missingContext } from './helpers/offline';
 import { SKIP_BUNDLING, normalizedTemplate, testApp, validationViolations } from './helpers/app';
 import { platformStacks } from './helpers/platform';
 import { describeLoop } from './platform/loop';
@@ -95,6 +96,10 @@ describe('every example', () => {
     for (const [name, [build, context]] of Object.entries(EXAMPLES)) built.set(name, synthWithNag(build, context));
   });
   const template = (name: string) => Template.fromStack(built.get(name)!.built as Stack);
+
+  test.each(Object.keys(EXAMPLES))('example %s needs no context lookup (synthesizes offline, without credentials)', (name) => {
+    expect(missingContext(built.get(name)!.app)).toEqual([]);
+  });
 
   test.each(Object.keys(EXAMPLES))('example %s synthesizes with zero validation findings and zero unacknowledged cdk-nag findings', (name) => {
     expect(validationViolations(built.get(name)!.app)).toEqual([]);

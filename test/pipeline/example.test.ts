@@ -4,6 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { PlatformPipeline } from '../../lib';
 import { ENVIRONMENTS, TOOLING_ACCOUNT, buildPipelineExample } from '../../examples/pipeline';
 import { SKIP_BUNDLING, testApp, validationViolations } from '../helpers/app';
+import { missingContext } from '../helpers/offline';
 
 // As `cdk synth` runs it: aws-cdk-lib's CloudFormation schema validation on (cdk.json turns its
 // findings into errors) and cdk-nag AwsSolutions, over the tooling stack and every stage it deploys.
@@ -23,6 +24,10 @@ describe('examples/pipeline.ts', () => {
 
   test('synthesizes with zero validation findings and zero unacknowledged cdk-nag findings', () => {
     expect(validationViolations(app)).toEqual([]);
+  });
+
+  test('synthesizes offline: no context lookup', () => {
+    expect(missingContext(app)).toEqual([]);
   });
 
   test('the tooling account hosts the pipeline; dev, prod and staging deploy into their own accounts in that order, prod after an approval', () => {

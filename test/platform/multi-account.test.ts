@@ -7,6 +7,7 @@ import { SKIP_BUNDLING, testApp, validationViolations } from '../helpers/app';
 import { TaskMock, execute, sequence } from '../helpers/asl';
 import { stateMachineDefinition } from '../helpers/etl';
 import { platformStacks } from '../helpers/platform';
+import { missingContext } from '../helpers/offline';
 
 // examples/multi-account.ts: dev, staging, prod in three accounts of one region, tooling in a fourth.
 // Synthesized once with aws-cdk-lib's CloudFormation validation on and cdk-nag AwsSolutions, as
@@ -68,6 +69,10 @@ describe('multi-account example (dev 111111111111, staging 222222222222, prod 33
     for (const name of ['dev', 'staging', 'prod'] as const) {
       for (const s of platformStacks(stage(name))) expect(s.account).toBe(ENVIRONMENTS[name].account);
     }
+  });
+
+  test('synthesizes offline: no context lookup (the availability zones of every pinned account are in context)', () => {
+    expect(missingContext(app)).toEqual([]);
   });
 
   test('every cross-account trust and resource policy names exact role ARNs: the other account only under ArnEquals aws:PrincipalArn', () => {
