@@ -9,7 +9,10 @@
 //    versions this repository develops with), creates a fresh CDK app in a temporary directory
 //    outside the repository, installs the tarball with the app's own aws-cdk-lib, constructs and
 //    typescript, compiles a small app that uses only the public entry point (strict, NodeNext,
-//    as `cdk init` sets it up), synthesizes it and checks the template. It also checks that the
+//    as `cdk init` sets it up) and composes its own data, ML, serving and monitoring stacks for two
+//    environments pinned to accounts and a region, synthesizes it with no AWS credentials, variables
+//    or config files, fails on any context lookup it would need (the manifest's `missing`) and checks
+//    each template (pinned environment, availability zones, resources). It also checks that the
 //    app holds exactly one copy of aws-cdk-lib and of constructs, that the peer ranges are met
 //    (`npm ls`), that cdktf is not installed, that the app never loaded the Kubernetes subpath,
 //    that the Kubernetes subpath resolves and that deep imports are refused.
@@ -41,7 +44,8 @@ function fail(message) {
 // Children must not inherit the npm_* variables of an enclosing `npm run` (they describe this
 // repository, not the consumer app) nor NODE_PATH (it would let the app resolve modules it did
 // not install). The npm cache is kept, so installs reuse what `npm ci` downloaded.
-const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'NODE_PATH'));
+// Nor any AWS_* variable: the apps must synthesize without credentials, profile or region.
+const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && !/^AWS_/i.test(k) && k !== 'NODE_PATH'));
 childEnv.npm_config_update_notifier = 'false';
 childEnv.npm_config_fund = 'false';
 childEnv.npm_config_audit = 'false';
@@ -155,58 +159,108 @@ function packAndInspect(workDir) {
 // ---------------------------------------------------------------------------------------------
 // Step 2: a fresh consumer app per version pair.
 
-const APP_TS = `// A consumer's CDK app: it imports the library only from the package root.
-import { App, Stack } from 'aws-cdk-lib';
+const APP_TS = `// A consumer's CDK app: it imports the library only from the package root, composes its own stacks
+// (no buildPlatform, no PlatformStage) and pins each environment to an account and region.
+import { App, Duration, Environment, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
-  ColumnType, DataLakehouse, IDataLakehouse, LakehouseZone, PlatformStage, Profiles, TableFormat, applyPlatform,
+  ApprovedVersionParameter, ColumnType, DataLakehouse, EnvironmentProfile, EtlPipeline, IDataLakehouse, InferenceEndpoint,
+  LakehouseZone, ModelRegistry, ModelSource, MonitoringStack, Profiles, PromotionWorkflow, RetrainTrigger, TableFormat,
+  TrainingCluster, applyPlatform,
 } from '${PKG.name}';
 
-const app = new App({ outdir: process.argv[2] });
-applyPlatform(app, { project: 'consumer', profile: Profiles.STAGING, owner: 'ml-platform', costCentre: 'cc-0001' });
-const stack = new Stack(app, 'ConsumerData');
-
-// The platform stage below owns the account-wide catalog and Lake Formation settings (its foundation stack).
-const lake: IDataLakehouse = new DataLakehouse(stack, 'Lakehouse', {
-  manageCatalogEncryption: false,
-  lakeFormation: { manageSettings: false },
-  tables: [{
-    name: 'training_samples',
-    zone: LakehouseZone.CURATED,
-    format: TableFormat.ICEBERG,
-    columns: [{ name: 'id', type: ColumnType.STRING }, { name: 'label', type: ColumnType.DOUBLE }],
-    partitionKeys: [{ name: 'day', type: ColumnType.DATE }],
-  }],
-});
-const trainer = new iam.Role(stack, 'Trainer', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
-lake.grantRead(trainer, LakehouseZone.CURATED);
-
-// The whole platform, one environment: data, ML, serving and monitoring stacks in a stage.
-const columns = [{ name: 'id', type: ColumnType.STRING }, { name: 'tenure', type: ColumnType.INT }, { name: 'label', type: ColumnType.DOUBLE }];
-new PlatformStage(app, 'staging', {
-  definition: {
-    project: 'consumer',
-    lakehouse: { tables: [{ name: 'samples', zone: LakehouseZone.CURATED, columns }] },
-    models: [{
-      name: 'churn',
-      training: { managed: {
-        source: { zone: LakehouseZone.CURATED, table: 'samples' }, features: ['tenure'], label: 'label', sampleId: 'id',
-        prepare: { script: 'prepare.py' }, evaluate: { script: 'evaluate.py', metric: 'auc', threshold: 0.8 },
-      } },
-    }],
+const STAGING = { account: '111111111111', region: 'eu-west-1' };
+const PROD = { account: '222222222222', region: 'eu-west-1' };
+const STAGING_ZONES = ['eu-west-1a', 'eu-west-1b'];
+const PROD_ZONES = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
+// A pinned stack reads its zones from context (ec2.Vpc checks given zones against the stack's, even
+// with the constructs' \`availabilityZones\`): given here as a committed cdk.context.json would give
+// them, so synth makes no lookup and needs no credentials.
+const app = new App({
+  outdir: process.argv[2],
+  context: {
+    [\`availability-zones:account=\${STAGING.account}:region=\${STAGING.region}\`]: STAGING_ZONES,
+    [\`availability-zones:account=\${PROD.account}:region=\${PROD.region}\`]: PROD_ZONES,
   },
-  environment: { name: 'staging', profile: Profiles.STAGING, owner: 'ml-platform', costCentre: 'cc-0001' },
 });
+const features = ['tenure', 'monthly_charges'];
+const samples = [{ name: 'id', type: ColumnType.STRING }, ...features.map((name) => ({ name, type: ColumnType.DOUBLE })), { name: 'label', type: ColumnType.DOUBLE }];
+
+function environment(name: string, profile: EnvironmentProfile, env: Required<Environment>, availabilityZones: string[]): void {
+  const stack = (kind: string) => {
+    const s = new Stack(app, \`consumer-\${name}-\${kind}\`, { env });
+    applyPlatform(s, { project: 'consumer', profile, owner: 'ml-platform', costCentre: 'cc-0001' });
+    return s;
+  };
+  const data = stack('data');
+  const lake: IDataLakehouse = new DataLakehouse(data, 'Lakehouse', {
+    tables: [
+      { name: 'events', zone: LakehouseZone.RAW, columns: samples, partitionKeys: [{ name: 'day', type: ColumnType.DATE }] },
+      { name: 'training_samples', zone: LakehouseZone.CURATED, format: TableFormat.ICEBERG, columns: samples, partitionKeys: [{ name: 'day', type: ColumnType.DATE }] },
+    ],
+  });
+  const analyst = new iam.Role(data, 'Analyst', { assumedBy: new iam.AccountRootPrincipal() });
+  lake.grantRead(analyst, LakehouseZone.CURATED);
+  const curate = new EtlPipeline(data, 'Curate', {
+    lakehouse: lake,
+    batch: {
+      script: 'glue/curate_events.py', schedule: 'cron(0 2 * * ? *)',
+      source: { zone: LakehouseZone.RAW, table: 'events' }, target: { zone: LakehouseZone.CURATED, table: 'training_samples' },
+      dataQuality: { ruleset: 'Rules = [ RowCount > 0, IsComplete "id" ]' },
+    },
+  });
+
+  const ml = stack('ml');
+  const registry = new ModelRegistry(ml, 'Registry', { models: [{ name: 'churn' }] });
+  const training = new TrainingCluster(ml, 'Training', {
+    lakehouse: lake, registry, model: 'churn', availabilityZones,
+    triggers: [RetrainTrigger.onEtlSuccess(curate)],
+    managed: {
+      source: { zone: LakehouseZone.CURATED, table: 'training_samples' }, features, label: 'label', sampleId: 'id',
+      prepare: { script: 'prepare.py' },
+      training: { maxRuntime: Duration.hours(2) },
+      evaluate: { script: 'evaluate.py', metric: 'auc', threshold: 0.8 },
+    },
+  });
+  new ApprovedVersionParameter(ml, 'ChurnApprovedVersion', { model: 'churn' });
+
+  const serving = stack('serving');
+  serving.addStackDependency(ml);
+  const endpoint = new InferenceEndpoint(serving, 'Churn', {
+    model: ModelSource.fromRegistry(registry, 'churn'), availabilityZones,
+    dataCapture: { lakehouse: lake, samplingPercentage: 20 },
+  });
+  new PromotionWorkflow(ml, 'Promotion', { registry, model: 'churn', stages: [{ name, stackName: serving.stackName }] });
+
+  new MonitoringStack(app, \`consumer-\${name}-monitoring\`, {
+    env, lakehouse: lake, pipelines: [curate], trainingClusters: [training], registries: [registry],
+    endpoints: [{ endpoint, registry, model: 'churn', retrain: training, drift: { quality: { threshold: 0.8 } } }],
+  });
+}
+
+environment('staging', Profiles.STAGING, STAGING, STAGING_ZONES);
+environment('prod', Profiles.PROD, PROD, PROD_ZONES);
 
 const assembly = app.synth();
 console.log('synthesized ' + assembly.stacks.map((s) => s.templateFile).join(', '));
 `;
 
-/** Templates of the platform stage and what each must hold at least. */
-const EXPECTED_STAGE = {
-  'consumer-staging-ml': { 'AWS::SageMaker::ModelPackageGroup': 1, 'AWS::StepFunctions::StateMachine': 2 },
-  'consumer-staging-serving': { 'AWS::SageMaker::Endpoint': 1 },
-  'consumer-staging-monitoring': { 'AWS::CloudWatch::Dashboard': 1, 'AWS::CloudWatch::CompositeAlarm': 1, 'AWS::Glue::Job': 1, 'AWS::Glue::Trigger': 1 },
+/**
+ * The app's two environments: each stack's account and region, the zones its VPCs must use, and what
+ * each of its templates must hold at least.
+ */
+const ENVIRONMENTS = {
+  staging: { env: 'aws://111111111111/eu-west-1', zones: ['eu-west-1a', 'eu-west-1b'] },
+  prod: { env: 'aws://222222222222/eu-west-1', zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'] },
+};
+const EXPECTED_STACKS = {
+  data: {
+    'AWS::Glue::Database': 3, 'AWS::Glue::Table': 2, 'AWS::S3::Bucket': 4, 'AWS::KMS::Key': 1, 'AWS::Athena::WorkGroup': 1,
+    'AWS::IAM::Role': 1, 'AWS::IAM::Policy': 1, 'AWS::Glue::Job': 1, 'AWS::StepFunctions::StateMachine': 1,
+  },
+  ml: { 'AWS::SageMaker::ModelPackageGroup': 1, 'AWS::StepFunctions::StateMachine': 2, 'AWS::EC2::Subnet': 2 },
+  serving: { 'AWS::SageMaker::Endpoint': 1, 'AWS::EC2::Subnet': 2 },
+  monitoring: { 'AWS::CloudWatch::Dashboard': 1, 'AWS::CloudWatch::CompositeAlarm': 1, 'AWS::Glue::Job': 1, 'AWS::Glue::Trigger': 1 },
 };
 
 // Type-checked, never run: the Kubernetes subpath resolves through the exports map, and a deep
@@ -244,11 +298,6 @@ const TSCONFIG = {
   include: ['app.ts', 'subpaths.ts'],
 };
 
-const EXPECTED_RESOURCES = {
-  'AWS::Glue::Database': 3, 'AWS::Glue::Table': 1, 'AWS::S3::Bucket': 4, 'AWS::KMS::Key': 1,
-  'AWS::Athena::WorkGroup': 1, 'AWS::IAM::Role': 1, 'AWS::IAM::Policy': 1,
-};
-
 /** Every installed copy of the named packages, found by walking node_modules (nested ones too). */
 function installedCopies(nodeModules, names) {
   const found = Object.fromEntries(names.map((n) => [n, []]));
@@ -269,6 +318,30 @@ function installedCopies(nodeModules, names) {
   };
   visit(nodeModules);
   return found;
+}
+
+/**
+ * What in a cloud assembly (and its nested stage assemblies) shows that synth needed AWS: context
+ * lookups the CLI would have to make with credentials (the manifest's `missing`), and the
+ * placeholder zones CDK uses until such a lookup is answered.
+ */
+function checkAssembly(outdir, label) {
+  const problems = [];
+  const visit = (d) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) visit(path);
+      else if (entry.name === 'manifest.json') {
+        for (const m of JSON.parse(readFileSync(path, 'utf8')).missing ?? []) {
+          problems.push(`${label} needs a context lookup (credentials) in ${relative(outdir, path)}: ${m.key}`);
+        }
+      } else if (entry.name.endsWith('.template.json') && /"dummy1[abc]"/.test(readFileSync(path, 'utf8'))) {
+        problems.push(`${label}: ${relative(outdir, path)} holds placeholder availability zones (dummy1a...)`);
+      }
+    }
+  };
+  if (existsSync(outdir)) visit(outdir);
+  return problems;
 }
 
 function consumerRun(variant, base, tarball) {
@@ -355,38 +428,42 @@ function checkConsumer(variant, dir, tarball) {
 
   since = performance.now();
   const outdir = join(dir, 'cdk.out');
-  runOk(process.execPath, ['--require', './guard.cjs', join('build', 'app.js'), outdir], { cwd: dir });
+  // No credentials anywhere: no AWS_* variables (childEnv), no config or credentials file, no instance metadata.
+  const noCredentials = {
+    AWS_CONFIG_FILE: join(dir, 'no-aws-config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-aws-credentials'), AWS_EC2_METADATA_DISABLED: 'true',
+  };
+  runOk(process.execPath, ['--require', './guard.cjs', join('build', 'app.js'), outdir], { cwd: dir, env: noCredentials });
   log(`[${variant.key}] synth: ${seconds(since)} s`);
   readme.forEach((p, i) => {
     const out = join(dir, `readme-${i + 1}.out`);
-    const r = run(process.execPath, ['--require', './guard.cjs', join('build', `readme-${i + 1}.js`)], { cwd: dir, capture: true, env: { CDK_OUTDIR: out } });
+    const r = run(process.execPath, ['--require', './guard.cjs', join('build', `readme-${i + 1}.js`)], { cwd: dir, capture: true, env: { ...noCredentials, CDK_OUTDIR: out } });
     const manifest = existsSync(join(out, 'manifest.json')) ? JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) : undefined;
     const stacks = manifest ? Object.values(manifest.artifacts ?? {}).filter((a) => a.type === 'aws:cloudformation:stack' || a.type === 'cdk:cloud-assembly').length : 0;
     if (r.status !== 0 || stacks === 0) problems.push(`README ${p.name} (from line ${p.line}) did not synthesize:\n${r.stdout}${r.stderr}`);
-    else log(`[${variant.key}] README ${p.name}: synthesized ${stacks} stacks/stages`);
+    else {
+      problems.push(...checkAssembly(out, `README ${p.name}`));
+      log(`[${variant.key}] README ${p.name}: synthesized ${stacks} stacks/stages`);
+    }
   });
-  const templateFile = join(outdir, 'ConsumerData.template.json');
-  if (!existsSync(templateFile)) {
-    problems.push(`no template at ${templateFile}`);
-  } else {
-    const resources = Object.values(JSON.parse(readFileSync(templateFile, 'utf8')).Resources ?? {});
-    for (const [type, want] of Object.entries(EXPECTED_RESOURCES)) {
-      const got = resources.filter((r) => r.Type === type).length;
-      if (got < want) problems.push(`template has ${got} ${type}, expected at least ${want}`);
-    }
-  }
-  const stageDir = join(outdir, 'assembly-staging');
-  for (const [stackName, expected] of Object.entries(EXPECTED_STAGE)) {
-    const manifest = existsSync(join(stageDir, 'manifest.json')) ? JSON.parse(readFileSync(join(stageDir, 'manifest.json'), 'utf8')) : { artifacts: {} };
-    const artifact = Object.values(manifest.artifacts).find((a) => a.type === 'aws:cloudformation:stack' && a.properties?.stackName === stackName);
-    if (!artifact) {
-      problems.push(`no stack ${stackName} in ${stageDir}`);
-      continue;
-    }
-    const resources = Object.values(JSON.parse(readFileSync(join(stageDir, artifact.properties.templateFile), 'utf8')).Resources ?? {});
-    for (const [type, want] of Object.entries(expected)) {
-      const got = resources.filter((r) => r.Type === type).length;
-      if (got < want) problems.push(`${stackName} has ${got} ${type}, expected at least ${want}`);
+  problems.push(...checkAssembly(outdir, 'the app'));
+  if (existsSync(join(dir, 'cdk.context.json'))) problems.push('cdk.context.json was written: a context lookup ran');
+  const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
+  for (const [name, { env, zones }] of Object.entries(ENVIRONMENTS)) {
+    for (const [kind, expected] of Object.entries(EXPECTED_STACKS)) {
+      const stackName = `consumer-${name}-${kind}`;
+      const artifact = manifest.artifacts?.[stackName];
+      if (artifact?.type !== 'aws:cloudformation:stack') {
+        problems.push(`no stack ${stackName} in the app's assembly`);
+        continue;
+      }
+      if (artifact.environment !== env) problems.push(`${stackName} is pinned to ${artifact.environment}, expected ${env}`);
+      const resources = Object.values(JSON.parse(readFileSync(join(outdir, artifact.properties.templateFile), 'utf8')).Resources ?? {});
+      for (const [type, want] of Object.entries(expected)) {
+        const got = resources.filter((r) => r.Type === type).length;
+        if (got < want) problems.push(`${stackName} has ${got} ${type}, expected at least ${want}`);
+      }
+      const used = [...new Set(resources.filter((r) => r.Type === 'AWS::EC2::Subnet').map((r) => r.Properties?.AvailabilityZone))].sort();
+      if (used.some((az) => !zones.includes(az))) problems.push(`${stackName} places subnets in ${used.join(', ')}: expected only ${zones.join(', ')}`);
     }
   }
   if (problems.length) fail(`[${variant.key}] consumer app in ${dir} failed:\n  - ${problems.join('\n  - ')}`);
