@@ -197,8 +197,10 @@ export interface InferenceEndpointProps {
   /**
    * Availability zones of the VPC the endpoint creates when no `vpc` is given (each such endpoint
    * creates a VPC of its own, with interface endpoints and flow logs, which cost money at rest: share
-   * one VPC between endpoints where you can). Name them when the stack is pinned to an account and
-   * region: otherwise CDK looks the zones up at synth, which needs credentials. Not allowed with `vpc`.
+   * one VPC between endpoints where you can). Not allowed with `vpc`. A stack pinned to an account and
+   * region also needs the zones in context (`availabilityZonesContext(account, region, zones)` on the
+   * App): aws-cdk-lib's VPC reads the stack's zones to check these, and for a pinned stack that read is
+   * a lookup that needs credentials at `cdk synth` (measured with aws-cdk-lib 2.276).
    * @default the region's first two zones (environment-agnostic stacks need no lookup)
    */
   readonly availabilityZones?: string[];

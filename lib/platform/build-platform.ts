@@ -127,7 +127,10 @@ function promotionSources(scope: IConstruct, envs: Partial<Record<EnvironmentNam
     if (from.length === 1) result.set(name, from[0]);
     else if (envs[name]) {
       problems.push({ property: `environments.*.promotesTo`, value: from.length === 0 ? `nothing promotes to ${name}` : `${from.join(' and ')} promote to ${name}`,
-        allowed: `exactly one environment must promote to ${name} (its endpoints serve what that environment's registry approves)` });
+        allowed: `exactly one environment must promote to ${name} (its endpoints serve what that environment's registry approves): `
+          + (from.length === 0
+            ? `add { environment: '${name}' } to environments.${name}.promotesTo (${name} serves its own approvals) or to the promotesTo of the environment whose releases it serves`
+            : `keep ${name} in the promotesTo of one of them only`) });
     }
   }
   if (problems.length > 0) throw new ValidationError(scope.node.path || 'App', problems);

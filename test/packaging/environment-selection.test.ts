@@ -34,6 +34,8 @@ describe('selecting one environment', () => {
     expect(message).toMatch(/environments\.\*\.promotesTo/);
     expect(message).toMatch(/nothing promotes to staging/);
     expect(message).toMatch(/exactly one environment must promote to staging \(its endpoints serve what that environment's registry approves\)/);
+    // ...and says how to fix it.
+    expect(message).toMatch(/add \{ environment: 'staging' \} to environments\.staging\.promotesTo \(staging serves its own approvals\) or to the promotesTo of the environment whose releases it serves/);
     expect(app.node.children).toHaveLength(0);
   });
 });

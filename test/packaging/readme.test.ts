@@ -13,8 +13,8 @@ describe('README programs', () => {
     programs = readmePrograms(README);
   });
 
-  test('the README holds two programs: the constructs one by one, and the platform', () => {
-    expect(programs.map((p) => p.name)).toEqual(['the constructs one by one', 'the platform']);
+  test('the README holds three programs: the constructs one by one, the platform, and the multi-account platform with its pipeline', () => {
+    expect(programs.map((p) => p.name)).toEqual(['the constructs one by one', 'the platform', 'multi-account with the delivery pipeline']);
   });
 
   test('every program imports the library from the package root only, creates `app` and gets synthesized', () => {
