@@ -73,9 +73,10 @@ export class TrainingCluster extends Construct implements ITrainingCluster {
   public readonly eksCluster?: eks.ICluster;
   /**
    * The role of the cluster's nodes (cluster engine): the kubelet pulls images with it. It has
-   * AmazonEC2ContainerRegistryPullOnly, and the `cluster.pullThroughCache`'s `grantPullThrough`
-   * when one is given; grant it pulls from other repositories (`repository.grantPull(nodeRole)`)
-   * for images mirrored into ECR under other policies.
+   * AmazonEC2ContainerRegistryPullOnly (pulls from every repository of the account, so images
+   * mirrored into the account's ECR need no grant), and the `cluster.pullThroughCache`'s
+   * `grantPullThrough` when one is given. A repository of another account must allow it in its
+   * repository policy.
    */
   public readonly nodeRole?: iam.IRole;
   /** One Pod Identity role per team, by team name (cluster engine). */

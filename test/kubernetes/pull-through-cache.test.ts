@@ -5,7 +5,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
-  DEFAULT_PULL_THROUGH_PREFIXES, EcrPullThroughCache, OPERATOR_RELEASES, PullThroughUpstream, installOperators, kubernetesWorkloads, podTemplatesOf,
+  DEFAULT_PULL_THROUGH_PREFIXES, EcrPullThroughCache, PullThroughUpstream, installOperators, kubernetesWorkloads, podTemplatesOf,
 } from '../../lib/kubernetes';
 import { ValidationError } from '../../lib';
 import { twoTeams } from './fixtures';

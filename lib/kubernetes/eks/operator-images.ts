@@ -1,4 +1,4 @@
-import { Fn } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { ManifestObject } from '../spec/manifest';
 import { OPERATOR_RELEASES } from '../spec/operators';
@@ -106,10 +106,18 @@ export const OPERATOR_IMAGES: Readonly<Record<string, readonly ChartImage[]>> = 
   [r.clusterAutoscaler]: [repo('image.repository', 'registry.k8s.io/autoscaling/cluster-autoscaler')],
 };
 
+/**
+ * The registry host of an ECR repository, from the account and region of its environment (the
+ * stack's for a repository created or imported by name): `<account>.dkr.ecr.<region>.<url suffix>`.
+ */
+export function ecrRegistryOf(repository: ecr.IRepository): string {
+  return `${repository.env.account}.dkr.ecr.${repository.env.region}.${Stack.of(repository).urlSuffix}`;
+}
+
 /** Where an image is pulled from in a VPC without internet egress: the mirror's repository, else the cache, else nowhere. */
 function privateRepository(upstream: string, cache: IEcrPullThroughCache | undefined, mirrors: OperatorMirrors): { registry: string; path: string } | undefined {
   const mirror = mirrors.images?.find((m) => m.upstream === upstream);
-  if (mirror) return { registry: Fn.select(0, Fn.split('/', mirror.repository.repositoryUri)), path: mirror.repository.repositoryName };
+  if (mirror) return { registry: ecrRegistryOf(mirror.repository), path: mirror.repository.repositoryName };
   const cached = cache?.imageFor(upstream);
   if (cached === undefined || cache === undefined) return undefined;
   return { registry: cache.registry, path: cached.slice(cache.registry.length + 1) };

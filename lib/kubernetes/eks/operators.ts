@@ -3,7 +3,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { ValidationError } from '../../core/errors';
 import { ManifestObject } from '../spec/manifest';
 import { OperatorChart, OperatorChartOptions, operatorCharts } from '../spec/operators';
-import { OperatorMirrors, hasPath, privateImageValues } from './operator-images';
+import { OperatorMirrors, ecrRegistryOf, hasPath, privateImageValues } from './operator-images';
 import { IEcrPullThroughCache } from './pull-through-cache';
 
 function deepMerge(a: ManifestObject, b: ManifestObject): ManifestObject {
@@ -38,9 +38,12 @@ export interface InstallOperatorsOptions extends OperatorChartOptions {
   /**
    * Copies in ECR of the images and charts the cache cannot serve: the NVIDIA device plugin
    * (nvcr.io), the charts of https repositories, and the images of registries the cache has no
-   * rule for. Give the cluster's node role pull access to the image repositories
-   * (`repository.grantPull(training.nodeRole)`); the kubectl provider's role may read every
-   * repository of the account (AmazonEC2ContainerRegistryReadOnly, added by aws-eks-v2).
+   * rule for. TrainingCluster's node role pulls from the account's repositories with
+   * AmazonEC2ContainerRegistryPullOnly, and the kubectl provider's role reads them with
+   * AmazonEC2ContainerRegistryReadOnly (added by aws-eks-v2): "ecr:GetAuthorizationToken",
+   * "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer" on "*" (AWS Managed Policy Reference,
+   * https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonEC2ContainerRegistryReadOnly.html).
+   * A repository of another account also needs a repository policy for them.
    * @default none
    */
   readonly mirrors?: OperatorMirrors;
@@ -95,7 +98,7 @@ export function installOperators(cluster: eks.ICluster, options: InstallOperator
   const repositoryOf = (c: OperatorChart): string | undefined => {
     if (options.repositories?.[c.release]) return options.repositories[c.release];
     const mirror = mirrors.charts?.[c.release];
-    if (mirror) return `oci://${mirror.repositoryUri}`;
+    if (mirror) return `oci://${ecrRegistryOf(mirror)}/${mirror.repositoryName}`;
     if (!isPrivate) return c.repository;
     const oci = /^oci:\/\/([^/]+)\/(.+)$/.exec(c.repository);
     const prefix = oci && cache ? cache.prefixes[oci[1]] : undefined;
