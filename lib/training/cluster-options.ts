@@ -339,6 +339,12 @@ export interface ClusterParameterNames {
    * private API endpoint on 443.
    */
   readonly deployerSecurityGroupId: string;
+  /**
+   * `<prefix>/image-registry`: the private ECR registry host (`<account>.dkr.ecr.<region>.<url suffix>`)
+   * of the cluster's pull-through cache, published only when the cluster has one
+   * (`pullThroughCache`); the Kubernetes layer's cdktf stack rewrites every image to it.
+   */
+  readonly imageRegistry: string;
   /** `<prefix>/teams/<team>/role-arn`: the ARN of a team's Pod Identity role. */
   teamRoleArn(team: string): string;
 }
@@ -357,6 +363,7 @@ export function clusterParameterNames(project: string, environment: string): Clu
     certificateAuthority: `${prefix}/certificate-authority`,
     clusterSecurityGroupId: `${prefix}/cluster-security-group-id`,
     deployerSecurityGroupId: `${prefix}/deployer-security-group-id`,
+    imageRegistry: `${prefix}/image-registry`,
     teamRoleArn: (team: string) => `${prefix}/teams/${team}/role-arn`,
   };
 }

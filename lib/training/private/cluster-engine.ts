@@ -217,6 +217,10 @@ export class ClusterEngine extends Construct {
       'Security group EKS created for the training cluster (control plane, nodes, pods)');
     this.publish('DeployerSecurityGroupParameter', names.deployerSecurityGroupId, this.deployerSecurityGroup.securityGroupId,
       'Security group that reaches the training cluster\'s private API endpoint (attach it to the Kubernetes layer\'s runner)');
+    if (o.pullThroughCache) {
+      this.publish('ImageRegistryParameter', names.imageRegistry, o.pullThroughCache.registry,
+        'Private ECR registry whose pull-through cache the training cluster pulls public images through');
+    }
 
     const roles: Record<string, iam.IRole> = {};
     const teamsScope = new Construct(this, 'Teams');
