@@ -117,6 +117,16 @@ describe('installOperators through a pull-through cache (no internet egress)', (
       /mirrors\.images \(kubeflow-trainer\) \(undefined\): must give an ECR copy of ghcr\.io\/kubeflow\/trainer\/trainer-controller-manager \(chart key image\.registry\)/);
   });
 
+  test('fails when a chart copy\'s repository is not named <namespace>/<chart>, or names an unknown release', () => {
+    const { stack, cluster, cache } = setup();
+    const created = new ecr.Repository(stack, 'Created', { repositoryName: 'mirror/jetstack-cert-manager' });
+    const imported = ecr.Repository.fromRepositoryName(stack, 'Imported', 'charts/autoscaler');
+    const install = () => installOperators(cluster, { ...options, pullThroughCache: cache, mirrors: { charts: { 'cert-manager': created, 'cluster-autoscaler': imported, 'istio': imported } } });
+    expect(install).toThrow(/mirrors\.charts\.cert-manager \("mirror\/jetstack-cert-manager"\): the repository's name must end with "\/cert-manager"/);
+    expect(install).toThrow(/mirrors\.charts\.cluster-autoscaler \("charts\/autoscaler"\): the repository's name must end with "\/cluster-autoscaler"/);
+    expect(install).toThrow(/mirrors\.charts\.istio \(Kubernetes\/Imported\): must name one of the releases/);
+  });
+
   test('with the missing pieces mirrored, charts and every image key point at the account\'s ECR', () => {
     const { stack, cluster, cache } = setup();
     const chartRepo = (name: string) => ecr.Repository.fromRepositoryName(stack, `Chart-${name}`, `charts/${name}`);

@@ -1,4 +1,5 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { ValidationError } from '../../core/errors';
 import { ManifestObject } from '../spec/manifest';
@@ -95,6 +96,14 @@ export function installOperators(cluster: eks.ICluster, options: InstallOperator
   problems.push(...Object.keys(mirrors.charts ?? {}).filter((rel) => !known.has(rel)).map((rel) => ({
     property: `mirrors.charts.${rel}`, value: mirrors.charts![rel].node.path, allowed: `must name one of the releases ${[...known].join(', ')}`,
   })));
+  // `helm push <chart>.tgz oci://<registry>/<namespace>` pushes to the repository `<namespace>/<chart>`: a copy elsewhere is never found.
+  for (const c of charts) {
+    const mirror = mirrors.charts?.[c.release];
+    const name = mirror ? (mirror.node.defaultChild as ecr.CfnRepository | undefined)?.repositoryName ?? mirror.repositoryName : undefined;
+    if (name !== undefined && !Token.isUnresolved(name) && name !== c.chart && !name.endsWith(`/${c.chart}`)) {
+      problems.push({ property: `mirrors.charts.${c.release}`, value: JSON.stringify(name), allowed: `the repository's name must end with "/${c.chart}" (helm push names it <namespace>/<chart>)` });
+    }
+  }
   const repositoryOf = (c: OperatorChart): string | undefined => {
     if (options.repositories?.[c.release]) return options.repositories[c.release];
     const mirror = mirrors.charts?.[c.release];
