@@ -41,6 +41,9 @@ export function buildKubernetesApp(app: ReturnType<typeof kubernetesApp>): Kuber
     declaration: kubernetesDeclaration(env),
     region: config.region ?? DEFAULT_REGION,
     stateBucket: `${PROJECT}-${env}-terraform-state`,
+    // The training cluster's subnets have no NAT: every image comes through its ECR pull-through
+    // cache, whose registry the cluster publishes to SSM (give TrainingCluster a pullThroughCache).
+    imageRegistryFromCluster: true,
   });
 }
 

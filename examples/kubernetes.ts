@@ -46,7 +46,8 @@ export function buildKubernetesTerraformExample(app = kubernetesApp()): Kubernet
  * Kubeflow Trainer, the NVIDIA device plugin, the cluster autoscaler) are installed first, and every
  * custom resource waits for the chart that brings its CRD. This VPC has a NAT gateway, so the
  * kubectl provider pulls the charts from their upstream repositories; in a VPC without internet
- * egress, point `repositories` at an ECR pull-through cache.
+ * egress, give `pullThroughCache` and `mirrors` (ECR copies of what the cache cannot serve), as
+ * examples/training-eks.ts does.
  */
 export function buildKubernetesCdkExample(app: App = new App()): Stack {
   const stack = new Stack(app, 'acme-prod-kubernetes-cdk', { env: { account: '111111111111', region: 'eu-west-1' } });

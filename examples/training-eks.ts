@@ -7,17 +7,74 @@
  * The Kubernetes layer (namespaces `vision` and `forecasting`, service accounts `<team>-training`)
  * reads the cluster name, endpoint, CA and role ARNs from SSM under /acme/prod/training/eks/.
  *
- * Run it with: npx cdk synth --app "npx ts-node --swc examples/training-eks.ts"
+ * The cluster's subnets have no NAT, so everything it runs comes from this account's ECR:
+ * public images through ECR pull-through cache rules (registry.k8s.io, Quay and ECR Public need no
+ * credential; Docker Hub and GitHub Container Registry need a Secrets Manager secret named
+ * `ecr-pullthroughcache/docker-hub` and `ecr-pullthroughcache/github` holding `username` and
+ * `accessToken`, which you create once per account and region), and, in ECR repositories this
+ * stack creates, copies of what no rule can serve: the NVIDIA device plugin image (nvcr.io) and the
+ * charts of https repositories (cert-manager, the NVIDIA device plugin, the cluster autoscaler).
+ * Copy them before the first deploy, for example with `crane copy` and `helm pull` + `helm push`.
+ *
+ * Which way the Kubernetes layer is applied is a choice this example makes explicit:
+ * - with a kubectl layer (`kubectlLayer`, or context `kubectlLayerArn`), this `cdk deploy` installs the
+ *   operators and applies the Kubernetes layer through a kubectl provider inside the VPC. The layer
+ *   comes from `@aws-cdk/lambda-layer-kubectl-v35` (`new KubectlV35Layer(stack, 'Kubectl')`), which is
+ *   not yet a dependency of this project, or from a layer version published in the account;
+ * - without one, nothing in this deploy reaches the private API endpoint: the warning
+ *   `mlops:noKubectlProvider` is acknowledged, and the operators and the Kubernetes layer must be
+ *   applied from inside the VPC (a runner in `training.deployerSecurityGroup`; bin/kubernetes.ts).
+ *
+ * Run it with: npx cdk synth --app "npx ts-node --swc examples/training-eks.ts" [-c kubectlLayerArn=arn:aws:lambda:...]
  */
-import { Annotations, App, Stack } from 'aws-cdk-lib';
+import { Annotations, App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
 import {
   DataLakehouse, LakehouseZone, ModelRegistry, Profiles, TrainingCluster, TrainingEngine, applyPlatform,
 } from '../lib';
+import {
+  EcrPullThroughCache, InstalledOperators, OPERATOR_RELEASES, OperatorMirrors, PullThroughUpstream, WorkloadDeclaration,
+  addWorkloadManifests, installOperators, kubernetesWorkloads,
+} from '../lib/kubernetes';
 
-export function buildTrainingEksExample(app: App = new App()): Stack {
+/** Options of {@link buildTrainingEksExample}. */
+export interface TrainingEksExampleOptions {
+  /**
+   * The kubectl layer of the cluster's Kubernetes minor (1.35).
+   * @default the layer version named by context `kubectlLayerArn`; without it, no kubectl provider (the Terraform path)
+   */
+  readonly kubectlLayer?: lambda.ILayerVersion;
+}
+
+/** What the example builds. */
+export interface TrainingEksExample {
+  readonly stack: Stack;
+  readonly training: TrainingCluster;
+  readonly cache: EcrPullThroughCache;
+  readonly mirrors: OperatorMirrors;
+  /** The installed operators (kubectl-provider path only). */
+  readonly operators?: InstalledOperators;
+}
+
+/** ECR repositories for copies of what no pull-through rule serves: kept on delete, scanned, tags immutable. */
+function mirrorRepository(scope: Construct, id: string, repositoryName: string): ecr.Repository {
+  return new ecr.Repository(scope, id, {
+    repositoryName, imageScanOnPush: true, imageTagMutability: ecr.TagMutability.IMMUTABLE, removalPolicy: RemovalPolicy.RETAIN,
+  });
+}
+
+export function buildTrainingEksExample(app: App = new App(), options: TrainingEksExampleOptions = {}): Stack {
+  return buildTrainingEks(app, options).stack;
+}
+
+/** The example, with the pieces a test or a larger app needs. */
+export function buildTrainingEks(app: App = new App(), options: TrainingEksExampleOptions = {}): TrainingEksExample {
   applyPlatform(app, { project: 'acme', profile: Profiles.PROD, owner: 'ml-platform', costCentre: 'cc-1234' });
   const stack = new Stack(app, 'acme-prod-training-eks');
 
@@ -30,6 +87,28 @@ export function buildTrainingEksExample(app: App = new App()): Stack {
     assumedBy: new iam.AccountRootPrincipal(),
     description: 'Applies the Kubernetes layer to the acme prod training cluster',
   });
+
+  // Pull-through cache rules are account- and region-wide: this stack owns them for acme's account and region.
+  const credential = (id: string, name: string) => secretsmanager.Secret.fromSecretNameV2(stack, id, name);
+  const cache = new EcrPullThroughCache(stack, 'ImageCache', {
+    upstreams: [
+      PullThroughUpstream.KUBERNETES, PullThroughUpstream.QUAY, PullThroughUpstream.ECR_PUBLIC,
+      PullThroughUpstream.dockerHub(credential('DockerHubCredential', 'ecr-pullthroughcache/docker-hub')),
+      PullThroughUpstream.githubContainerRegistry(credential('GithubCredential', 'ecr-pullthroughcache/github')),
+    ],
+  });
+  const devicePlugin = mirrorRepository(stack, 'DevicePluginMirror', 'acme/mirror/nvidia/k8s-device-plugin');
+  const chartMirror = (release: string, chart: string) => mirrorRepository(stack, `ChartMirror-${release}`, `acme/charts/${chart}`);
+  const mirrors: OperatorMirrors = {
+    images: [{ upstream: 'nvcr.io/nvidia/k8s-device-plugin', repository: devicePlugin }],
+    charts: {
+      [OPERATOR_RELEASES.certManager]: chartMirror(OPERATOR_RELEASES.certManager, 'cert-manager'),
+      [OPERATOR_RELEASES.nvidiaDevicePlugin]: chartMirror(OPERATOR_RELEASES.nvidiaDevicePlugin, 'nvidia-device-plugin'),
+      [OPERATOR_RELEASES.clusterAutoscaler]: chartMirror(OPERATOR_RELEASES.clusterAutoscaler, 'cluster-autoscaler'),
+    },
+  };
+  const layerArn = app.node.tryGetContext('kubectlLayerArn') as string | undefined;
+  const kubectlLayer = options.kubectlLayer ?? (layerArn ? lambda.LayerVersion.fromLayerVersionArn(stack, 'KubectlLayer', layerArn) : undefined);
 
   const training = new TrainingCluster(stack, 'Training', {
     lakehouse,
@@ -47,17 +126,47 @@ export function buildTrainingEksExample(app: App = new App()): Stack {
         { name: 'forecasting', readZones: [LakehouseZone.CURATED], writeZones: [LakehouseZone.ANALYTICS] },
       ],
       admins: [kubernetesDeployer],
+      pullThroughCache: cache,
+      kubectlLayer,
     },
   });
-
-  // The Kubernetes layer is applied with Terraform from inside the VPC (bin/kubernetes.ts), by a
-  // runner in training.deployerSecurityGroup: no kubectl provider here, chosen explicitly.
-  Annotations.of(training).acknowledgeWarning('mlops:noKubectlProvider',
-    'The Kubernetes layer is applied by its cdktf stack from a runner in the deployer security group.');
+  // The kubelet pulls the device plugin's copy with the node role's AmazonEC2ContainerRegistryPullOnly
+  // (ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on every repository of the account).
 
   // The vision team registers the versions it trains (always pending manual approval).
   registry.grantRegister(training.teamRoles!.vision, 'defect-detector');
-  return stack;
+
+  if (!kubectlLayer) {
+    // The Terraform path, chosen explicitly: a runner in training.deployerSecurityGroup installs the
+    // operators and applies the Kubernetes layer (bin/kubernetes.ts) from inside the VPC.
+    Annotations.of(training).acknowledgeWarning('mlops:noKubectlProvider',
+      'No kubectl layer given: the operators and the Kubernetes layer are applied from a runner in the deployer security group.');
+    return { stack, training, cache, mirrors };
+  }
+  const cluster = training.eksCluster!;
+  const operators = installOperators(cluster, {
+    clusterName: cluster.clusterName, region: stack.region, kubernetesVersion: eks.KubernetesVersion.V1_35.version,
+    pullThroughCache: cache, mirrors,
+  });
+  const declaration: WorkloadDeclaration = {
+    project: 'acme',
+    environment: 'prod',
+    // The CIDR TrainingCluster gives the VPC it creates (a literal: network policies are computed from it).
+    vpcCidr: '10.80.0.0/16',
+    artifactBucket: registry.artifactBucket.bucketName,
+    // The training image (Docker Hub) and KServe's storage initializer come through the cache.
+    imageRegistry: cache.registry,
+    pullThroughPrefixes: { ...cache.prefixes },
+    teams: [
+      { name: 'vision', quota: { cpu: '64', memory: '512Gi', gpu: 8 }, containerLimits: { maxGpuPerContainer: 4 }, developersGroup: 'vision-developers' },
+      { name: 'forecasting', quota: { cpu: '16', memory: '64Gi' }, developersGroup: 'forecasting-developers' },
+    ],
+    models: [
+      { name: 'defect-detector', team: 'vision', modelFormat: 'pytorch', artifact: 'v3/', minReplicas: 1, maxReplicas: 2, resources: { cpu: '4', memory: '16Gi', gpu: 1 } },
+    ],
+  };
+  addWorkloadManifests(cluster, kubernetesWorkloads(declaration, stack.node.path), operators);
+  return { stack, training, cache, mirrors, operators };
 }
 
 // Run directly (as `cdk synth --app` does), the App synthesizes itself when the process exits.

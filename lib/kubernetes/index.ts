@@ -14,4 +14,5 @@ export * from './spec';
 export * from './cdktf';
 export * from './eks/add-manifests';
 export * from './eks/operators';
+export * from './eks/operator-images';
 export * from './eks/pull-through-cache';

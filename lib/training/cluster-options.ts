@@ -2,6 +2,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { IEcrPullThroughCache } from '../kubernetes/eks/pull-through-cache';
 import { LakehouseZone } from '../lakehouse/zone';
 
 /**
@@ -207,6 +208,20 @@ export interface ClusterEngineOptions {
    */
   readonly kubectlLayer?: lambda.ILayerVersion;
   /**
+   * The ECR pull-through cache (`EcrPullThroughCache` of the Kubernetes layer, or its `fromRules`)
+   * the cluster pulls public images and OCI charts through: its subnets have no NAT, so nodes pull
+   * only from ECR. The node role (the kubelet pulls images) and the kubectl provider's role (Helm
+   * pulls OCI charts) get its `grantPullThrough`: the first pull of an upstream image through a rule
+   * imports it and creates its repository, which needs `ecr:BatchImportUpstreamImage` and
+   * `ecr:CreateRepository` "in addition to the Amazon ECR API permissions needed to authenticate to
+   * a private registry and to push and pull images" (Amazon ECR User Guide, "IAM permissions
+   * required to sync an upstream registry with an Amazon ECR private registry",
+   * https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-iam.html).
+   * Pass the same cache to `installOperators`.
+   * @default none: nodes pull only images already in the account's ECR repositories
+   */
+  readonly pullThroughCache?: IEcrPullThroughCache;
+  /**
    * EKS deletion protection: the cluster cannot be deleted (by CloudFormation either) until it is turned off.
    * @default the profile's deletionProtection (on in staging and prod)
    */
@@ -324,6 +339,12 @@ export interface ClusterParameterNames {
    * private API endpoint on 443.
    */
   readonly deployerSecurityGroupId: string;
+  /**
+   * `<prefix>/image-registry`: the private ECR registry host (`<account>.dkr.ecr.<region>.<url suffix>`)
+   * of the cluster's pull-through cache, published only when the cluster has one
+   * (`pullThroughCache`); the Kubernetes layer's cdktf stack rewrites every image to it.
+   */
+  readonly imageRegistry: string;
   /** `<prefix>/teams/<team>/role-arn`: the ARN of a team's Pod Identity role. */
   teamRoleArn(team: string): string;
 }
@@ -342,6 +363,7 @@ export function clusterParameterNames(project: string, environment: string): Clu
     certificateAuthority: `${prefix}/certificate-authority`,
     clusterSecurityGroupId: `${prefix}/cluster-security-group-id`,
     deployerSecurityGroupId: `${prefix}/deployer-security-group-id`,
+    imageRegistry: `${prefix}/image-registry`,
     teamRoleArn: (team: string) => `${prefix}/teams/${team}/role-arn`,
   };
 }

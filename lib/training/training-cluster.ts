@@ -71,6 +71,14 @@ export class TrainingCluster extends Construct implements ITrainingCluster {
   public readonly sampleIdName?: string;
   /** The EKS cluster (cluster engine). */
   public readonly eksCluster?: eks.ICluster;
+  /**
+   * The role of the cluster's nodes (cluster engine): the kubelet pulls images with it. It has
+   * AmazonEC2ContainerRegistryPullOnly (pulls from every repository of the account, so images
+   * mirrored into the account's ECR need no grant), and the `cluster.pullThroughCache`'s
+   * `grantPullThrough` when one is given. A repository of another account must allow it in its
+   * repository policy.
+   */
+  public readonly nodeRole?: iam.IRole;
   /** One Pod Identity role per team, by team name (cluster engine). */
   public readonly teamRoles?: Readonly<Record<string, iam.IRole>>;
   /** Names of the SSM parameters the Kubernetes layer reads (cluster engine). */
@@ -147,6 +155,7 @@ export class TrainingCluster extends Construct implements ITrainingCluster {
       });
       this.eksCluster = engine.cluster;
       this.teamRoles = engine.teamRoles;
+      this.nodeRole = engine.nodeRole;
       this.clusterParameters = engine.parameterNames;
       this.deployerSecurityGroup = engine.deployerSecurityGroup;
     }

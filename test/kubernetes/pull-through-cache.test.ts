@@ -1,10 +1,11 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
-  DEFAULT_PULL_THROUGH_PREFIXES, EcrPullThroughCache, OPERATOR_RELEASES, PullThroughUpstream, installOperators, kubernetesWorkloads, podTemplatesOf,
+  DEFAULT_PULL_THROUGH_PREFIXES, EcrPullThroughCache, PullThroughUpstream, installOperators, kubernetesWorkloads, podTemplatesOf,
 } from '../../lib/kubernetes';
 import { ValidationError } from '../../lib';
 import { twoTeams } from './fixtures';
@@ -99,33 +100,59 @@ describe('installOperators through a pull-through cache (no internet egress)', (
     const { cluster, cache } = setup();
     const error = (() => { try { installOperators(cluster, { ...options, pullThroughCache: cache }); } catch (e) { return e as Error; } return undefined; })();
     expect(error).toBeInstanceOf(ValidationError);
-    expect(error!.message).toMatch(/repositories\.cert-manager \(undefined\): the chart's repository https:\/\/charts\.jetstack\.io is not reachable/);
-    expect(error!.message).toMatch(/repositories\.nvidia-device-plugin \(undefined\)/);
-    expect(error!.message).toMatch(/values\.nvidia-device-plugin \(undefined\): must point the chart's images at ECR \(nvcr\.io\/nvidia\/k8s-device-plugin/);
-    expect(error!.message).toMatch(/values\.kueue \(undefined\)/);
-    expect(error!.message).not.toMatch(/values\.cluster-autoscaler|repositories\.kueue|repositories\.kserve-crd/);
+    expect(error!.message).toMatch(/mirrors\.charts\.cert-manager \(undefined\): the chart's repository https:\/\/charts\.jetstack\.io is not reachable/);
+    expect(error!.message).toMatch(/mirrors\.charts\.nvidia-device-plugin \(undefined\)/);
+    expect(error!.message).toMatch(/mirrors\.charts\.cluster-autoscaler \(undefined\)/);
+    expect(error!.message).toMatch(/mirrors\.images \(nvidia-device-plugin\) \(undefined\): must give an ECR copy of nvcr\.io\/nvidia\/k8s-device-plugin \(chart key image\.repository\).*nvcr\.io cannot have one/);
+    // Every other image has a rule in this cache (Docker Hub and GHCR with credentials), at a key read from the pinned chart.
+    expect(error!.message).not.toMatch(/mirrors\.images \((kueue|kserve|kubeflow-trainer|cert-manager|cluster-autoscaler)\)|mirrors\.charts\.(kueue|kserve|kubeflow-trainer)/);
   });
 
-  test('with the missing pieces mirrored, charts and verified image keys point at the account\'s ECR', () => {
+  test('without the Docker Hub and GHCR rules, the KServe, Trainer images need mirrors, named with their chart keys', () => {
+    const { stack, cluster } = setup();
+    const cache = EcrPullThroughCache.fromRules(stack, 'Keyless', [PullThroughUpstream.KUBERNETES, PullThroughUpstream.QUAY]);
+    expect(() => installOperators(cluster, { ...options, pullThroughCache: cache })).toThrow(
+      /mirrors\.images \(kserve\) \(undefined\): must give an ECR copy of kserve\/kserve-controller, kserve\/agent.*kserve\.controller\.image, kserve\.agent\.image/);
+    expect(() => installOperators(cluster, { ...options, pullThroughCache: cache })).toThrow(
+      /mirrors\.images \(kubeflow-trainer\) \(undefined\): must give an ECR copy of ghcr\.io\/kubeflow\/trainer\/trainer-controller-manager \(chart key image\.registry\)/);
+  });
+
+  test('fails when a chart copy\'s repository is not named <namespace>/<chart>, or names an unknown release', () => {
     const { stack, cluster, cache } = setup();
-    const mirror = `oci://${ECR}/mirror`;
+    const created = new ecr.Repository(stack, 'Created', { repositoryName: 'mirror/jetstack-cert-manager' });
+    const imported = ecr.Repository.fromRepositoryName(stack, 'Imported', 'charts/autoscaler');
+    const install = () => installOperators(cluster, { ...options, pullThroughCache: cache, mirrors: { charts: { 'cert-manager': created, 'cluster-autoscaler': imported, 'istio': imported } } });
+    expect(install).toThrow(/mirrors\.charts\.cert-manager \("mirror\/jetstack-cert-manager"\): the repository's name must end with "\/cert-manager"/);
+    expect(install).toThrow(/mirrors\.charts\.cluster-autoscaler \("charts\/autoscaler"\): the repository's name must end with "\/cluster-autoscaler"/);
+    expect(install).toThrow(/mirrors\.charts\.istio \(Kubernetes\/Imported\): must name one of the releases/);
+  });
+
+  test('with the missing pieces mirrored, charts and every image key point at the account\'s ECR', () => {
+    const { stack, cluster, cache } = setup();
+    const chartRepo = (name: string) => ecr.Repository.fromRepositoryName(stack, `Chart-${name}`, `charts/${name}`);
     installOperators(cluster, {
       ...options, pullThroughCache: cache,
-      repositories: { 'cert-manager': `${mirror}/cert-manager`, 'nvidia-device-plugin': `${mirror}/nvidia-device-plugin`, 'cluster-autoscaler': `${mirror}/cluster-autoscaler` },
-      values: Object.fromEntries([OPERATOR_RELEASES.certManager, OPERATOR_RELEASES.kserve, OPERATOR_RELEASES.kueue, OPERATOR_RELEASES.trainer, OPERATOR_RELEASES.nvidiaDevicePlugin]
-        .map((r) => [r, { image: { repository: `${ECR}/mirror/${r}` } }])),
+      mirrors: {
+        charts: { 'cert-manager': chartRepo('cert-manager'), 'nvidia-device-plugin': chartRepo('nvidia-device-plugin'), 'cluster-autoscaler': chartRepo('cluster-autoscaler') },
+        images: [{ upstream: 'nvcr.io/nvidia/k8s-device-plugin', repository: ecr.Repository.fromRepositoryName(stack, 'DevicePlugin', 'nvidia/k8s-device-plugin') }],
+      },
     });
     const t = Template.fromStack(stack);
     const charts = Object.values(t.findResources('Custom::AWSCDK-EKS-HelmChart')).map((c) => stack.resolve(c.Properties));
     const chart = (release: string) => charts.find((c) => c.Release === release)!;
-    expect(JSON.stringify(chart('kserve-crd').Repository)).toContain('/github/kserve/charts/kserve-crd');
-    expect(JSON.stringify(chart('kueue').Repository)).toContain('/kubernetes/kueue/charts/kueue');
-    expect(chart('cert-manager').Repository).toBe(`${mirror}/cert-manager`);
+    const text = (v: unknown) => JSON.stringify(v);
+    expect(text(chart('kserve-crd').Repository)).toContain('/github/kserve/charts/kserve-crd');
+    expect(text(chart('kueue').Repository)).toContain('/kubernetes/kueue/charts/kueue');
+    expect(text(chart('cert-manager').Repository)).toMatch(/"oci:\/\/111111111111\.dkr\.ecr\.eu-west-1\.",\{"Ref":"AWS::URLSuffix"\},"\/charts\/cert-manager"/);
     const values = (release: string) => JSON.stringify(chart(release).Values);
     expect(values('cluster-autoscaler')).toContain('/kubernetes/autoscaling/cluster-autoscaler');
     expect(values('cluster-autoscaler')).toContain('v1.35.0');
-    expect(values('kubeflow-trainer')).toContain('/github');
-    expect(values('nvidia-device-plugin')).toContain(`${ECR}/mirror/nvidia-device-plugin`);
+    expect(values('kubeflow-trainer')).toContain('\\"repository\\":\\"github/kubeflow/trainer/trainer-controller-manager');
+    expect(values('kubeflow-trainer')).toContain('/kubernetes/jobset/jobset');
+    expect(values('kserve')).toContain('/docker-hub/kserve/kserve-controller');
+    expect(values('kserve')).toContain('/quay/brancz/kube-rbac-proxy:v0.18.0');
+    expect(values('cert-manager')).toContain('/quay/jetstack/cert-manager-cainjector');
+    expect(values('nvidia-device-plugin')).toContain('/nvidia/k8s-device-plugin');
     // Nothing any chart is told to pull is left on a public registry.
     for (const c of charts) expect(JSON.stringify([c.Repository, c.Values])).not.toMatch(/ghcr\.io|registry\.k8s\.io|quay\.io|nvcr\.io|https:\/\//);
   });

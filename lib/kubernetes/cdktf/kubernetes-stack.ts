@@ -22,6 +22,14 @@ export interface KubernetesStackProps {
   /** S3 bucket of the Terraform state (versioned, encrypted: created outside this stack). */
   readonly stateBucket: string;
   /**
+   * Rewrite every image the layer renders to the training cluster's pull-through cache, whose
+   * registry host the cluster engine publishes to SSM (`ClusterParameterNames.imageRegistry`) when
+   * it has a `pullThroughCache`: the cluster's subnets have no NAT, so its nodes pull only from ECR.
+   * Ignored when the declaration sets `imageRegistry`.
+   * @default false: images are pulled from their upstream registries (needs internet egress)
+   */
+  readonly imageRegistryFromCluster?: boolean;
+  /**
    * Key of the state object.
    * @default `<project>/<environment>/kubernetes.tfstate`
    */
@@ -56,11 +64,15 @@ export class KubernetesStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: KubernetesStackProps) {
     super(scope, id);
     // Values cross engines through SSM: without an explicit bucket, read the registry's.
-    const decl = props.declaration.artifactBucket !== undefined ? props.declaration : {
-      ...props.declaration,
-      artifactBucket: new DataAwsSsmParameter(this, 'ArtifactBucket', {
-        name: registryParameterNames(props.declaration.project, props.declaration.environment).artifactBucket,
+    const given = props.declaration;
+    const decl: WorkloadDeclaration = {
+      ...given,
+      artifactBucket: given.artifactBucket ?? new DataAwsSsmParameter(this, 'ArtifactBucket', {
+        name: registryParameterNames(given.project, given.environment).artifactBucket,
       }).value,
+      imageRegistry: given.imageRegistry ?? (props.imageRegistryFromCluster ? new DataAwsSsmParameter(this, 'ImageRegistry', {
+        name: clusterParameterNames(given.project, given.environment).imageRegistry,
+      }).value : undefined),
     };
     this.workloads = kubernetesWorkloads(decl, this.node.path);
 

@@ -1,35 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { ValidationError } from '../../core/errors';
 import { ManifestObject } from '../spec/manifest';
-import { OPERATOR_RELEASES, OperatorChart, OperatorChartOptions, operatorCharts } from '../spec/operators';
+import { OperatorChart, OperatorChartOptions, operatorCharts } from '../spec/operators';
+import { OperatorMirrors, ecrRegistryOf, hasPath, privateImageValues } from './operator-images';
 import { IEcrPullThroughCache } from './pull-through-cache';
-
-/**
- * Helm values that point a chart's images at a pull-through cache, only for the keys verified in
- * the chart's values.yaml: cluster-autoscaler `image.repository` (kubernetes/autoscaler,
- * charts/cluster-autoscaler/values.yaml) and kubeflow-trainer `image.registry` (kubeflow/trainer,
- * charts/kubeflow-trainer/values.yaml). `images` lists what else the chart runs that no verified key
- * covers; those need `values` of the caller.
- */
-const CACHED_IMAGE_VALUES: Readonly<Record<string, (cache: IEcrPullThroughCache) => { values?: ManifestObject; images: string[] }>> = {
-  [OPERATOR_RELEASES.clusterAutoscaler]: (cache) => {
-    const repository = cache.imageFor('registry.k8s.io/autoscaling/cluster-autoscaler');
-    return repository ? { values: { image: { repository } }, images: [] } : { images: ['registry.k8s.io/autoscaling/cluster-autoscaler'] };
-  },
-  [OPERATOR_RELEASES.trainer]: (cache) => {
-    const prefix = cache.prefixes['ghcr.io'];
-    return {
-      values: prefix ? { image: { registry: `${cache.registry}/${prefix}` } } : undefined,
-      images: [...(prefix ? [] : ['ghcr.io/kubeflow/trainer/trainer-controller-manager']), 'the JobSet subchart\'s controller image'],
-    };
-  },
-  [OPERATOR_RELEASES.certManager]: () => ({ images: ['quay.io/jetstack/cert-manager-* (controller, webhook, cainjector, startupapicheck)'] }),
-  [OPERATOR_RELEASES.kserveCrd]: () => ({ images: [] }),
-  [OPERATOR_RELEASES.kserve]: () => ({ images: ['kserve/kserve-controller and the agent, router and storage-initializer images (Docker Hub)'] }),
-  [OPERATOR_RELEASES.kueue]: () => ({ images: ['registry.k8s.io/kueue/kueue'] }),
-  [OPERATOR_RELEASES.nvidiaDevicePlugin]: () => ({ images: ['nvcr.io/nvidia/k8s-device-plugin (nvcr.io has no pull-through support: mirror it into ECR)'] }),
-};
 
 function deepMerge(a: ManifestObject, b: ManifestObject): ManifestObject {
   const out: Record<string, unknown> = { ...a };
@@ -52,14 +28,26 @@ export interface InstallOperatorsOptions extends OperatorChartOptions {
    */
   readonly repositories?: Readonly<Record<string, string>>;
   /**
-   * The ECR pull-through cache of a cluster without internet egress. With it, OCI charts on a cached
-   * registry are pulled through it, the image keys verified for a chart point at it, and every
-   * chart whose images or repository it cannot cover needs `values` (its image keys, in ECR) and,
-   * for https chart repositories, a `repositories` entry (the chart mirrored into ECR): synth fails
-   * otherwise, naming what is missing, rather than leaving pods in ImagePullBackOff.
+   * The ECR pull-through cache of a cluster without internet egress. With it (or with `mirrors`),
+   * every image key of every chart ({@link OPERATOR_IMAGES}) points at the account's ECR: a
+   * mirror's repository, else the cache's; OCI charts on a cached registry are pulled through it.
+   * An image or chart that neither covers, and that `values` or `repositories` do not set, fails
+   * synth, naming it, rather than leaving pods in ImagePullBackOff.
    * @default none: charts and images come from their upstream registries (needs internet egress)
    */
   readonly pullThroughCache?: IEcrPullThroughCache;
+  /**
+   * Copies in ECR of the images and charts the cache cannot serve: the NVIDIA device plugin
+   * (nvcr.io), the charts of https repositories, and the images of registries the cache has no
+   * rule for. TrainingCluster's node role pulls from the account's repositories with
+   * AmazonEC2ContainerRegistryPullOnly, and the kubectl provider's role reads them with
+   * AmazonEC2ContainerRegistryReadOnly (added by aws-eks-v2): "ecr:GetAuthorizationToken",
+   * "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer" on "*" (AWS Managed Policy Reference,
+   * https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonEC2ContainerRegistryReadOnly.html).
+   * A repository of another account also needs a repository policy for them.
+   * @default none
+   */
+  readonly mirrors?: OperatorMirrors;
   /**
    * Helm values by release name, merged over the layer's values (for example the image keys of a
    * chart mirrored into ECR).
@@ -103,28 +91,44 @@ export function installOperators(cluster: eks.ICluster, options: InstallOperator
     })),
   ];
   const cache = options.pullThroughCache;
+  const mirrors = options.mirrors ?? {};
+  const isPrivate = cache !== undefined || options.mirrors !== undefined;
+  problems.push(...Object.keys(mirrors.charts ?? {}).filter((rel) => !known.has(rel)).map((rel) => ({
+    property: `mirrors.charts.${rel}`, value: mirrors.charts![rel].node.path, allowed: `must name one of the releases ${[...known].join(', ')}`,
+  })));
+  // `helm push <chart>.tgz oci://<registry>/<namespace>` pushes to the repository `<namespace>/<chart>`: a copy elsewhere is never found.
+  for (const c of charts) {
+    const mirror = mirrors.charts?.[c.release];
+    const name = mirror ? (mirror.node.defaultChild as ecr.CfnRepository | undefined)?.repositoryName ?? mirror.repositoryName : undefined;
+    if (name !== undefined && !Token.isUnresolved(name) && name !== c.chart && !name.endsWith(`/${c.chart}`)) {
+      problems.push({ property: `mirrors.charts.${c.release}`, value: JSON.stringify(name), allowed: `the repository's name must end with "/${c.chart}" (helm push names it <namespace>/<chart>)` });
+    }
+  }
   const repositoryOf = (c: OperatorChart): string | undefined => {
     if (options.repositories?.[c.release]) return options.repositories[c.release];
-    if (!cache) return c.repository;
+    const mirror = mirrors.charts?.[c.release];
+    if (mirror) return `oci://${ecrRegistryOf(mirror)}/${mirror.repositoryName}`;
+    if (!isPrivate) return c.repository;
     const oci = /^oci:\/\/([^/]+)\/(.+)$/.exec(c.repository);
-    const prefix = oci ? cache.prefixes[oci[1]] : undefined;
-    return oci && prefix ? `oci://${cache.registry}/${prefix}/${oci[2]}` : undefined;
+    const prefix = oci && cache ? cache.prefixes[oci[1]] : undefined;
+    return oci && prefix ? `oci://${cache!.registry}/${prefix}/${oci[2]}` : undefined;
   };
-  const cachedValues: Record<string, ManifestObject> = {};
-  if (cache) {
+  const privateValues: Record<string, ManifestObject> = {};
+  if (isPrivate) {
     for (const c of charts) {
       if (repositoryOf(c) === undefined) {
         problems.push({
-          property: `repositories.${c.release}`, value: 'undefined',
-          allowed: `the chart's repository ${c.repository} is not reachable without internet egress and has no pull-through rule: mirror chart ${c.chart} ${c.version} into ECR and set its oci:// address`,
+          property: `mirrors.charts.${c.release}`, value: 'undefined',
+          allowed: `the chart's repository ${c.repository} is not reachable without internet egress and has no pull-through rule: push chart ${c.chart} ${c.version} to an ECR repository ending in /${c.chart} and give it here (or set repositories.${c.release})`,
         });
       }
-      const cached = CACHED_IMAGE_VALUES[c.release](cache);
-      if (cached.values) cachedValues[c.release] = cached.values;
-      if (cached.images.length > 0 && options.values?.[c.release] === undefined) {
+      const { values, missing } = privateImageValues(c.release, cache, mirrors);
+      privateValues[c.release] = values;
+      const uncovered = missing.filter((i) => !hasPath(options.values?.[c.release], i.path));
+      if (uncovered.length > 0) {
         problems.push({
-          property: `values.${c.release}`, value: 'undefined',
-          allowed: `must point the chart's images at ECR (${cached.images.join('; ')}): no verified chart key does it through the pull-through cache`,
+          property: `mirrors.images (${c.release})`, value: 'undefined',
+          allowed: `must give an ECR copy of ${uncovered.map((i) => i.upstream).join(', ')} (chart key ${uncovered.map((i) => i.path.join('.')).join(', ')}): the pull-through cache has no rule for its registry${uncovered.some((i) => i.upstream.startsWith('nvcr.io/')) ? ' (nvcr.io cannot have one)' : ''}`,
         });
       }
     }
@@ -139,7 +143,7 @@ export function installOperators(cluster: eks.ICluster, options: InstallOperator
       version: c.version,
       namespace: c.namespace,
       createNamespace: true,
-      values: deepMerge(deepMerge(structuredClone(c.values), cachedValues[c.release] ?? {}), options.values?.[c.release] ?? {}) as Record<string, unknown>,
+      values: deepMerge(deepMerge(structuredClone(c.values), privateValues[c.release] ?? {}), options.values?.[c.release] ?? {}) as Record<string, unknown>,
       wait: true,
       timeout: options.timeout ?? Duration.minutes(10),
     });

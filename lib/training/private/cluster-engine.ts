@@ -13,6 +13,7 @@ import { Validator } from '../../core/errors';
 import { grantWithKey } from '../../core/grants';
 import { acknowledgeThirdPartyIam, acknowledgeWildcardResources, nagResourceName } from '../../core/nag';
 import { dashedName } from '../../core/naming';
+import type { IEcrPullThroughCache } from '../../kubernetes/eks/pull-through-cache';
 import { IDataLakehouse } from '../../lakehouse/data-lakehouse';
 import {
   CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, CLUSTER_DEFAULTS, ClusterEngineOptions, ClusterParameterNames, GPU_NODE_LABEL, GPU_NODE_TAINT, GpuNodeGroupOptions, NODE_POOL_LABEL,
@@ -87,8 +88,10 @@ export class ClusterEngine extends Construct {
   public readonly encryptionKey: kms.IKey;
   /** The control-plane log group, `/aws/eks/<cluster name>/cluster`. */
   public readonly controlPlaneLogGroup: logs.ILogGroup;
-  /** The role of every node. */
+  /** The role of every node (the kubelet pulls images with it). */
   public readonly nodeRole: iam.IRole;
+  /** The pull-through cache the node role and the kubectl provider's role may pull through, when given. */
+  public readonly pullThroughCache?: IEcrPullThroughCache;
   /** The system node group. */
   public readonly systemNodegroup: eks.Nodegroup;
   /** GPU node groups by pool name. */
@@ -187,6 +190,8 @@ export class ClusterEngine extends Construct {
     this.acknowledgeClusterFindings(props.vpcIsOwned);
 
     this.nodeRole = this.createNodeRole();
+    this.pullThroughCache = o.pullThroughCache;
+    if (o.pullThroughCache) this.grantPullThrough(o.pullThroughCache);
     this.systemNodegroup = this.addSystemNodes(o);
     const gpu: Record<string, eks.Nodegroup> = {};
     const gpuScope = new Construct(this, 'GpuNodes');
@@ -212,6 +217,10 @@ export class ClusterEngine extends Construct {
       'Security group EKS created for the training cluster (control plane, nodes, pods)');
     this.publish('DeployerSecurityGroupParameter', names.deployerSecurityGroupId, this.deployerSecurityGroup.securityGroupId,
       'Security group that reaches the training cluster\'s private API endpoint (attach it to the Kubernetes layer\'s runner)');
+    if (o.pullThroughCache) {
+      this.publish('ImageRegistryParameter', names.imageRegistry, o.pullThroughCache.registry,
+        'Private ECR registry whose pull-through cache the training cluster pulls public images through');
+    }
 
     const roles: Record<string, iam.IRole> = {};
     const teamsScope = new Construct(this, 'Teams');
@@ -294,6 +303,20 @@ export class ClusterEngine extends Construct {
     }
     acknowledgeManagedPolicies(this.cluster.role, ['AmazonEKSClusterPolicy'],
       'AmazonEKSClusterPolicy is the policy EKS documents for the cluster IAM role; AWS maintains it with the service.');
+  }
+
+  /**
+   * Lets the kubelet (node role) and Helm in the kubectl provider (its role, which aws-eks-v2
+   * gives AmazonEC2ContainerRegistryReadOnly for charts in ECR) make the first pull of an image or
+   * chart through the cache's rules, which imports it and creates its repository.
+   */
+  private grantPullThrough(cache: IEcrPullThroughCache): void {
+    const grantees = [this.nodeRole, ...(this.cluster.kubectlProvider?.role ? [this.cluster.kubectlProvider.role] : [])];
+    for (const grantee of grantees) {
+      const grant = cache.grantPullThrough(grantee);
+      acknowledgeWildcardResources(grantee, grant.principalStatements.flatMap((st) => st.resources),
+        'A pull-through cache rule creates one repository per upstream repository under its prefix, on first pull: the grant covers the rules\' prefixes only.');
+    }
   }
 
   private createNodeRole(): iam.Role {
