@@ -147,9 +147,12 @@ describeIfPython('drift_job.py end to end with fake AWS clients (Debian python3)
     + JSON.stringify({ groundTruthData: { data: '1', encoding: 'CSV' }, eventMetadata: { eventId: 'never-captured' }, eventVersion: '0' }) + '\n';
 
   const scenario = { argv: args(), objects, parameters: { [PARAMETER]: PACKAGE }, packages: { [PACKAGE]: described(true) } };
+  // The job is deterministic (fixed clock, in-memory fakes): the first three tests read one run of this scenario.
+  let scenarioRun: ReturnType<typeof runJob> | undefined;
+  const runScenario = () => (scenarioRun ??= runJob(scenario));
 
   test('reads the served version and its baseline, the window of both variants, and writes the report', () => {
-    const { report, calls } = runJob(scenario);
+    const { report, calls } = runScenario();
     expect(calls['ssm.get_parameter']).toEqual([{ Name: PARAMETER }]);
     expect(calls['sagemaker.describe_model_package']).toEqual([{ ModelPackageName: PACKAGE }]);
     // Every hour of the window for every variant, then ground truth for the same hours; paged (1 key per page, so ListObjectsV2 continuation is followed).
@@ -179,13 +182,13 @@ describeIfPython('drift_job.py end to end with fake AWS clients (Debian python3)
   });
 
   test('joins ground truth by inference id (and row) and scores the registered metric', () => {
-    const { report } = runJob(scenario);
+    const { report } = runScenario();
     expect(report.quality).toEqual({ metric: 'auc', value: expect.any(Number), samples: joined.length });
     expect(report.quality.value).toBeCloseTo(pairAuc(joined), 12);
   });
 
   test('publishes exactly the metrics of DRIFT_METRIC_SPEC: names, dimensions, units', () => {
-    const { report, calls } = runJob(scenario);
+    const { report, calls } = runScenario();
     const ts = '2026-12-04T10:00:00+00:00';
     const endpoint = [{ Name: 'EndpointName', Value: ENDPOINT }];
     const f = report.drift.features;
