@@ -13,7 +13,7 @@ import { buildQuickstart } from '../examples/quickstart';
 import { buildMultiEnvironmentExample } from '../examples/multi-environment';
 import { buildByoVpcExample } from '../examples/byo-vpc';
 import { missingContext } from './helpers/offline';
-import { SKIP_BUNDLING, normalizedTemplate, testApp, validationViolations } from './helpers/app';
+import { SKIP_BUNDLING, normalizedTemplate, testApp, validationViolations, buildValidationEngineOnce } from './helpers/app';
 import { platformStacks } from './helpers/platform';
 import { describeLoop } from './platform/loop';
 
@@ -21,7 +21,7 @@ import { describeLoop } from './platform/loop';
 // with the project's cdk.json ("@aws-cdk/core:validateAgainstDefaultRules": true makes findings errors).
 // Every validated synth of the suite lives here: the validation engine takes seconds to start, once per file.
 const saved = process.env.CDK_VALIDATION;
-beforeAll(() => { process.env.CDK_VALIDATION = 'true'; });
+beforeAll(() => { process.env.CDK_VALIDATION = 'true'; buildValidationEngineOnce(); });
 afterAll(() => { process.env.CDK_VALIDATION = saved; });
 
 /** Builds an app with cdk-nag AwsSolutions registered and synthesizes it (throws on validation errors or unacknowledged findings). */

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, CloudFormationValidatePlugin, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { EnvironmentProfile, Profiles, applyPlatform, normalizeTemplate } from '../../lib';
@@ -74,4 +74,17 @@ export function synthFindings(app: App): { message: string; findings: string[] }
     message = (e as Error).message;
   }
   return { message, findings: message.split('\n').filter((line) => line.includes('Acknowledge with')) };
+}
+
+/**
+ * Builds aws-cdk-lib's CloudFormation validation engine once for the whole test file, with every
+ * built-in rule. The default plugin is one module-level instance that rebuilds its engine (seconds
+ * each time) whenever an app holds a resource type the previous app did not; built for every type,
+ * it is reused by every later synth. Each template is still validated in full: the engine only
+ * differs by also holding the rules of types that template lacks, which never fire on it.
+ */
+export function buildValidationEngineOnce(): void {
+  const everyType = { has: () => true };
+  // initializeEngine is private in the type declarations; _singletonInstance is the instance synth uses.
+  (CloudFormationValidatePlugin._singletonInstance() as unknown as { initializeEngine(types: { has(t: string): boolean }): unknown }).initializeEngine(everyType);
 }

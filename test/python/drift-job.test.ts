@@ -100,10 +100,28 @@ function pairAuc(samples: Sample[]): number {
   return wins / (pos.length * neg.length);
 }
 
-function runJob(scenario: Record<string, unknown>): { report: any; calls: Record<string, any[]>; stderr: string } {
-  const r = runScript(HARNESS, [], JSON.stringify({ now: NOW, page_size: 1, ...scenario }));
-  if (r.status !== 0) throw new Error(`drift job failed (${r.status}):\n${r.stderr}`);
-  return { ...JSON.parse(r.stdout), stderr: r.stderr };
+/**
+ * Job runs of one file, made in one python3 (pandas imported once): `add` registers a scenario before
+ * the tests run, `run` (beforeAll) runs them all through the harness, each with fresh fakes, and
+ * `result` is that run's report and calls, or throws its traceback.
+ */
+class JobRuns {
+  private readonly scenarios: Array<Record<string, unknown>> = [];
+  private results?: Array<{ report: any; calls: Record<string, any[]>; error?: string }>;
+  public add(scenario: Record<string, unknown>): number {
+    return this.scenarios.push({ now: NOW, page_size: 1, ...scenario }) - 1;
+  }
+  public run(): void {
+    const r = runScript(HARNESS, [], JSON.stringify(this.scenarios));
+    if (r.status !== 0) throw new Error(`drift job harness failed (${r.status}):\n${r.stderr}`);
+    this.results = JSON.parse(r.stdout);
+  }
+  public result(handle: number): { report: any; calls: Record<string, any[]> } {
+    const r = this.results?.[handle];
+    if (!r) throw new Error(`no result for job run ${handle} (run() not called?)`);
+    if (r.error) throw new Error(`drift job failed:\n${r.error}`);
+    return r;
+  }
 }
 
 describeIfPython('drift_job.py end to end with fake AWS clients (Debian python3)', () => {
@@ -147,9 +165,13 @@ describeIfPython('drift_job.py end to end with fake AWS clients (Debian python3)
     + JSON.stringify({ groundTruthData: { data: '1', encoding: 'CSV' }, eventMetadata: { eventId: 'never-captured' }, eventVersion: '0' }) + '\n';
 
   const scenario = { argv: args(), objects, parameters: { [PARAMETER]: PACKAGE }, packages: { [PACKAGE]: described(true) } };
+  const jobs = new JobRuns();
+  beforeAll(() => jobs.run(), 300_000);
+  // The job is deterministic (fixed clock, in-memory fakes): the first three tests read one run of this scenario.
+  const scenarioRun = jobs.add(scenario);
 
   test('reads the served version and its baseline, the window of both variants, and writes the report', () => {
-    const { report, calls } = runJob(scenario);
+    const { report, calls } = jobs.result(scenarioRun);
     expect(calls['ssm.get_parameter']).toEqual([{ Name: PARAMETER }]);
     expect(calls['sagemaker.describe_model_package']).toEqual([{ ModelPackageName: PACKAGE }]);
     // Every hour of the window for every variant, then ground truth for the same hours; paged (1 key per page, so ListObjectsV2 continuation is followed).
@@ -179,13 +201,13 @@ describeIfPython('drift_job.py end to end with fake AWS clients (Debian python3)
   });
 
   test('joins ground truth by inference id (and row) and scores the registered metric', () => {
-    const { report } = runJob(scenario);
+    const { report } = jobs.result(scenarioRun);
     expect(report.quality).toEqual({ metric: 'auc', value: expect.any(Number), samples: joined.length });
     expect(report.quality.value).toBeCloseTo(pairAuc(joined), 12);
   });
 
   test('publishes exactly the metrics of DRIFT_METRIC_SPEC: names, dimensions, units', () => {
-    const { report, calls } = runJob(scenario);
+    const { report, calls } = jobs.result(scenarioRun);
     const ts = '2026-12-04T10:00:00+00:00';
     const endpoint = [{ Name: 'EndpointName', Value: ENDPOINT }];
     const f = report.drift.features;
@@ -207,24 +229,27 @@ describeIfPython('drift_job.py end to end with fake AWS clients (Debian python3)
       [...new Set(calls['cloudwatch.put_metric_data'][0].MetricData.map((d: any) => d.MetricName))].sort());
   });
 
+  const fewRecords = jobs.add({ ...scenario, argv: args({ '--min_records': '1000', '--ground_truth_uri': 'none' }) });
   test('a window with fewer records than --min_records: InsufficientCapturedData 1, CapturedRecords, no drift values', () => {
-    const { report, calls } = runJob({ ...scenario, argv: args({ '--min_records': '1000', '--ground_truth_uri': 'none' }) });
+    const { report, calls } = jobs.result(fewRecords);
     expect(report.status).toBe('insufficient_data');
     expect(report.drift).toEqual({ status: 'insufficient_data', records: samples.length, features: {}, max_drift: null, max_feature: null });
     const data = calls['cloudwatch.put_metric_data'][0].MetricData;
     expect(data.map((d: any) => [d.MetricName, d.Value])).toEqual([['CapturedRecords', samples.length], ['InsufficientCapturedData', 1]]);
   });
 
+  const noApproved = jobs.add({ ...scenario, parameters: { [PARAMETER]: 'none' } });
   test('no approved version yet (the SSM placeholder): report no_approved_version, publish nothing, exit 0', () => {
-    const { report, calls } = runJob({ ...scenario, parameters: { [PARAMETER]: 'none' } });
+    const { report, calls } = jobs.result(noApproved);
     expect(report).toMatchObject({ status: 'no_approved_version', served_version: null });
     expect(calls['sagemaker.describe_model_package']).toBeUndefined();
     expect(calls['cloudwatch.put_metric_data']).toBeUndefined();
     expect(calls['s3.put_object'][0].Key).toBe(`model-monitoring/${ENDPOINT}/2026/12/04/10/report.json`);
   });
 
+  const noBaseline = jobs.add({ ...scenario, packages: { [PACKAGE]: described(false) } });
   test('a version registered without a baseline: report no_baseline, publish CapturedRecords only', () => {
-    const { report, calls } = runJob({ ...scenario, packages: { [PACKAGE]: described(false) } });
+    const { report, calls } = jobs.result(noBaseline);
     expect(report).toMatchObject({ status: 'no_baseline', served_version: PACKAGE, baseline_uri: null, records: samples.length });
     expect(calls['cloudwatch.put_metric_data']).toEqual([{
       Namespace: 'MLOpsPlatform/ModelMonitoring',
@@ -232,17 +257,18 @@ describeIfPython('drift_job.py end to end with fake AWS clients (Debian python3)
     }]);
   });
 
+  const features = Array.from({ length: 1200 }, (_, i) => `f${i}`);
+  const wide = JSON.stringify({ version: 1, feature_order: features, rows: 2, features: features.map((name) => ({ name, type: 'numeric', bin_edges: [0, 1], counts: [2], count: 2, missing: 0 })) });
+  const line = JSON.stringify({ captureData: { endpointInput: { observedContentType: 'text/csv', mode: 'INPUT', data: features.map(() => '0.5').join(','), encoding: 'CSV' } }, eventMetadata: { eventId: 'e' }, eventVersion: '0' });
+  const wideRun = jobs.add({
+    ...scenario,
+    argv: args({ '--variant_names': 'A', '--min_records': '1', '--ground_truth_uri': 'none' }),
+    objects: { [BASELINE_URI]: wide, [`${CAPTURE}A/2026/12/04/09/x.jsonl`]: line },
+  });
   test('more than 1000 metric data are split into PutMetricData calls of at most 1000', () => {
     const r = runScript(HARNESS, [], '');
     expect(r.status).not.toBe(0); // the harness needs a scenario (sanity check of the runner itself)
-    const features = Array.from({ length: 1200 }, (_, i) => `f${i}`);
-    const wide = JSON.stringify({ version: 1, feature_order: features, rows: 2, features: features.map((name) => ({ name, type: 'numeric', bin_edges: [0, 1], counts: [2], count: 2, missing: 0 })) });
-    const line = JSON.stringify({ captureData: { endpointInput: { observedContentType: 'text/csv', mode: 'INPUT', data: features.map(() => '0.5').join(','), encoding: 'CSV' } }, eventMetadata: { eventId: 'e' }, eventVersion: '0' });
-    const { calls } = runJob({
-      ...scenario,
-      argv: args({ '--variant_names': 'A', '--min_records': '1', '--ground_truth_uri': 'none' }),
-      objects: { [BASELINE_URI]: wide, [`${CAPTURE}A/2026/12/04/09/x.jsonl`]: line },
-    });
+    const { calls } = jobs.result(wideRun);
     expect(calls['cloudwatch.put_metric_data'].map((c: any) => c.MetricData.length)).toEqual([1000, 203]);
   });
 });

@@ -15,6 +15,7 @@ import io
 import json
 import os
 import sys
+import traceback
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "lib", "core", "python"))
@@ -91,8 +92,7 @@ class FakeCloudWatch(Recorder):
         self.record("put_metric_data", Namespace=Namespace, MetricData=MetricData)
 
 
-def main():
-    scenario = json.load(sys.stdin)
+def run(scenario):
     calls = {}
     aws = {
         "s3": FakeS3(calls, scenario.get("objects", {}), scenario.get("page_size", 1000)),
@@ -103,7 +103,23 @@ def main():
     now = dt.datetime.fromisoformat(scenario["now"])
     with contextlib.redirect_stdout(sys.stderr):
         report = drift_job.main(scenario["argv"], aws=aws, now=now)
-    json.dump({"report": report, "calls": calls}, sys.stdout, default=lambda o: o.isoformat() if hasattr(o, "isoformat") else str(o))
+    return {"report": report, "calls": calls}
+
+
+def main():
+    """One scenario: prints its result. A list of scenarios (one interpreter for many runs, each with
+    fresh fakes): prints a list of results, {"error": traceback} for a run that raised."""
+    scenarios = json.load(sys.stdin)
+    if isinstance(scenarios, list):
+        out = []
+        for scenario in scenarios:
+            try:
+                out.append(run(scenario))
+            except Exception:  # reported per scenario, so that one failing run fails only its test
+                out.append({"error": traceback.format_exc()})
+    else:
+        out = run(scenarios)
+    json.dump(out, sys.stdout, default=lambda o: o.isoformat() if hasattr(o, "isoformat") else str(o))
 
 
 if __name__ == "__main__":

@@ -28,6 +28,55 @@ export function py(code: string, input?: string): any { // eslint-disable-line @
   return JSON.parse(r.stdout);
 }
 
+/**
+ * Python snippets that run together in ONE interpreter (pandas and the library imported once, not
+ * once per snippet): `add` registers a snippet before the tests run, `run` (in beforeAll) executes
+ * them all, each in fresh globals with its own stdin and stdout, and `result` returns what the
+ * snippet printed, parsed as JSON, or throws its traceback as `py` does.
+ */
+export class PythonBatch {
+  private readonly snippets: Array<{ code: string; input: string }> = [];
+  private results?: Array<{ ok: boolean; stdout?: string; error?: string }>;
+
+  /** Registers a snippet (it prints one JSON document); returns its handle for `result`. */
+  public add(code: string, input?: string): number {
+    if (this.results) throw new Error('PythonBatch: add every snippet before run()');
+    return this.snippets.push({ code, input: input ?? '' }) - 1;
+  }
+
+  /** Runs every registered snippet in one python3. */
+  public run(): void {
+    const r = spawnSync(PYTHON, ['-c', BATCH_DRIVER], { encoding: 'utf-8', env: PYTHON_ENV, input: JSON.stringify(this.snippets), timeout: 300_000, maxBuffer: 256 * 1024 * 1024 });
+    if (r.status !== 0) throw new Error(`python batch failed (${r.status}):\n${r.stderr}`);
+    this.results = JSON.parse(r.stdout);
+  }
+
+  /** What snippet `handle` printed, parsed as JSON (as `py` returns it); throws when it raised. */
+  public result(handle: number): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const r = this.results?.[handle];
+    if (!r) throw new Error(`PythonBatch: no result for snippet ${handle} (run() not called?)`);
+    if (!r.ok) throw new Error(`python failed:\n${r.error}`);
+    return JSON.parse(r.stdout!);
+  }
+}
+
+const BATCH_DRIVER = `
+import io, json, sys, traceback
+cases = json.load(sys.stdin)
+out = []
+for case in cases:
+    sys.stdin = io.StringIO(case["input"])
+    sys.stdout = buffer = io.StringIO()
+    try:
+        exec(compile(case["code"], "<snippet>", "exec"), {"__name__": "__main__"})
+        out.append({"ok": True, "stdout": buffer.getvalue()})
+    except BaseException:
+        out.append({"ok": False, "error": traceback.format_exc()})
+    finally:
+        sys.stdout, sys.stdin = sys.__stdout__, sys.__stdin__
+print(json.dumps(out))
+`;
+
 /** Runs a Python script with arguments. */
 export function runScript(script: string, args: string[], input?: string) {
   return spawnSync(PYTHON, [script, ...args], { encoding: 'utf-8', env: PYTHON_ENV, input, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });

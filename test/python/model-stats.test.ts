@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { MODEL_STATS_SCRIPT } from '../../lib/core/python-assets';
-import { normal, py, pythonReady, random, runScript } from './helpers-python';
+import { PythonBatch, normal, pythonReady, random, runScript } from './helpers-python';
 
 /**
  * lib/core/python/model_stats.py with Debian's python3 on generated data: baselines of a prepared
@@ -43,9 +43,13 @@ describeIfPython('model_stats.py (Debian python3)', () => {
   const cli = runScript(MODEL_STATS_SCRIPT, ['baseline', '--train', path.join(tmp, 'train'), '--features', FEATURES.join(','), '--categorical', 'plan', '--out', path.join(tmp, 'out')]);
   const baselineFile = path.join(tmp, 'out', 'baseline.json');
 
-  /** drift_report of a window (rows of the three features) against the CLI's baseline. */
-  function drift(window: (string | number)[][], minRecords = 100) {
-    return py(`
+  // Every snippet below runs in one python3 (beforeAll): importing pandas once, not once per test.
+  const batch = new PythonBatch();
+  beforeAll(() => batch.run(), 300_000);
+
+  /** Registers drift_report of a window (rows of the three features) against the CLI's baseline; batch.result(handle) is the report. */
+  function drift(window: (string | number)[][], minRecords = 100): number {
+    return batch.add(`
 import json, sys, pandas as pd, model_stats as m
 baseline = json.load(open(${JSON.stringify(baselineFile)}))
 frame = pd.DataFrame(json.load(sys.stdin), columns=${JSON.stringify(FEATURES)})
@@ -70,8 +74,9 @@ print(json.dumps(m.drift_report(baseline, frame, ${minRecords})))`, JSON.stringi
     expect(b.features[2].count).toBe(5000);
   });
 
+  const unchanged = drift(rows(2000, 99));
   test('unchanged distributions stay below 0.1 on every feature', () => {
-    const r = drift(rows(2000, 99));
+    const r = batch.result(unchanged);
     expect(r.status).toBe('ok');
     expect(r.records).toBe(2000);
     expect(Object.keys(r.features).sort()).toEqual([...FEATURES].sort());
@@ -81,8 +86,9 @@ print(json.dumps(m.drift_report(baseline, frame, ${minRecords})))`, JSON.stringi
     expect(r.missing.monthly_charges).toEqual({ baseline: 0.02, window: 0 });
   });
 
+  const numericShift = drift(rows(2000, 99, { chargesShift: 15 })); // one standard deviation
   test('one shifted numeric feature crosses 0.2 and is the one named max_feature', () => {
-    const r = drift(rows(2000, 99, { chargesShift: 15 })); // one standard deviation
+    const r = batch.result(numericShift);
     expect(r.features.monthly_charges).toBeGreaterThan(0.2);
     expect(r.features.tenure).toBeLessThan(0.1);
     expect(r.features.plan).toBeLessThan(0.1);
@@ -90,28 +96,29 @@ print(json.dumps(m.drift_report(baseline, frame, ${minRecords})))`, JSON.stringi
     expect(r.max_drift).toBe(r.features.monthly_charges);
   });
 
+  const categoricalShift = drift(rows(2000, 99, { planWeights: [0.2, 0.3, 0.5] }));
   test('one shifted categorical feature crosses 0.2 and is the one named max_feature', () => {
-    const r = drift(rows(2000, 99, { planWeights: [0.2, 0.3, 0.5] }));
+    const r = batch.result(categoricalShift);
     expect(r.features.plan).toBeGreaterThan(0.2);
     expect(r.features.monthly_charges).toBeLessThan(0.1);
     expect(r.max_feature).toBe('plan');
   });
 
+  const outOfRange = drift(rows(1000, 5).map((r, i) => (i % 4 === 0 ? [r[0], 10_000, 'enterprise'] : r)));
   test('values outside the training range fall into the open first and last bins, unseen categories into their own bin', () => {
-    const window = rows(1000, 5).map((r, i) => (i % 4 === 0 ? [r[0], 10_000, 'enterprise'] : r));
-    const r = drift(window);
+    const r = batch.result(outOfRange);
     expect(r.status).toBe('ok');
     expect(r.features.monthly_charges).toBeGreaterThan(0.2); // 25% beyond the maximum: in the last bin, counted
     expect(r.features.plan).toBeGreaterThan(0.2); // 25% of a category never seen in training
   });
 
+  const tooFew = drift(rows(99, 3, { chargesShift: 50 }), 100);
   test('a window with too few records says insufficient_data and produces no drift values', () => {
-    const r = drift(rows(99, 3, { chargesShift: 50 }), 100);
+    const r = batch.result(tooFew);
     expect(r).toEqual({ status: 'insufficient_data', records: 99, features: {}, max_drift: null, max_feature: null });
   });
 
-  test('psi: the documented formula with epsilon for empty bins', () => {
-    const r = py(`
+  const psi = batch.add(`
 import json, math, model_stats as m
 print(json.dumps({
   "same": m.psi([10, 20, 70], [1, 2, 7], 1e-4),
@@ -121,33 +128,36 @@ print(json.dumps({
   "empty_expected": 2 * (0.4 - 0.5) * math.log(0.4 / 0.5) + (0.2 - 1e-4) * math.log(0.2 / 1e-4),
   "no_data": m.psi([1, 2], [0, 0], 1e-4),
 }))`);
+  test('psi: the documented formula with epsilon for empty bins', () => {
+    const r = batch.result(psi);
     expect(r.same).toBeCloseTo(0, 12);
     expect(r.value).toBeCloseTo(r.expected, 12);
     expect(r.empty_bin).toBeCloseTo(r.empty_expected, 12);
     expect(r.no_data).toBeNull();
   });
 
-  test('decodes captured CSV requests of several rows, JSON requests and BASE64 records, with predictions and inference ids', () => {
-    const b64 = (s: string) => Buffer.from(s).toString('base64');
-    // Record format: SageMaker developer guide, "Capture data from real-time endpoint" (viewing captured data).
-    const lines = [
-      { captureData: { endpointInput: { observedContentType: 'text/csv', mode: 'INPUT', data: '12,70.5,1\n30,99.1,3\n', encoding: 'CSV' },
-        endpointOutput: { observedContentType: 'text/csv; charset=utf-8', mode: 'OUTPUT', data: '0.25\n0.75', encoding: 'CSV' } },
-      eventMetadata: { eventId: 'e-1', inferenceId: 'inf-1', inferenceTime: '2026-12-04T10:01:02Z' }, eventVersion: '0' },
-      { captureData: { endpointInput: { observedContentType: 'application/json', mode: 'INPUT', data: JSON.stringify({ tenure: 5, monthly_charges: 20, plan: '2' }), encoding: 'JSON' },
-        endpointOutput: { observedContentType: 'application/json', mode: 'OUTPUT', data: JSON.stringify({ predictions: [{ score: 0.4 }] }), encoding: 'JSON' } },
-      eventMetadata: { eventId: 'e-2', inferenceTime: '2026-12-04T10:02:00Z' }, eventVersion: '0' },
-      { captureData: { endpointInput: { observedContentType: 'text/csv', mode: 'INPUT', data: b64('7,44.4,2'), encoding: 'BASE64' },
-        endpointOutput: { observedContentType: 'text/csv', mode: 'OUTPUT', data: b64('0.9'), encoding: 'BASE64' } },
-      eventMetadata: { eventId: 'e-3', inferenceId: 'inf-3', inferenceTime: '2026-12-04T10:03:00Z' }, eventVersion: '0' },
-      { captureData: { endpointInput: { observedContentType: 'application/json', mode: 'INPUT', data: b64(JSON.stringify({ instances: [[1, 2, 3], [4, 5, 6]] })), encoding: 'BASE64' },
-        endpointOutput: { observedContentType: 'application/json', mode: 'OUTPUT', data: b64('[0.1, 0.2]'), encoding: 'BASE64' } },
-      eventMetadata: { eventId: 'e-4', inferenceTime: '2026-12-04T10:04:00Z' }, eventVersion: '0' },
-    ].map((l) => JSON.stringify(l)).concat(['', 'not json']);
-    const frame = py(`
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  // Record format: SageMaker developer guide, "Capture data from real-time endpoint" (viewing captured data).
+  const captureLines = [
+    { captureData: { endpointInput: { observedContentType: 'text/csv', mode: 'INPUT', data: '12,70.5,1\n30,99.1,3\n', encoding: 'CSV' },
+      endpointOutput: { observedContentType: 'text/csv; charset=utf-8', mode: 'OUTPUT', data: '0.25\n0.75', encoding: 'CSV' } },
+    eventMetadata: { eventId: 'e-1', inferenceId: 'inf-1', inferenceTime: '2026-12-04T10:01:02Z' }, eventVersion: '0' },
+    { captureData: { endpointInput: { observedContentType: 'application/json', mode: 'INPUT', data: JSON.stringify({ tenure: 5, monthly_charges: 20, plan: '2' }), encoding: 'JSON' },
+      endpointOutput: { observedContentType: 'application/json', mode: 'OUTPUT', data: JSON.stringify({ predictions: [{ score: 0.4 }] }), encoding: 'JSON' } },
+    eventMetadata: { eventId: 'e-2', inferenceTime: '2026-12-04T10:02:00Z' }, eventVersion: '0' },
+    { captureData: { endpointInput: { observedContentType: 'text/csv', mode: 'INPUT', data: b64('7,44.4,2'), encoding: 'BASE64' },
+      endpointOutput: { observedContentType: 'text/csv', mode: 'OUTPUT', data: b64('0.9'), encoding: 'BASE64' } },
+    eventMetadata: { eventId: 'e-3', inferenceId: 'inf-3', inferenceTime: '2026-12-04T10:03:00Z' }, eventVersion: '0' },
+    { captureData: { endpointInput: { observedContentType: 'application/json', mode: 'INPUT', data: b64(JSON.stringify({ instances: [[1, 2, 3], [4, 5, 6]] })), encoding: 'BASE64' },
+      endpointOutput: { observedContentType: 'application/json', mode: 'OUTPUT', data: b64('[0.1, 0.2]'), encoding: 'BASE64' } },
+    eventMetadata: { eventId: 'e-4', inferenceTime: '2026-12-04T10:04:00Z' }, eventVersion: '0' },
+  ].map((l) => JSON.stringify(l)).concat(['', 'not json']);
+  const decodedCapture = batch.add(`
 import json, sys, model_stats as m
 f = m.decode_capture_lines(sys.stdin.read().split("\\n"), ${JSON.stringify(FEATURES)})
-print(f.to_json(orient="records"))`, lines.join('\n'));
+print(f.to_json(orient="records"))`, captureLines.join('\n'));
+  test('decodes captured CSV requests of several rows, JSON requests and BASE64 records, with predictions and inference ids', () => {
+    const frame = batch.result(decodedCapture);
     expect(frame).toEqual([
       { tenure: '12', monthly_charges: '70.5', plan: '1', prediction: 0.25, inference_id: 'inf-1', event_id: 'e-1', row: 0, inference_time: '2026-12-04T10:01:02Z' },
       { tenure: '30', monthly_charges: '99.1', plan: '3', prediction: 0.75, inference_id: 'inf-1', event_id: 'e-1', row: 1, inference_time: '2026-12-04T10:01:02Z' },
@@ -159,16 +169,17 @@ print(f.to_json(orient="records"))`, lines.join('\n'));
     ]);
   });
 
-  test('decodes Model Monitor ground truth (CSV, JSON and BASE64 data) keyed by eventMetadata.eventId', () => {
-    // Format: SageMaker developer guide, "Ingest Ground Truth labels and merge them with predictions".
-    const lines = [
-      { groundTruthData: { data: '1', encoding: 'CSV' }, eventMetadata: { eventId: 'inf-1' }, eventVersion: '0' },
-      { groundTruthData: { data: '[0]', encoding: 'JSON' }, eventMetadata: { eventId: 'e-2' }, eventVersion: '0' },
-      { groundTruthData: { data: Buffer.from('1\n0').toString('base64'), encoding: 'BASE64' }, eventMetadata: { eventId: 'inf-7' }, eventVersion: '0' },
-    ].map((l) => JSON.stringify(l));
-    const frame = py(`
+  // Format: SageMaker developer guide, "Ingest Ground Truth labels and merge them with predictions".
+  const truthLines = [
+    { groundTruthData: { data: '1', encoding: 'CSV' }, eventMetadata: { eventId: 'inf-1' }, eventVersion: '0' },
+    { groundTruthData: { data: '[0]', encoding: 'JSON' }, eventMetadata: { eventId: 'e-2' }, eventVersion: '0' },
+    { groundTruthData: { data: Buffer.from('1\n0').toString('base64'), encoding: 'BASE64' }, eventMetadata: { eventId: 'inf-7' }, eventVersion: '0' },
+  ].map((l) => JSON.stringify(l));
+  const decodedTruth = batch.add(`
 import sys, model_stats as m
-print(m.decode_ground_truth_lines(sys.stdin.read().split("\\n")).to_json(orient="records"))`, lines.join('\n'));
+print(m.decode_ground_truth_lines(sys.stdin.read().split("\\n")).to_json(orient="records"))`, truthLines.join('\n'));
+  test('decodes Model Monitor ground truth (CSV, JSON and BASE64 data) keyed by eventMetadata.eventId', () => {
+    const frame = batch.result(decodedTruth);
     expect(frame).toEqual([
       { inference_id: 'inf-1', row: 0, label: 1 },
       { inference_id: 'e-2', row: 0, label: 0 },
@@ -177,14 +188,15 @@ print(m.decode_ground_truth_lines(sys.stdin.read().split("\\n")).to_json(orient=
     ]);
   });
 
-  test('AUC with ties and RMSE equal hand-computed values', () => {
-    const r = py(`
+  const quality = batch.add(`
 import json, model_stats as m
 print(json.dumps({
   "auc": m.model_quality([0.1, 0.4, 0.4, 0.8, 0.4, 0.9], [0, 0, 1, 1, 0, 1], "binary_classification"),
   "one_class": m.model_quality([0.1, 0.2], [1, 1], "binary_classification"),
   "rmse": m.model_quality([1.0, 2.0, 3.0, float("nan")], [1.0, 2.0, 5.0, 4.0], "regression"),
 }))`);
+  test('AUC with ties and RMSE equal hand-computed values', () => {
+    const r = batch.result(quality);
     // Positives score 0.4, 0.8, 0.9; negatives 0.1, 0.4, 0.4. Pairs (positive > negative = 1, tie = 1/2):
     // 0.4: 1 + 0.5 + 0.5 = 2; 0.8: 3; 0.9: 3 -> 8 of 9 pairs.
     expect(r.auc).toEqual({ metric: 'auc', value: expect.any(Number), samples: 6 });
