@@ -239,8 +239,7 @@ export class PromotionWorkflow extends Construct {
     const describe = new tasks.CallAwsService(this, label('Read stack status'), {
       service: 'cloudformation', action: 'describeStacks', iamAction: 'cloudformation:DescribeStacks', iamResources: [stackArn(stack, stage.stackName, stage.account)],
       parameters: { StackName: stage.stackName },
-      // DescribeStacks response (CloudFormation API reference): Stacks[].StackStatus and StackId (the stack's ARN).
-      resultSelector: { 'status.$': '$.Stacks[0].StackStatus', 'stackId.$': '$.Stacks[0].StackId' },
+      resultSelector: { 'status.$': '$.Stacks[0].StackStatus' },
       resultPath: `$.stage${index}Stack`,
       taskTimeout: sfn.Timeout.duration(short),
       credentials,
@@ -249,7 +248,7 @@ export class PromotionWorkflow extends Construct {
     const status = `$.stage${index}Stack.status`;
     // Issue 19: a completed rollout is recorded in the lineage (in this account) before the next stage.
     const recorded = deploymentLineage(this, {
-      model: o.model, stage, packageArn: o.packageArn, stackIdPath: `$.stage${index}Stack.stackId`,
+      model: o.model, stage, packageArn: o.packageArn, parameterArn,
       resultPath: `$.stage${index}Lineage`, topic: this.topic, next: o.next,
     });
     const settled = new sfn.Choice(this, label('Rollout settled?'))

@@ -47,6 +47,7 @@ describe('PromotionWorkflow with a stage in another account', () => {
     for (const [, s] of lineage) expect(s.Credentials).toBeUndefined();
     const record = def.States['staging lineage: Record deployment'].Parameters as any;
     expect(record.Properties.Account).toBe(STAGING);
+    expect(record.Source.SourceUri).toBe(`arn:aws:ssm:us-east-1:${STAGING}:parameter/mlops/staging/models/churn/approved-package-arn`);
     expect(String(def.States['staging lineage: Record deployment'].Resource)).toMatch(/aws-sdk:sagemaker:createAction$/);
     // The run context and the action live in the workflow's account (lineage entities belong to an account and Region).
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: unknown; Resource: unknown }>);

@@ -141,11 +141,11 @@ describe('promotion workflow executions (ASL harness)', () => {
     expect(action).toEqual({
       ActionName: expect.stringMatching(/^churn-prod-deploy-[0-9a-f]{32}$/),
       ActionType: 'ModelDeployment',
-      Source: { SourceUri: updated('mlops-prod-serving').StackId, SourceType: 'AWS::CloudFormation::Stack' },
+      Source: { SourceUri: 'arn:aws:ssm:us-east-1:123456789012:parameter/mlops/prod/models/churn/approved-package-arn', SourceType: 'AWS::SSM::Parameter' },
       Status: 'Completed',
       Description: `Deployed ${PACKAGE} to prod (stack mlops-prod-serving)`,
       Properties: {
-        Environment: 'prod', StackName: 'mlops-prod-serving', StackId: updated('mlops-prod-serving').StackId,
+        Environment: 'prod', StackName: 'mlops-prod-serving',
         ParameterName: '/mlops/prod/models/churn/approved-package-arn', Account: '123456789012',
         ModelPackageArn: PACKAGE, ExecutionArn: expect.stringMatching(/^arn:aws:states:.*:execution:/),
       },
@@ -185,6 +185,12 @@ describe('promotion workflow executions (ASL harness)', () => {
     expect(run.calls['staging lineage: Record deployment']).toHaveLength(2);
     expect(run.calls['staging lineage: Link to training run']).toHaveLength(1);
     expect(run.calls['staging lineage: Not recorded']).toBeUndefined();
+  });
+
+  test('issue 19: an answer without the documented fields (no ActionArn) skips the link instead of failing with States.Runtime', async () => {
+    const run = await promote({ ...stageMocks('staging', { lineage: { 'staging lineage: Record deployment': sequence({}) } }), ...APPROVED, ...stageMocks('prod') });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.calls['staging lineage: Link to training run']).toBeUndefined();
   });
 
   test('issue 19: even a failed alert does not stop a promotion whose rollout succeeded', async () => {

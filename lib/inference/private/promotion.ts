@@ -55,8 +55,8 @@ export interface DeploymentLineageOptions {
   readonly stage: { readonly name: string; readonly stackName: string; readonly parameterName: string; readonly account?: string };
   /** JSONPath of the promoted model package ARN. */
   readonly packageArn: string;
-  /** JSONPath of the serving stack's ID (its ARN), read by DescribeStacks. */
-  readonly stackIdPath: string;
+  /** ARN of the stage's approved-version SSM parameter (in the stage's account), the deployment's source. */
+  readonly parameterArn: string;
   /** Where the stage's lineage results go in the execution state. */
   readonly resultPath: string;
   readonly topic: sns.ITopic;
@@ -97,7 +97,8 @@ export function deploymentLineage(scope: Construct, o: DeploymentLineageOptions)
     service: 'sagemaker', action: 'listContexts', iamAction: 'sagemaker:ListContexts', iamResources: ['*'],
     parameters: { SourceUri: o.packageArn, ContextType: RUN_CONTEXT_TYPE, MaxResults: 1 },
     // No ResultSelector: a version registered without lineage has no context, and a selector on
-    // ContextSummaries[0] would end the execution with States.Runtime, which no Catch catches.
+    // ContextSummaries[0] would end the execution with States.Runtime, which no Catch catches
+    // (States.ALL does not match States.Runtime: Step Functions developer guide, error names).
     resultPath: `${o.resultPath}.runs`,
     taskTimeout: short,
   });
@@ -113,20 +114,21 @@ export function deploymentLineage(scope: Construct, o: DeploymentLineageOptions)
     parameters: {
       ActionName: sfn.JsonPath.stringAt(actionName),
       ActionType: DEPLOYMENT_ACTION_TYPE,
-      Source: { SourceUri: sfn.JsonPath.stringAt(o.stackIdPath), SourceType: 'AWS::CloudFormation::Stack' },
+      // Sourced at the parameter the serving stack reads: ListActions(SourceUri=<parameter ARN>) lists
+      // every deployment made through it, which is where the documented query starts.
+      Source: { SourceUri: o.parameterArn, SourceType: 'AWS::SSM::Parameter' },
       Status: 'Completed',
       Description: sfn.JsonPath.format(`Deployed {} to ${o.stage.name} (stack ${o.stage.stackName})`, o.packageArn),
       Properties: {
         Environment: o.stage.name,
         StackName: o.stage.stackName,
-        StackId: sfn.JsonPath.stringAt(o.stackIdPath),
         ParameterName: o.stage.parameterName,
         Account: o.stage.account ?? stack.account,
         ModelPackageArn: o.packageArn,
         ExecutionArn: sfn.JsonPath.executionId,
       },
     },
-    resultSelector: { 'ActionArn.$': '$.ActionArn' },
+    // No ResultSelector here either: a selector on a missing field fails with States.Runtime; the Choice below checks it.
     resultPath: `${o.resultPath}.action`,
     taskTimeout: short,
   });
@@ -167,7 +169,10 @@ export function deploymentLineage(scope: Construct, o: DeploymentLineageOptions)
   }
   link.next(o.next);
   const hasRun = new sfn.Choice(scope, label('Version trained with lineage?'))
-    .when(sfn.Condition.isPresent(`${o.resultPath}.runs.ContextSummaries[0].ContextArn`), link)
+    .when(sfn.Condition.and(
+      sfn.Condition.isPresent(`${o.resultPath}.runs.ContextSummaries[0].ContextArn`),
+      sfn.Condition.isPresent(`${o.resultPath}.action.ActionArn`),
+    ), link)
     // Registered without a run context (by hand, or before runs recorded lineage): the deployment is recorded, unlinked.
     .otherwise(o.next);
   return find.next(record).next(hasRun);
