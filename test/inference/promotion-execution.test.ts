@@ -176,7 +176,7 @@ describe('promotion workflow executions (ASL harness)', () => {
     expect(run.calls['staging: Restore previous version']).toBeUndefined();
     expect(run.calls['prod: Write approved version']).toHaveLength(1);
     const [alert] = run.calls['staging lineage: Not recorded'];
-    expect(alert.Message).toEqual(expect.objectContaining({ modelPackageArn: PACKAGE, error: error.name, cause: error.message }));
+    expect(alert.Message).toEqual(expect.objectContaining({ modelPackageArn: PACKAGE, error: expect.objectContaining({ Error: error.name, Cause: error.message }) }));
   });
 
   test('issue 19: transient SageMaker errors are retried before the record is given up', async () => {

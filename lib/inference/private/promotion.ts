@@ -154,8 +154,9 @@ export function deploymentLineage(scope: Construct, o: DeploymentLineageOptions)
       alert: `The promotion of ${o.model} to ${o.stage.name} (stack ${o.stage.stackName}) succeeded, but its deployment was not recorded in SageMaker lineage; the promotion continues`,
       modelPackageArn: o.packageArn,
       execution: sfn.JsonPath.executionId,
-      error: sfn.JsonPath.stringAt(`${o.resultPath}.error.Error`),
-      cause: sfn.JsonPath.stringAt(`${o.resultPath}.error.Cause`),
+      // The catcher's whole output ({ Error, Cause }): it is always there, while a path to a field
+      // that an error left out would end the execution with States.Runtime.
+      error: sfn.JsonPath.objectAt(`${o.resultPath}.error`),
     }),
     resultPath: sfn.JsonPath.DISCARD,
   });
