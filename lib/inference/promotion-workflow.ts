@@ -16,7 +16,7 @@ import { FAILED_EXECUTION_STATUSES, executionAlertTarget, executionStatusRule } 
 import { acknowledgeWildcardResources } from '../core/nag';
 import { resolveRemovalPolicy } from '../core/removal';
 import { PROMOTION_DEFAULTS, PromotionStage, PromotionWorkflowProps } from './promotion-workflow-props';
-import { bootstrapExecutionRoleArn, promotionParameterNames, stackArn } from './private/promotion';
+import { bootstrapExecutionRoleArn, deploymentLineage, lineageArns, promotionParameterNames, stackArn } from './private/promotion';
 import { ssmParameterArn } from './private/stack-parameters';
 
 const STAGE_NAME = /^[a-z][a-z0-9-]{0,19}$/;
@@ -130,10 +130,13 @@ export class PromotionWorkflow extends Construct {
     // Publishing approval requests to an encrypted topic needs its key.
     (props.topic ? props.topic.masterKey : key)?.grant(this.stateMachine, 'kms:Decrypt', 'kms:GenerateDataKey');
     acknowledgeWildcardResources(this.stateMachine.role, ['*'],
-      'Step Functions log delivery and X-Ray tracing APIs support no resource-level permissions.');
+      'Step Functions log delivery, X-Ray tracing and SageMaker ListContexts support no resource-level permissions.');
     for (const s of this.stages) {
       acknowledgeWildcardResources(this.stateMachine.role, [stackArn(stack, s.stackName, s.account)],
         'A stack ARN ends with a stack ID that is only known after the stack is created; the name is fixed.');
+      const lineage = lineageArns(stack, props.model, s.name);
+      acknowledgeWildcardResources(this.stateMachine.role, [lineage.actions, lineage.runContexts],
+        'Each promotion records one deployment action per stage named <model>-<stage>-deploy-<execution hash>, linked to the version\'s run context <model>-run-<run UUID>: scoped to this model.');
     }
 
     executionStatusRule(this, 'FailedRule', this.stateMachine, FAILED_EXECUTION_STATUSES, {
@@ -243,8 +246,13 @@ export class PromotionWorkflow extends Construct {
     });
     describe.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(10), maxAttempts: 3, backoffRate: 2 });
     const status = `$.stage${index}Stack.status`;
+    // Issue 19: a completed rollout is recorded in the lineage (in this account) before the next stage.
+    const recorded = deploymentLineage(this, {
+      model: o.model, stage, packageArn: o.packageArn, parameterArn,
+      resultPath: `$.stage${index}Lineage`, topic: this.topic, next: o.next,
+    });
     const settled = new sfn.Choice(this, label('Rollout settled?'))
-      .when(sfn.Condition.stringEquals(status, 'UPDATE_COMPLETE'), o.next)
+      .when(sfn.Condition.stringEquals(status, 'UPDATE_COMPLETE'), recorded)
       .when(sfn.Condition.or(...STACK_UPDATE_IN_PROGRESS.map((s) => sfn.Condition.stringEquals(status, s))), wait)
       .otherwise(restore);
 

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- state machine JSON. */
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -37,6 +38,21 @@ describe('PromotionWorkflow with a stage in another account', () => {
       'staging: Restore previous version', 'staging: Update serving stack', 'staging: Write approved version']);
     for (const [, s] of staging) expect(s.Credentials).toEqual({ RoleArn: TARGET_ROLE });
     for (const [, s] of prod) expect(s.Credentials).toBeUndefined();
+  });
+
+  test('issue 19: that stage\'s deployment is recorded in the releasing account: its lineage tasks carry no Credentials and name the stage\'s account', () => {
+    const lineage = Object.entries(def.States).filter(([n, s]) => n.startsWith('staging lineage: ') && s.Type === 'Task');
+    expect(lineage.map(([n]) => n).sort()).toEqual(['staging lineage: Find training run', 'staging lineage: Link to training run',
+      'staging lineage: Not recorded', 'staging lineage: Record deployment']);
+    for (const [, s] of lineage) expect(s.Credentials).toBeUndefined();
+    const record = def.States['staging lineage: Record deployment'].Parameters as any;
+    expect(record.Properties.Account).toBe(STAGING);
+    expect(record.Source.SourceUri).toBe(`arn:aws:ssm:us-east-1:${STAGING}:parameter/mlops/staging/models/churn/approved-package-arn`);
+    expect(String(def.States['staging lineage: Record deployment'].Resource)).toMatch(/aws-sdk:sagemaker:createAction$/);
+    // The run context and the action live in the workflow's account (lineage entities belong to an account and Region).
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: unknown; Resource: unknown }>);
+    const create = statements.find((s) => s.Action === 'sagemaker:CreateAction')!;
+    expect(create.Resource).toEqual(expect.arrayContaining([`arn:aws:sagemaker:us-east-1:${TEST_ENV.account}:action/churn-staging-deploy-*`]));
   });
 
   test('that stage passes its own account\'s CloudFormation execution role', () => {

@@ -34,8 +34,16 @@ const updated = (name: string) => ({ StackId: `arn:aws:cloudformation:us-east-1:
 // CloudFormation API reference, DescribeStacks response: { Stacks: [Stack] } with StackStatus.
 const described = (name: string, status: string) => ({ Stacks: [{ StackName: name, StackId: updated(name).StackId, StackStatus: status, CreationTime: '2026-11-01T00:00:00Z' }] });
 
+const RUN_CONTEXT = 'arn:aws:sagemaker:us-east-1:123456789012:context/churn-run-0b6f3c1e-8d2a-4c55-9e61-3f7a2b9d4c10';
+// SageMaker API reference, ListContexts response: { ContextSummaries: [{ ContextArn, ContextName, Source, ContextType, CreationTime, LastModifiedTime }], NextToken }.
+const runContexts = (...arns: string[]) => ({
+  ContextSummaries: arns.map((a) => ({ ContextArn: a, ContextName: a.split('/')[1], Source: { SourceUri: PACKAGE }, ContextType: 'TrainingRun', CreationTime: '2026-12-01T00:00:00Z' })),
+});
+// SageMaker API reference, CreateAction response: { ActionArn }; AddAssociation response: { SourceArn, DestinationArn }.
+const actionArn = (env: string) => `arn:aws:sagemaker:us-east-1:123456789012:action/churn-${env}-deploy-0123456789abcdef0123456789abcdef`;
+
 /** Mocks of one stage's tasks. */
-function stageMocks(env: string, o: { current?: string; update?: unknown; statuses?: string[] } = {}): Record<string, TaskMock> {
+function stageMocks(env: string, o: { current?: string; update?: unknown; statuses?: string[]; lineage?: Record<string, TaskMock> } = {}): Record<string, TaskMock> {
   const name = `/mlops/${env}/models/churn/approved-package-arn`;
   const stackName = `mlops-${env}-serving`;
   return {
@@ -45,6 +53,11 @@ function stageMocks(env: string, o: { current?: string; update?: unknown; status
     [`${env}: Read stack status`]: sequence(...(o.statuses ?? ['UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE']).map((s) => described(stackName, s))),
     [`${env}: Restore previous version`]: sequence(PUT),
     [`${env}: Restore after refusal`]: sequence(PUT),
+    [`${env} lineage: Find training run`]: sequence(runContexts(RUN_CONTEXT)),
+    [`${env} lineage: Record deployment`]: sequence({ ActionArn: actionArn(env) }),
+    [`${env} lineage: Link to training run`]: (p) => ({ SourceArn: p.SourceArn, DestinationArn: p.DestinationArn }),
+    [`${env} lineage: Not recorded`]: sequence({ MessageId: 'm-1' }), // SNS Publish response
+    ...o.lineage,
   };
 }
 /** Executes the workflow on the approval event; the context object carries the task token the approval state sends. */
@@ -60,9 +73,12 @@ describe('promotion workflow executions (ASL harness)', () => {
     expect(run.path).toEqual([
       'staging: Read current version', 'staging: Write approved version', 'staging: Update serving stack', 'staging: Wait for rollout', 'staging: Read stack status', 'staging: Rollout settled?',
       'staging: Wait for rollout', 'staging: Read stack status', 'staging: Rollout settled?',
+      'staging lineage: Find training run', 'staging lineage: Record deployment', 'staging lineage: Version trained with lineage?', 'staging lineage: Link to training run',
       'prod: Wait for approval',
       'prod: Read current version', 'prod: Write approved version', 'prod: Update serving stack', 'prod: Wait for rollout', 'prod: Read stack status', 'prod: Rollout settled?',
-      'prod: Wait for rollout', 'prod: Read stack status', 'prod: Rollout settled?', 'Promoted',
+      'prod: Wait for rollout', 'prod: Read stack status', 'prod: Rollout settled?',
+      'prod lineage: Find training run', 'prod lineage: Record deployment', 'prod lineage: Version trained with lineage?', 'prod lineage: Link to training run',
+      'Promoted',
     ]);
     expect(run.calls['staging: Write approved version']).toEqual([{ Name: '/mlops/staging/models/churn/approved-package-arn', Value: PACKAGE, Overwrite: true }]);
     expect(run.calls['prod: Update serving stack'][0]).toEqual(expect.objectContaining({ StackName: 'mlops-prod-serving', UsePreviousTemplate: true }));
@@ -114,5 +130,85 @@ describe('promotion workflow executions (ASL harness)', () => {
     expect(run).toMatchObject({ status: 'FAILED', error: 'Rejected' });
     expect(run.calls['prod: Write approved version']).toBeUndefined();
     expect(run.calls['staging: Restore previous version']).toBeUndefined();
+  });
+
+  test('issue 19: a settled rollout records the deployment (action sourced at the stack) and links the version\'s training run to it', async () => {
+    const run = await promote({ ...stageMocks('staging'), ...APPROVED, ...stageMocks('prod') });
+    expect(run.status).toBe('SUCCEEDED');
+    // The run context of the version: sourced at its package ARN, of the type the retraining workflow gives it.
+    expect(run.calls['staging lineage: Find training run']).toEqual([{ SourceUri: PACKAGE, ContextType: 'TrainingRun', MaxResults: 1 }]);
+    const [action] = run.calls['prod lineage: Record deployment'];
+    expect(action).toEqual({
+      ActionName: expect.stringMatching(/^churn-prod-deploy-[0-9a-f]{32}$/),
+      ActionType: 'ModelDeployment',
+      Source: { SourceUri: 'arn:aws:ssm:us-east-1:123456789012:parameter/mlops/prod/models/churn/approved-package-arn', SourceType: 'AWS::SSM::Parameter' },
+      Status: 'Completed',
+      Description: `Deployed ${PACKAGE} to prod (stack mlops-prod-serving)`,
+      Properties: {
+        Environment: 'prod', StackName: 'mlops-prod-serving',
+        ParameterName: '/mlops/prod/models/churn/approved-package-arn', Account: '123456789012',
+        ModelPackageArn: PACKAGE, ExecutionArn: expect.stringMatching(/^arn:aws:states:.*:execution:/),
+      },
+    });
+    // ActionName: 1-120 of [a-zA-Z0-9](-*[a-zA-Z0-9]) (SageMaker API reference, CreateAction), unique per stage and execution.
+    expect(action.ActionName.length).toBeLessThanOrEqual(120);
+    expect(action.ActionName).not.toBe(run.calls['staging lineage: Record deployment'][0].ActionName);
+    expect(run.calls['prod lineage: Link to training run']).toEqual([{ SourceArn: RUN_CONTEXT, DestinationArn: actionArn('prod'), AssociationType: 'ContributedTo' }]);
+    expect(run.calls['staging lineage: Not recorded']).toBeUndefined();
+  });
+
+  test('issue 19: a version registered without lineage (no run context) still records its deployment, unlinked', async () => {
+    const none = { [`staging lineage: Find training run`]: sequence(runContexts()) };
+    const run = await promote({ ...stageMocks('staging', { lineage: none }), ...APPROVED, ...stageMocks('prod', { lineage: { 'prod lineage: Find training run': sequence(runContexts()) } }) });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.calls['staging lineage: Record deployment']).toHaveLength(1);
+    expect(run.calls['staging lineage: Link to training run']).toBeUndefined();
+    expect(run.calls['staging lineage: Not recorded']).toBeUndefined();
+  });
+
+  test.each([
+    ['Find training run', taskError('SageMaker.AccessDeniedException', 'not authorized to perform: sagemaker:ListContexts')],
+    ['Record deployment', taskError('SageMaker.ResourceInUseException', 'Action already exists')],
+    ['Link to training run', taskError('SageMaker.ResourceNotFoundException', 'Context not found')],
+  ])('issue 19: a failed lineage call (%s) neither fails nor rolls back the promotion: it alerts the topic and goes on to prod', async (state, error) => {
+    const run = await promote({ ...stageMocks('staging', { lineage: { [`staging lineage: ${state}`]: sequence(error) } }), ...APPROVED, ...stageMocks('prod') });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.calls['staging: Restore previous version']).toBeUndefined();
+    expect(run.calls['prod: Write approved version']).toHaveLength(1);
+    const [alert] = run.calls['staging lineage: Not recorded'];
+    expect(alert.Message).toEqual(expect.objectContaining({ modelPackageArn: PACKAGE, error: expect.objectContaining({ Error: error.name, Cause: error.message }) }));
+  });
+
+  test('issue 19: transient SageMaker errors are retried before the record is given up', async () => {
+    const throttled = taskError('SageMaker.ThrottlingException', 'Rate exceeded');
+    const run = await promote({ ...stageMocks('staging', { lineage: { 'staging lineage: Record deployment': sequence(throttled, { ActionArn: actionArn('staging') }) } }), ...APPROVED, ...stageMocks('prod') });
+    expect(run.calls['staging lineage: Record deployment']).toHaveLength(2);
+    expect(run.calls['staging lineage: Link to training run']).toHaveLength(1);
+    expect(run.calls['staging lineage: Not recorded']).toBeUndefined();
+  });
+
+  test('issue 19: an answer without the documented fields (no ActionArn) skips the link instead of failing with States.Runtime', async () => {
+    const run = await promote({ ...stageMocks('staging', { lineage: { 'staging lineage: Record deployment': sequence({}) } }), ...APPROVED, ...stageMocks('prod') });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.calls['staging lineage: Link to training run']).toBeUndefined();
+  });
+
+  test('issue 19: even a failed alert does not stop a promotion whose rollout succeeded', async () => {
+    const run = await promote({
+      ...stageMocks('staging', { lineage: {
+        'staging lineage: Find training run': sequence(taskError('SageMaker.AccessDeniedException')),
+        'staging lineage: Not recorded': sequence(taskError('SNS.AuthorizationErrorException')),
+      } }), ...APPROVED, ...stageMocks('prod'),
+    });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.path).toContain('prod: Write approved version');
+  });
+
+  test('issue 19: nothing is recorded for a stage that deployed nothing (re-approval of the served version) or rolled back', async () => {
+    const noUpdates = taskError('CloudFormation.CloudFormationException', 'No updates are to be performed.');
+    const same = await promote({ ...stageMocks('staging', { current: PACKAGE, update: noUpdates }), ...APPROVED, ...stageMocks('prod', { current: PACKAGE, update: noUpdates }) });
+    expect(same.calls['staging lineage: Record deployment']).toBeUndefined();
+    const back = await promote({ ...stageMocks('staging', { statuses: ['UPDATE_ROLLBACK_COMPLETE'] }), ...APPROVED, ...stageMocks('prod') });
+    expect(back.calls['staging lineage: Record deployment']).toBeUndefined();
   });
 });

@@ -57,9 +57,13 @@ describe('PromotionWorkflow', () => {
     expect(happyPath(d)).toEqual([
       'staging: Read current version', 'staging: Write approved version', 'staging: Update serving stack', 'staging: Wait for rollout',
       'staging: Read stack status', 'staging: Rollout settled?',
+      // Issue 19: a settled rollout is recorded in the lineage before the next stage.
+      'staging lineage: Find training run', 'staging lineage: Record deployment', 'staging lineage: Version trained with lineage?', 'staging lineage: Link to training run',
       'prod: Wait for approval',
       'prod: Read current version', 'prod: Write approved version', 'prod: Update serving stack', 'prod: Wait for rollout',
-      'prod: Read stack status', 'prod: Rollout settled?', 'Promoted',
+      'prod: Read stack status', 'prod: Rollout settled?',
+      'prod lineage: Find training run', 'prod lineage: Record deployment', 'prod lineage: Version trained with lineage?', 'prod lineage: Link to training run',
+      'Promoted',
     ]);
     expect(d.States['prod: Wait for approval'].Resource).toBe('arn:aws:states:::sns:publish.waitForTaskToken');
     expect(JSON.stringify(d.States['prod: Wait for approval'].Parameters)).toContain('"taskToken.$":"$$.Task.Token"');
@@ -123,8 +127,16 @@ describe('PromotionWorkflow', () => {
         'arn:aws:cloudformation:us-east-1:123456789012:stack/mlops-prod-ml/*', 'arn:aws:cloudformation:us-east-1:123456789012:stack/mlops-staging-ml/*'] },
       { Effect: 'Allow', Action: 'iam:PassRole', Resource: 'arn:aws:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role-123456789012-us-east-1',
         Condition: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } } },
+      // Issue 19: the deployment's lineage, in this account: its actions and the model's run contexts only.
+      { Effect: 'Allow', Action: 'sagemaker:CreateAction', Resource: [
+        'arn:aws:sagemaker:us-east-1:123456789012:action/churn-prod-deploy-*', 'arn:aws:sagemaker:us-east-1:123456789012:action/churn-staging-deploy-*'] },
+      { Effect: 'Allow', Action: 'sagemaker:AddAssociation', Resource: [
+        'arn:aws:sagemaker:us-east-1:123456789012:action/churn-prod-deploy-*', 'arn:aws:sagemaker:us-east-1:123456789012:action/churn-staging-deploy-*',
+        'arn:aws:sagemaker:us-east-1:123456789012:context/churn-run-*'] },
     ]));
-    expect(JSON.stringify(statements)).not.toMatch(/sagemaker:|"\w+:\*"/);
+    const sagemaker = statements.flatMap((s: { Action: string | string[] }) => [s.Action].flat()).filter((a: string) => a.startsWith('sagemaker:')).sort();
+    expect(sagemaker).toEqual(['sagemaker:AddAssociation', 'sagemaker:CreateAction', 'sagemaker:ListContexts']);
+    expect(JSON.stringify(statements)).not.toMatch(/"\w+:\*"/);
   });
 
   test('zero unacknowledged cdk-nag findings (synthesized with AwsSolutions above); logs and tracing on', () => {

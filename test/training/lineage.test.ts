@@ -273,3 +273,96 @@ describe('what protects the record, and who may write it', () => {
     expect(bucket.DeletionPolicy).toBe('Retain');
   });
 });
+
+/**
+ * The documented query "which data trained the model behind this endpoint" (issue 19), followed over
+ * the synthesized default app: a training run and a promotion execute (ASL harness) against one
+ * in-memory lineage store that keeps what their CreateContext / CreateArtifact / CreateAction /
+ * AddAssociation calls create; then the query's calls are answered from that store, as SageMaker
+ * would: ListActions(SourceUri, ActionType) filters by source URI and type (SageMaker API reference,
+ * ListActions); QueryLineage(StartArns, Direction=Ascendants) walks associations from destination to
+ * source (SageMaker API reference, QueryLineage).
+ */
+describe('the documented lineage query: serving stack parameter -> deployment -> version -> run -> data snapshot', () => {
+  type Entity = { arn: string; kind: 'context' | 'artifact' | 'action'; type: string; sourceUri: string; properties: Record<string, string> };
+  const store = { entities: [] as Entity[], associations: [] as Array<{ source: string; destination: string; type: string }> };
+  let n = 0;
+  // The default app is environment-agnostic: CloudFormation resolves the pseudo parameters at deploy time.
+  const deployed = (v: string) => v.replace(/\$\{AWS::Region\}/g, 'us-east-1').replace(/\$\{AWS::AccountId\}/g, '123456789012');
+  const create = (kind: Entity['kind'], type: string, sourceUri: string, properties: Record<string, string>) => {
+    const e = { arn: arn(kind, `${kind}-${++n}`), kind, type, sourceUri: deployed(sourceUri),
+      properties: Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, deployed(v)])) };
+    store.entities.push(e);
+    return e.arn;
+  };
+  const associate: TaskMock = (p) => {
+    // AddAssociation: both entities must exist (ResourceNotFound otherwise).
+    for (const a of [p.SourceArn, p.DestinationArn]) if (!store.entities.some((e) => e.arn === a)) throw new Error(`no entity ${a}`);
+    store.associations.push({ source: p.SourceArn, destination: p.DestinationArn, type: p.AssociationType });
+    return { SourceArn: p.SourceArn, DestinationArn: p.DestinationArn };
+  };
+  const promotion = stage.promotions.get('churn');
+  let parameterName: string;
+
+  beforeAll(async () => {
+    expect(promotion).toBeDefined();
+    // 1. A run registers version 7 and records its lineage.
+    const trainingRun = await execute(definition, { trigger: 'schedule' }, mocks({
+      LineageContext: (p) => ({ ContextArn: create('context', p.ContextType, p.Source.SourceUri, p.Properties) }),
+      DataArtifact: (p) => ({ ArtifactArn: create('artifact', p.ArtifactType, p.Source.SourceUri, p.Properties) }),
+      CodeArtifact: (p) => ({ ArtifactArn: create('artifact', p.ArtifactType, p.Source.SourceUri, p.Properties) }),
+      ImageArtifact: (p) => ({ ArtifactArn: create('artifact', p.ArtifactType, p.Source.SourceUri, p.Properties) }),
+      LinkData: associate, LinkCode: associate, LinkImage: associate,
+    }));
+    expect(trainingRun.status).toBe('SUCCEEDED');
+
+    // 2. The approval of version 7 promotes it to the first stage, whose serving stack is in this app.
+    const workflowStack = Stack.of(promotion!);
+    const promotionDefinition = stateMachineDefinition(Template.fromStack(workflowStack),
+      new RegExp(`^${workflowStack.getLogicalId(promotion!.stateMachine.node.defaultChild as never)}$`)) as any;
+    const first = promotion!.stages[0];
+    parameterName = first.parameterName;
+    const event = { 'detail-type': 'SageMaker Model Package State Change', 'source': 'aws.sagemaker',
+      'detail': { ModelPackageGroupName: 'mlops-dev-churn', ModelPackageArn: PACKAGE, ModelApprovalStatus: 'Approved', ModelPackageVersion: 7 } };
+    const s = first.name;
+    const promoted = await execute(promotionDefinition, event, {
+      [`${s}: Read current version`]: sequence({ Parameter: { Name: parameterName, Value: 'none', Version: 1 } }), // SSM GetParameter
+      [`${s}: Write approved version`]: sequence({ Version: 2, Tier: 'Standard' }), // SSM PutParameter
+      [`${s}: Update serving stack`]: sequence({ StackId: `arn:aws:cloudformation:us-east-1:123456789012:stack/${first.stackName}/1` }), // UpdateStack
+      [`${s}: Read stack status`]: sequence({ Stacks: [{ StackName: first.stackName, StackStatus: 'UPDATE_COMPLETE' }] }), // DescribeStacks
+      [`${s} lineage: Find training run`]: (p) => ({ // ListContexts
+        ContextSummaries: store.entities.filter((e) => e.kind === 'context' && e.sourceUri === p.SourceUri && e.type === p.ContextType).map((e) => ({ ContextArn: e.arn })),
+      }),
+      [`${s} lineage: Record deployment`]: (p) => ({ ActionArn: create('action', p.ActionType, p.Source.SourceUri, p.Properties) }),
+      [`${s} lineage: Link to training run`]: associate,
+    }, { Task: { Token: 't' } });
+    expect(promoted.path).toContain(`${s} lineage: Link to training run`);
+  });
+
+  test('the serving stack reads the parameter the promotion wrote and sourced the deployment at; the query ends at the snapshot the run exported', () => {
+    // The serving stack's template: an AWS::SSM::Parameter::Value<String> parameter whose default is that name.
+    const served = stage.servingStacks.flatMap((st) => Object.values(Template.fromStack(st).toJSON().Parameters ?? {}) as any[])
+      .filter((p) => p.Type === 'AWS::SSM::Parameter::Value<String>').map((p) => p.Default);
+    expect(served).toContain(parameterName);
+
+    // aws sagemaker list-actions --source-uri <parameter ARN> --action-type ModelDeployment
+    const parameterArn = `arn:aws:ssm:us-east-1:123456789012:parameter${parameterName}`;
+    const deployments = store.entities.filter((e) => e.kind === 'action' && e.sourceUri === parameterArn && e.type === 'ModelDeployment');
+    expect(deployments).toHaveLength(1);
+    expect(deployments[0].properties.ModelPackageArn).toBe(PACKAGE);
+
+    // aws sagemaker query-lineage --start-arns <action ARN> --direction Ascendants --include-edges
+    const ascendants = (start: string): Entity[] => {
+      const seen = new Set<string>();
+      const walk = (a: string) => store.associations.filter((x) => x.destination === a && !seen.has(x.source)).forEach((x) => { seen.add(x.source); walk(x.source); });
+      walk(start);
+      return store.entities.filter((e) => seen.has(e.arn));
+    };
+    const found = ascendants(deployments[0].arn);
+    const run = found.find((e) => e.kind === 'context' && e.type === 'TrainingRun')!;
+    expect(run.sourceUri).toBe(PACKAGE);
+    const data = found.find((e) => e.type === 'DataSnapshot')!;
+    expect(data.properties).toEqual(expect.objectContaining({ Table: 'mlops_dev_lake_curated.training_samples', SnapshotId: SNAPSHOT }));
+    expect(found.map((e) => e.type).sort()).toEqual(['Code', 'DataSnapshot', 'Image', 'TrainingRun']);
+  });
+});

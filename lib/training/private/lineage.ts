@@ -29,6 +29,11 @@ import { RETRY_ERRORS, retry } from './steps';
  *    specified source URI"); QueryLineage(StartArns=[<context ARN>], Direction=Ascendants, IncludeEdges=true)
  *    returns the DataSnapshot, Code and Image artifacts (SageMaker API reference, QueryLineage:
  *    Direction Both | Ascendants | Descendants).
+ * 4. deployments: each stage a promotion updated is a ModelDeployment action sourced at the stage's
+ *    approved-version parameter ARN, with the run context ContributedTo it (lib/inference/private/promotion.ts),
+ *    so ListActions(SourceUri=<parameter ARN>, ActionType=ModelDeployment) then QueryLineage(StartArns=[<action ARN>],
+ *    Direction=Ascendants) goes from an endpoint's parameter to the run and its DataSnapshot artifact
+ *    (followed over the default app in test/training/lineage.test.ts).
  */
 
 /** The scripts a run executes, by role. */
