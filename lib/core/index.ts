@@ -21,3 +21,4 @@ export * from './testing';
 export * from './replication';
 export * from './compliance';
 export { MlInstanceType } from './ml-instance-type';
+export * from './pull-through';

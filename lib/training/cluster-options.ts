@@ -2,7 +2,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import type { IEcrPullThroughCache } from '../kubernetes/eks/pull-through-cache';
+import type { IEcrPullThroughCache } from '../core/pull-through';
 import { LakehouseZone } from '../lakehouse/zone';
 
 /**

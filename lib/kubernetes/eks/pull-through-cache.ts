@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import { ValidationError, ValidationProblem } from '../../core/errors';
+import type { IEcrPullThroughCache } from '../../core/pull-through';
 import { mirroredImage } from '../spec/images';
 
 /**
@@ -48,22 +49,7 @@ export class PullThroughUpstream {
   ) {}
 }
 
-/** A set of pull-through cache rules in one account and region's private registry. */
-export interface IEcrPullThroughCache extends IConstruct {
-  /** The private registry host, `<account>.dkr.ecr.<region>.<url suffix>`. */
-  readonly registry: string;
-  /** Upstream host -> repository prefix of its rule. */
-  readonly prefixes: Readonly<Record<string, string>>;
-  /** The reference of an image in this cache, or undefined when its registry has no rule here. */
-  imageFor(ref: string): string | undefined;
-  /**
-   * Lets a principal pull through the cache: `ecr:BatchImportUpstreamImage` and
-   * `ecr:CreateRepository` on the rules' repositories, which a first pull needs besides the
-   * ordinary pull permissions (Amazon ECR User Guide, "IAM permissions required to sync an
-   * upstream registry with an Amazon ECR private registry").
-   */
-  grantPullThrough(grantee: iam.IGrantable): iam.Grant;
-}
+export type { IEcrPullThroughCache } from '../../core/pull-through';
 
 /** Props of {@link EcrPullThroughCache}. */
 export interface EcrPullThroughCacheProps {

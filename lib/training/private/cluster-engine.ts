@@ -13,7 +13,7 @@ import { Validator } from '../../core/errors';
 import { grantWithKey } from '../../core/grants';
 import { acknowledgeThirdPartyIam, acknowledgeWildcardResources, nagResourceName } from '../../core/nag';
 import { dashedName } from '../../core/naming';
-import type { IEcrPullThroughCache } from '../../kubernetes/eks/pull-through-cache';
+import type { IEcrPullThroughCache } from '../../core/pull-through';
 import { IDataLakehouse } from '../../lakehouse/data-lakehouse';
 import {
   CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, CLUSTER_DEFAULTS, ClusterEngineOptions, ClusterParameterNames, GPU_NODE_LABEL, GPU_NODE_TAINT, GpuNodeGroupOptions, NODE_POOL_LABEL,
