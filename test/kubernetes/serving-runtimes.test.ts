@@ -23,6 +23,7 @@ import { twoTeams } from './fixtures';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
 const options = { clusterName: 'acme-prod-training', region: 'eu-west-1', kubernetesVersion: '1.35' };
+type RuntimeValues = { kserve: { servingruntime: Record<string, { disabled?: boolean }> } };
 const chartOf = (charts: readonly OperatorChart[], release: string) => charts.find((c) => c.release === release);
 
 function cluster() {
@@ -49,7 +50,7 @@ describe('ClusterServingRuntimes for the InferenceServices the spec renders', ()
       expect(formats.length).toBeGreaterThan(0);
       const values = chartOf(operatorCharts({ ...options, servingModelFormats: formats }), 'kserve-runtime-configs')!.values;
       for (const f of formats) expect([f, runtimesServing(f, values)]).toEqual([f, [expect.stringMatching(/^kserve-/)]]);
-      const enabled = KSERVE_SERVING_RUNTIMES.filter((r) => (values as any).kserve.servingruntime[r.key].disabled === false).map((r) => r.key);
+      const enabled = KSERVE_SERVING_RUNTIMES.filter((r) => (values as unknown as RuntimeValues).kserve.servingruntime[r.key].disabled === false).map((r) => r.key);
       expect(enabled.sort()).toEqual([...new Set(formats.map((f) => RUNTIME_FOR_FORMAT[f]))].sort());
     }
     expect(modelFormatsOf(kubernetesWorkloads(twoTeams()).all)).toEqual(['pytorch', 'xgboost']);
@@ -64,7 +65,7 @@ describe('ClusterServingRuntimes for the InferenceServices the spec renders', ()
     const values = chartOf(operatorCharts(options), 'kserve-runtime-configs')!.values;
     for (const f of Object.keys(RUNTIME_FOR_FORMAT)) expect([f, runtimesServing(f, values).length]).toEqual([f, 1]);
     // vLLM's runtime has the moving tag `latest` and mlserver/triton speak only v2: never enabled.
-    expect((values as any).kserve.servingruntime.vllmserver.disabled).toBe(true);
+    expect((values as unknown as RuntimeValues).kserve.servingruntime.vllmserver.disabled).toBe(true);
     expect(() => operatorCharts({ ...options, servingModelFormats: ['onnx'] })).toThrow(ValidationError);
     expect(() => operatorCharts({ ...options, servingModelFormats: ['onnx'] })).toThrow(/servingModelFormats \("onnx"\): must be a model format/);
   });
