@@ -40,7 +40,7 @@ import {
 } from '../lib';
 import {
   EcrPullThroughCache, InstalledOperators, OPERATOR_RELEASES, OperatorMirrors, PullThroughUpstream, WorkloadDeclaration,
-  addWorkloadManifests, installOperators, kubernetesWorkloads,
+  addWorkloadManifests, installOperators, kubernetesWorkloads, modelFormatsOf,
 } from '../lib/kubernetes';
 
 /** Options of {@link buildTrainingEksExample}. */
@@ -144,10 +144,6 @@ export function buildTrainingEks(app: App = new App(), options: TrainingEksExamp
     return { stack, training, cache, mirrors };
   }
   const cluster = training.eksCluster!;
-  const operators = installOperators(cluster, {
-    clusterName: cluster.clusterName, region: stack.region, kubernetesVersion: eks.KubernetesVersion.V1_35.version,
-    pullThroughCache: cache, mirrors,
-  });
   const declaration: WorkloadDeclaration = {
     project: 'acme',
     environment: 'prod',
@@ -165,7 +161,14 @@ export function buildTrainingEks(app: App = new App(), options: TrainingEksExamp
       { name: 'defect-detector', team: 'vision', modelFormat: 'pytorch', artifact: 'v3/', minReplicas: 1, maxReplicas: 2, resources: { cpu: '4', memory: '16Gi', gpu: 1 } },
     ],
   };
-  addWorkloadManifests(cluster, kubernetesWorkloads(declaration, stack.node.path), operators);
+  const workloads = kubernetesWorkloads(declaration, stack.node.path);
+  const operators = installOperators(cluster, {
+    clusterName: cluster.clusterName, region: stack.region, kubernetesVersion: eks.KubernetesVersion.V1_35.version,
+    pullThroughCache: cache, mirrors,
+    // Only the ClusterServingRuntimes the InferenceServices use (pytorch: kserve-torchserve).
+    servingModelFormats: modelFormatsOf(workloads.all),
+  });
+  addWorkloadManifests(cluster, workloads, operators);
   return { stack, training, cache, mirrors, operators };
 }
 

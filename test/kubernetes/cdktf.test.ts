@@ -90,7 +90,7 @@ describe('KubernetesStack', () => {
     const count = Object.values(tf.resource as Record<string, object>).reduce((n, rs) => n + Object.keys(rs).length, 0);
     expect(count).toBe(workloads.all.length);
     expect(tf.resource.kubernetes_manifest['InferenceService-vision-defect-detector'].depends_on)
-      .toEqual(['kubernetes_namespace_v1.Namespace-vision', 'data.kubernetes_resource.Crd-inferenceservices-serving-kserve-io']);
+      .toEqual(['kubernetes_namespace_v1.Namespace-vision', 'data.kubernetes_resource.Crd-inferenceservices-serving-kserve-io', 'data.kubernetes_resource.ServingRuntime-kserve-torchserve']);
     expect(tf.resource.kubernetes_priority_class_v1['PriorityClass-acme-serving'].depends_on).toBeUndefined();
   });
 
@@ -102,7 +102,8 @@ describe('KubernetesStack', () => {
       const dependsOn = tf.resource.kubernetes_manifest[manifestConstructId(r.manifest)].depends_on as string[];
       expect(dependsOn).toContain(`data.kubernetes_resource.Crd-${name.replace(/\./g, '-')}`);
     }
-    const crds = tf.data.kubernetes_resource as Record<string, { api_version: string; kind: string; metadata: { name: string }; lifecycle: { postcondition: Array<{ condition: string }> } }>;
+    const reads = tf.data.kubernetes_resource as Record<string, { api_version: string; kind: string; metadata: { name: string }; lifecycle: { postcondition: Array<{ condition: string }> } }>;
+    const crds = Object.fromEntries(Object.entries(reads).filter(([id]) => id.startsWith('Crd-')));
     expect(Object.values(crds).map((d) => d.metadata.name).sort()).toEqual([
       'clusterqueues.kueue.x-k8s.io', 'clusterstoragecontainers.serving.kserve.io', 'inferenceservices.serving.kserve.io',
       'localqueues.kueue.x-k8s.io', 'resourceflavors.kueue.x-k8s.io', 'trainingruntimes.trainer.kubeflow.org',
@@ -111,6 +112,13 @@ describe('KubernetesStack', () => {
       expect(d).toMatchObject({ api_version: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition' });
       expect(d.lifecycle.postcondition[0].condition).toBe('${self.object != null}');
     }
+    // Each InferenceService also waits for the ClusterServingRuntime of its format (kserve-runtime-configs), enabled.
+    const runtimes = Object.entries(reads).filter(([id]) => !id.startsWith('Crd-'));
+    expect(runtimes.map(([, d]) => [d.kind, d.api_version, d.metadata.name]).sort()).toEqual([
+      ['ClusterServingRuntime', 'serving.kserve.io/v1alpha1', 'kserve-torchserve'], ['ClusterServingRuntime', 'serving.kserve.io/v1alpha1', 'kserve-xgbserver'],
+    ]);
+    for (const [, d] of runtimes) expect(d.lifecycle.postcondition[0].condition).toBe('${self.object != null && !try(self.object.spec.disabled, false)}');
+    expect(tf.resource.kubernetes_manifest['InferenceService-forecasting-demand'].depends_on).toContain('data.kubernetes_resource.ServingRuntime-kserve-xgbserver');
     // Core kinds wait only for their namespace.
     expect(tf.resource.kubernetes_resource_quota_v1['ResourceQuota-vision-team-quota'].depends_on).toEqual(['kubernetes_namespace_v1.Namespace-vision']);
   });

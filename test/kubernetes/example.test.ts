@@ -26,7 +26,7 @@ describe('examples/kubernetes.ts', () => {
     const t = Template.fromStack(stack);
     t.resourceCountIs('Custom::AWSCDK-EKS-KubernetesResource', 1 + EXAMPLE_DECLARATION.teams.length);
     // The operators come first: every manifest set that uses a custom resource waits for a Helm release.
-    t.resourceCountIs('Custom::AWSCDK-EKS-HelmChart', 7);
+    t.resourceCountIs('Custom::AWSCDK-EKS-HelmChart', 8);
     for (const r of Object.values(t.findResources('Custom::AWSCDK-EKS-KubernetesResource'))) {
       expect((r.DependsOn as string[]).some((d) => /Operator/.test(d))).toBe(true);
     }

@@ -66,7 +66,8 @@ describe('operator charts, pinned in one place', () => {
 
   test('every custom resource group the spec renders is installed by a chart', () => {
     const w = kubernetesWorkloads(twoTeams());
-    expect(operatorsUsedBy(charts, w.all).sort()).toEqual([OPERATOR_RELEASES.kserveCrd, OPERATOR_RELEASES.kserve, OPERATOR_RELEASES.kueue, OPERATOR_RELEASES.trainer].sort());
+    // The InferenceServices also wait for the ClusterServingRuntimes (kserve-runtime-configs).
+    expect(operatorsUsedBy(charts, w.all).sort()).toEqual([OPERATOR_RELEASES.kserveCrd, OPERATOR_RELEASES.kserve, OPERATOR_RELEASES.kserveRuntimes, OPERATOR_RELEASES.kueue, OPERATOR_RELEASES.trainer].sort());
   });
 });
 
@@ -80,7 +81,7 @@ describe('installOperators and addWorkloadManifests on an aws-eks-v2 cluster', (
   const idOf = (release: string) => Object.keys(charts).find((id) => new RegExp(`Operator${release.replace(/-/g, '')}[0-9A-F]{8}$`).test(id))!;
 
   test('one Helm release per operator, pinned, waiting until ready', () => {
-    expect(Object.keys(charts)).toHaveLength(7);
+    expect(Object.keys(charts)).toHaveLength(8);
     t.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', {
       Release: 'kserve', Chart: 'kserve-resources', Repository: 'oci://ghcr.io/kserve/charts/kserve-resources', Version: 'v0.20.0', Namespace: 'kserve',
       Wait: true, CreateNamespace: true,

@@ -7,7 +7,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildTrainingEks } from '../../examples/training-eks';
-import { OPERATOR_IMAGES } from '../../lib/kubernetes';
+import { OPERATOR_IMAGES, activeChartImages } from '../../lib/kubernetes';
 import { testApp } from '../helpers/app';
 
 /** The stack's account and region as CloudFormation resolves them (the example's stack is environment-agnostic). */
@@ -71,7 +71,12 @@ describe('examples/training-eks.ts with a kubectl layer pulls everything from th
       ...imageReferences(manifests, ['manifests']),
     ];
     // Every image key of every chart was given a value, and the workloads name images (training runtime, storage initializer).
-    const keys = Object.entries(OPERATOR_IMAGES).flatMap(([release, images]) => images.map((i) => [release, ...i.path].join('.')));
+    // (A ClusterServingRuntime the chart creates disabled runs no image: only the enabled ones count.)
+    const keys = charts.flatMap((c) => activeChartImages(String(c.Release), JSON.parse(c.Values as string)).map((i) => [c.Release, ...i.path].join('.')));
+    expect(keys).toEqual(expect.arrayContaining(Object.entries(OPERATOR_IMAGES).flatMap(([release, images]) => images.filter((i) => !i.disabledBy).map((i) => [release, ...i.path].join('.')))));
+    // The example serves a pytorch model: the torchserve runtime is enabled and its image comes from ECR; the others stay disabled.
+    expect(keys).toContain('kserve-runtime-configs.kserve.servingruntime.torchserve.image');
+    expect(keys.filter((k) => k.startsWith('kserve-runtime-configs.'))).toEqual(['kserve-runtime-configs.kserve.servingruntime.torchserve.image']);
     expect(refs.map((r) => r.path)).toEqual(expect.arrayContaining(keys));
     expect(refs.filter((r) => r.path.startsWith('manifests')).length).toBeGreaterThan(0);
     for (const r of refs) expect(r).toEqual({ path: r.path, ref: expect.stringMatching(new RegExp(`^${escape(ECR_HOST)}/([a-z0-9]|\\$\\{[A-Za-z0-9]+\\})`)) });

@@ -33,7 +33,7 @@ describe('cluster engine with a kubectl layer', () => {
     // The add-ons (VPC CNI with network policies, Pod Identity agent) and the charts are in the same deploy.
     t.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'vpc-cni' });
     t.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'eks-pod-identity-agent' });
-    t.resourceCountIs('Custom::AWSCDK-EKS-HelmChart', 7);
+    t.resourceCountIs('Custom::AWSCDK-EKS-HelmChart', 8);
     t.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', { Release: 'kueue', Repository: `${ecr}/k8s/kueue/charts/kueue` });
     const team = Object.entries(t.findResources('Custom::AWSCDK-EKS-KubernetesResource')).find(([id]) => id.includes('MlopsTeamvision'))!;
     expect(team[1].DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/Operatorkueue[0-9A-F]{8}$/), expect.stringMatching(/Operatorkubeflowtrainer/)]));

@@ -10,6 +10,7 @@ import { clusterParameterNames } from '../../training/cluster-options';
 import { WorkloadDeclaration } from '../spec/declaration';
 import { KubernetesManifest, manifestKey } from '../spec/manifest';
 import { apiGroupOf } from '../spec/operators';
+import { KSERVE_SERVING_RUNTIMES, RUNTIME_FOR_FORMAT, modelFormatsOf } from '../spec/serving-runtimes';
 import { KubernetesWorkloads, kubernetesWorkloads } from '../spec/workloads';
 import { renderManifest, terraformResourceType } from './typed-resources';
 
@@ -99,10 +100,12 @@ export class KubernetesStack extends TerraformStack {
     const rendered: RenderedManifest[] = [];
     const namespaces = new Map<string, TerraformResource>();
     const crds = new Map<string, DataKubernetesResource>();
+    const runtimes = new Map<string, DataKubernetesResource>();
     for (const m of this.workloads.all) {
       const ns = m.metadata.namespace ? namespaces.get(m.metadata.namespace) : undefined;
       const crd = this.crdOf(m, crds);
-      const resource = renderManifest(this, manifestConstructId(m), m, [...(ns ? [ns] : []), ...(crd ? [crd] : [])]);
+      const runtime = this.servingRuntimeOf(m, runtimes);
+      const resource = renderManifest(this, manifestConstructId(m), m, [...(ns ? [ns] : []), ...(crd ? [crd] : []), ...(runtime ? [runtime] : [])]);
       if (m.apiVersion === 'v1' && m.kind === 'Namespace') namespaces.set(m.metadata.name, resource);
       rendered.push({ manifest: m, resource });
     }
@@ -133,6 +136,36 @@ export class KubernetesStack extends TerraformStack {
       crds.set(name, crd);
     }
     return crd;
+  }
+
+  /**
+   * For an InferenceService of a format the operator charts serve, a read of the
+   * ClusterServingRuntime that `installOperators` enables for it (kserve-runtime-configs; this
+   * stack installs no chart), with a postcondition that fails the run when it is missing or
+   * disabled: KServe would find no runtime for the model. A format the charts do not serve (a
+   * runtime the team brings) is not checked.
+   */
+  private servingRuntimeOf(m: KubernetesManifest, runtimes: Map<string, DataKubernetesResource>): DataKubernetesResource | undefined {
+    const format = modelFormatsOf([m])[0];
+    const key = format === undefined ? undefined : RUNTIME_FOR_FORMAT[format];
+    const name = KSERVE_SERVING_RUNTIMES.find((r) => r.key === key)?.names[0];
+    if (name === undefined) return undefined;
+    let runtime = runtimes.get(name);
+    if (!runtime) {
+      runtime = new DataKubernetesResource(this, `ServingRuntime-${name}`, {
+        apiVersion: 'serving.kserve.io/v1alpha1',
+        kind: 'ClusterServingRuntime',
+        metadata: { name },
+        lifecycle: {
+          postcondition: [{
+            condition: '${self.object != null && !try(self.object.spec.disabled, false)}',
+            errorMessage: `ClusterServingRuntime ${name} (model format ${format}) is missing or disabled: install the operators with installOperators servingModelFormats including "${format}" before this stack.`,
+          }],
+        },
+      });
+      runtimes.set(name, runtime);
+    }
+    return runtime;
   }
 
   /** The rendered resource of a manifest, by its identity (`apiVersion/kind/namespace/name`). */

@@ -1,7 +1,8 @@
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { ValidationError } from '../../core/errors';
 import { KubernetesManifest } from '../spec/manifest';
-import { operatorsUsedBy } from '../spec/operators';
+import { OPERATOR_RELEASES, operatorsUsedBy } from '../spec/operators';
+import { modelFormatsOf, runtimesServing } from '../spec/serving-runtimes';
 import { KubernetesWorkloads } from '../spec/workloads';
 import { InstalledOperators } from './operators';
 
@@ -26,9 +27,10 @@ export interface AppliedManifests {
  *
  * With `operators` (from {@link installOperators}), each `addManifest` call depends on the Helm
  * releases whose CRDs its manifests use (KServe, Kueue, Kubeflow Trainer), so no custom resource
- * is applied before its CRD and webhooks exist.
+ * is applied before its CRD and webhooks exist, and every InferenceService's `modelFormat` must
+ * have an enabled ClusterServingRuntime among them (otherwise KServe finds no runtime for it).
  *
- * @throws ValidationError when the cluster has no kubectl provider
+ * @throws ValidationError when the cluster has no kubectl provider, or an InferenceService's model format has no runtime installed
  */
 export function addWorkloadManifests(cluster: eks.ICluster, workloads: KubernetesWorkloads, operators?: InstalledOperators): AppliedManifests[] {
   if (!cluster.kubectlProvider) {
@@ -37,6 +39,14 @@ export function addWorkloadManifests(cluster: eks.ICluster, workloads: Kubernete
       value: 'undefined',
       allowed: 'the cluster must be created with kubectlProviderOptions (a kubectlLayer) or imported with a kubectlProvider, so that addManifest can apply manifests',
     }]);
+  }
+  const runtimes = operators?.charts.find((c) => c.release === OPERATOR_RELEASES.kserveRuntimes);
+  const unserved = operators ? modelFormatsOf(workloads.all).filter((f) => runtimesServing(f, runtimes?.values).length === 0) : [];
+  if (unserved.length > 0) {
+    throw new ValidationError(cluster.node.path, unserved.map((f) => ({
+      property: 'operators (kserve-runtime-configs)', value: JSON.stringify(f),
+      allowed: 'an InferenceService names this modelFormat but no enabled ClusterServingRuntime serves it: pass it in installOperators servingModelFormats (modelFormatsOf(workloads.all))',
+    })));
   }
   const out: AppliedManifests[] = [];
   const copy = (list: readonly KubernetesManifest[]) => list.map((m) => structuredClone(m) as Record<string, unknown>);

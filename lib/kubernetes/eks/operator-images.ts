@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { ManifestObject } from '../spec/manifest';
 import { OPERATOR_RELEASES } from '../spec/operators';
+import { KSERVE_SERVING_RUNTIMES } from '../spec/serving-runtimes';
 import { IEcrPullThroughCache } from './pull-through-cache';
 
 /**
@@ -49,6 +50,12 @@ export interface ChartImage {
   readonly form: 'repository' | 'reference' | 'registry';
   /** The tag of a `reference` key's default. */
   readonly tag?: string;
+  /**
+   * A values key that, when `true`, turns off what runs this image (a disabled ClusterServingRuntime
+   * is never selected, so its image is never pulled and needs no ECR copy).
+   * @default always runs
+   */
+  readonly disabledBy?: readonly string[];
 }
 
 const r = OPERATOR_RELEASES;
@@ -67,12 +74,16 @@ const repo = (path: string, upstream: string): ChartImage => ({ path: path.split
  *   ConfigMap names them even with localmodel off); its serving runtimes are in the separate
  *   kserve-runtime-configs chart;
  * - kserve-crd: CRDs only;
+ * - kserve-runtime-configs v0.20.0 (charts/kserve-runtime-configs/values.yaml,
+ *   files/runtimes/clusterservingruntimes-patch.yaml): `kserve.servingruntime.<runtime>.image`
+ *   of each runtime (the tag is `.tag`, else `kserve.version`), run only when its `.disabled`
+ *   is not `true`; the huggingface multinode runtime uses `huggingfaceserver.image` too;
  * - kueue 0.19.2 (charts/kueue/values.yaml): `controllerManager.manager.image.repository`
  *   (KueueViz, off by default, is not installed);
  * - kubeflow-trainer 2.3.0 (charts/kubeflow-trainer/values.yaml, templates/_helpers.tpl
  *   `trainer.image` prints `<registry>/<repository>:<tag>`): `image.registry` and `image.repository`;
  *   its JobSet 0.12.0 subchart (Chart.yaml dependencies; kubernetes-sigs/jobset charts/jobset/values.yaml):
- *   `jobset.image.repository`. The chart's built-in runtimes and data cache (other images) are off by default;
+ *   `jobset.image.repository` (its tag is pinned by `operatorCharts`). The chart's built-in runtimes and data cache (other images) are off by default;
  * - nvidia-device-plugin 0.20.0 (deployments/helm/nvidia-device-plugin/values.yaml): `image.repository`
  *   (GPU feature discovery and NFD are off by default);
  * - cluster-autoscaler 9.59.0: `image.repository`.
@@ -86,6 +97,10 @@ export const OPERATOR_IMAGES: Readonly<Record<string, readonly ChartImage[]>> = 
     repo('startupapicheck.image.repository', 'quay.io/jetstack/cert-manager-startupapicheck'),
   ],
   [r.kserveCrd]: [],
+  [r.kserveRuntimes]: KSERVE_SERVING_RUNTIMES.map((rt) => ({
+    path: ['kserve', 'servingruntime', rt.key, 'image'], upstream: rt.image, form: 'repository' as const,
+    disabledBy: ['kserve', 'servingruntime', rt.key, 'disabled'],
+  })),
   [r.kserve]: [
     repo('kserve.controller.image', 'kserve/kserve-controller'),
     { path: ['kserve', 'controller', 'rbacProxyImage'], upstream: 'quay.io/brancz/kube-rbac-proxy', form: 'reference', tag: ':v0.18.0' },
@@ -139,14 +154,25 @@ export function hasPath(values: ManifestObject | undefined, path: readonly strin
   return node !== undefined;
 }
 
+function valueAt(values: ManifestObject | undefined, path: readonly string[]): unknown {
+  let node: unknown = values;
+  for (const key of path) node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+  return node;
+}
+
+/** The images a chart runs with the given values: those of {@link OPERATOR_IMAGES} not turned off by their `disabledBy` key. */
+export function activeChartImages(release: string, values: ManifestObject | undefined): ChartImage[] {
+  return (OPERATOR_IMAGES[release] ?? []).filter((i) => i.disabledBy === undefined || valueAt(values, i.disabledBy) !== true);
+}
+
 /**
  * The values that point a chart's images at ECR (mirrors first, then the cache), and the
- * upstreams neither covers.
+ * upstreams neither covers, for the images the chart runs with `chartValues`.
  */
-export function privateImageValues(release: string, cache: IEcrPullThroughCache | undefined, mirrors: OperatorMirrors): { values: ManifestObject; missing: ChartImage[] } {
+export function privateImageValues(release: string, cache: IEcrPullThroughCache | undefined, mirrors: OperatorMirrors, chartValues?: ManifestObject): { values: ManifestObject; missing: ChartImage[] } {
   const values: Record<string, unknown> = {};
   const missing: ChartImage[] = [];
-  for (const image of OPERATOR_IMAGES[release] ?? []) {
+  for (const image of activeChartImages(release, chartValues)) {
     const target = privateRepository(image.upstream, cache, mirrors);
     if (!target) {
       missing.push(image);

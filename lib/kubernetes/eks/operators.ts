@@ -63,6 +63,7 @@ export interface InstallOperatorsOptions extends OperatorChartOptions {
 
 /** The installed operators: the charts and the Helm release construct of each. */
 export interface InstalledOperators {
+  /** The charts, with the values they are installed with (`values` merged over the layer's; image keys aside). */
   readonly charts: readonly OperatorChart[];
   readonly releases: Readonly<Record<string, eks.HelmChart>>;
 }
@@ -122,7 +123,7 @@ export function installOperators(cluster: eks.ICluster, options: InstallOperator
           allowed: `the chart's repository ${c.repository} is not reachable without internet egress and has no pull-through rule: push chart ${c.chart} ${c.version} to an ECR repository ending in /${c.chart} and give it here (or set repositories.${c.release})`,
         });
       }
-      const { values, missing } = privateImageValues(c.release, cache, mirrors);
+      const { values, missing } = privateImageValues(c.release, cache, mirrors, deepMerge(c.values, options.values?.[c.release] ?? {}));
       privateValues[c.release] = values;
       const uncovered = missing.filter((i) => !hasPath(options.values?.[c.release], i.path));
       if (uncovered.length > 0) {
@@ -150,5 +151,6 @@ export function installOperators(cluster: eks.ICluster, options: InstallOperator
     for (const before of c.after) chart.node.addDependency(releases[before]);
     releases[c.release] = chart;
   }
-  return { charts, releases };
+  // The charts as installed (the layer's values with the caller's merged over them; image keys aside).
+  return { charts: charts.map((c) => ({ ...c, values: deepMerge(c.values, options.values?.[c.release] ?? {}) })), releases };
 }

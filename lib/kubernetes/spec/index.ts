@@ -11,3 +11,4 @@ export * from './serving-budget';
 export * from './workloads';
 export * from './operators';
 export * from './images';
+export * from './serving-runtimes';

@@ -10,11 +10,21 @@
  *   charts/kserve-resources/README.md); its cert-manager dependency `CERT_MANAGER_VERSION=v1.17.0`
  *   (kserve-deps.env). The chart defaults to `deploymentMode: Knative`
  *   (charts/kserve-resources/values.yaml); this layer runs Standard mode, no Knative, no ingress.
+ *   Since v0.20.0 the ClusterServingRuntimes are not in `kserve-resources` but in the chart
+ *   `kserve-runtime-configs` v0.20.0 (`oci://ghcr.io/kserve/charts/kserve-runtime-configs`,
+ *   charts/kserve-runtime-configs/README.md), which creates none unless
+ *   `kserve.servingruntime.enabled: true` (its values.yaml); see ./serving-runtimes.ts.
  * - Kueue v0.19.2: `helm install kueue oci://registry.k8s.io/kueue/charts/kueue --version="0.19.2"`
  *   (kubernetes-sigs/kueue v0.19.2, site/content/en/docs/installation/_index.md); its default
  *   integrations include `trainer.kubeflow.org/trainjob` (charts/kueue/values.yaml).
  * - Kubeflow Trainer v2.3.0: `oci://ghcr.io/kubeflow/charts/kubeflow-trainer`, chart version 2.3.0
- *   (kubeflow/trainer v2.3.0, charts/kubeflow-trainer/README.md and Chart.yaml).
+ *   (kubeflow/trainer v2.3.0, charts/kubeflow-trainer/README.md and Chart.yaml). Its JobSet
+ *   subchart is `jobset` 0.12.0 of `oci://registry.k8s.io/jobset/charts` (Chart.yaml
+ *   dependencies); the chart's source values.yaml names the image tag `main`
+ *   (kubernetes-sigs/jobset v0.12.0, charts/jobset/values.yaml), which only the release packaging
+ *   replaces with the tag (hack/helm-chart-package.sh sets `.image.tag = "${GIT_TAG}"` and
+ *   `.image.repository` to registry.k8s.io/jobset/jobset): the layer pins `jobset.image.tag`
+ *   to `v0.12.0`, so a chart packaged from source (a mirror) cannot run a moving tag.
  * - cert-manager v1.17.0: chart `cert-manager` of https://charts.jetstack.io; CRDs only with
  *   `crds.enabled: true` (cert-manager/cert-manager v1.17.0, deploy/charts/cert-manager/values.yaml).
  * - NVIDIA device plugin v0.20.0: chart `nvidia-device-plugin` 0.20.0 of
@@ -32,6 +42,7 @@
 import { ValidationError } from '../../core/errors';
 import { CLUSTER_AUTOSCALER_SERVICE_ACCOUNT } from '../../training/cluster-options';
 import { ManifestObject } from './manifest';
+import { RUNTIME_FOR_FORMAT, servingRuntimeKeysFor, servingRuntimeValues } from './serving-runtimes';
 
 /** One Helm release the layer installs. */
 export interface OperatorChart {
@@ -58,6 +69,7 @@ export const OPERATOR_RELEASES = {
   certManager: 'cert-manager',
   kserveCrd: 'kserve-crd',
   kserve: 'kserve',
+  kserveRuntimes: 'kserve-runtime-configs',
   kueue: 'kueue',
   trainer: 'kubeflow-trainer',
   nvidiaDevicePlugin: 'nvidia-device-plugin',
@@ -70,6 +82,8 @@ export const OPERATOR_VERSIONS = {
   kserve: 'v0.20.0',
   kueue: '0.19.2',
   trainer: '2.3.0',
+  /** The JobSet image tag: the `jobset` subchart version the Trainer chart depends on, as its release tag. */
+  jobset: 'v0.12.0',
   nvidiaDevicePlugin: '0.20.0',
   clusterAutoscaler: '9.59.0',
 } as const;
@@ -100,6 +114,13 @@ export interface OperatorChartOptions {
    * @default CLUSTER_AUTOSCALER_IMAGE_TAGS[kubernetesVersion]
    */
   readonly clusterAutoscalerImageTag?: string;
+  /**
+   * The model formats the layer's InferenceServices name (`modelFormatsOf(workloads.all)`): only
+   * the ClusterServingRuntimes of kserve-runtime-configs that serve them are enabled, the others
+   * are created with `disabled: true`, so their images are never pulled.
+   * @default every format the layer can serve ({@link RUNTIME_FOR_FORMAT})
+   */
+  readonly servingModelFormats?: readonly string[];
 }
 
 /**
@@ -138,6 +159,7 @@ export function operatorCharts(options: OperatorChartOptions): OperatorChart[] {
   const r = OPERATOR_RELEASES;
   const v = OPERATOR_VERSIONS;
   const autoscalerTag = clusterAutoscalerImageTag(options);
+  const runtimeKeys = servingRuntimeKeysFor(options.servingModelFormats ?? Object.keys(RUNTIME_FOR_FORMAT));
   return [
     {
       release: r.certManager, namespace: 'cert-manager', repository: 'https://charts.jetstack.io', chart: 'cert-manager', version: v.certManager,
@@ -153,12 +175,18 @@ export function operatorCharts(options: OperatorChartOptions): OperatorChart[] {
       values: { kserve: { controller: { deploymentMode: 'Standard', gateway: { disableIngressCreation: true } } } },
     },
     {
+      // ClusterServingRuntimes: after the CRDs and after the controller, whose webhook validates them.
+      // InferenceServices wait for it too: KServe picks a runtime when it reconciles one.
+      release: r.kserveRuntimes, namespace: 'kserve', repository: 'oci://ghcr.io/kserve/charts/kserve-runtime-configs', chart: 'kserve-runtime-configs',
+      version: v.kserve, apiGroups: ['serving.kserve.io'], after: [r.kserveCrd, r.kserve], values: servingRuntimeValues(runtimeKeys) as ManifestObject,
+    },
+    {
       release: r.kueue, namespace: 'kueue-system', repository: 'oci://registry.k8s.io/kueue/charts/kueue', chart: 'kueue', version: v.kueue,
       apiGroups: ['kueue.x-k8s.io'], after: [r.certManager], values: {},
     },
     {
       release: r.trainer, namespace: 'kubeflow-system', repository: 'oci://ghcr.io/kubeflow/charts/kubeflow-trainer', chart: 'kubeflow-trainer', version: v.trainer,
-      apiGroups: ['trainer.kubeflow.org'], after: [], values: {},
+      apiGroups: ['trainer.kubeflow.org'], after: [], values: { jobset: { image: { tag: v.jobset } } },
     },
     {
       release: r.nvidiaDevicePlugin, namespace: 'kube-system', repository: 'https://nvidia.github.io/k8s-device-plugin', chart: 'nvidia-device-plugin',
