@@ -3,6 +3,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
+import { claimAccountWide } from '../../core/account-wide';
 import { ValidationError, ValidationProblem } from '../../core/errors';
 import type { IEcrPullThroughCache } from '../../core/pull-through';
 import { mirroredImage } from '../spec/images';
@@ -142,28 +143,9 @@ function registryOf(scope: IConstruct): string {
   return `${stack.account}.dkr.ecr.${stack.region}.${stack.urlSuffix}`;
 }
 
-interface Claim { readonly key: string; readonly path: string }
-const CLAIMS = new WeakMap<IConstruct, Claim[]>();
-
 /** One owner per pull-through prefix in each account and region, checked once per app at synth. */
 function claimPrefix(scope: IConstruct, prefix: string): void {
-  const root = scope.node.root;
-  let claims = CLAIMS.get(root);
-  if (!claims) {
-    const list: Claim[] = [];
-    claims = list;
-    CLAIMS.set(root, list);
-    root.node.addValidation({ validate: () => conflicts(list) });
-  }
-  const stack = Stack.of(scope);
-  const part = (v: string, agnostic: string) => (Token.isUnresolved(v) ? agnostic : v);
-  claims.push({ key: `prefix "${prefix}" in account ${part(stack.account, "of the CLI's credentials")}, region ${part(stack.region, "of the CLI's profile")}`, path: scope.node.path });
-}
-
-function conflicts(claims: readonly Claim[]): string[] {
-  const groups = new Map<string, string[]>();
-  for (const c of claims) groups.set(c.key, [...(groups.get(c.key) ?? []), c.path]);
-  return [...groups.entries()].filter(([, paths]) => paths.length > 1).map(([key, paths]) =>
+  claimAccountWide(scope, `prefix "${prefix}"`, (key, paths) =>
     `ECR pull-through cache rule ${key} is created by ${paths.length} constructs (${paths.join(', ')}): a rule is account- and region-wide. ` +
     'Create the rules in one EcrPullThroughCache per account and region and reference them elsewhere with EcrPullThroughCache.fromRules.');
 }
