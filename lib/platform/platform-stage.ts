@@ -26,7 +26,7 @@ import { IModelRegistry, ModelRegistry } from '../registry/model-registry';
 import { RetrainTrigger } from '../training/retrain-trigger';
 import { TrainingCluster } from '../training/training-cluster';
 import { enforceResourceLimit } from './limits';
-import { PLATFORM_DEFAULTS, PlatformModel, PlatformServing, PlatformStageProps } from './platform-config';
+import { PLATFORM_DEFAULTS, PlatformEnvironment, PlatformModel, PlatformServing, PlatformStageProps } from './platform-config';
 import { warnCostlyDevDefaults } from './private/cost-checks';
 import { platformDriftOptions } from './private/drift';
 import { crossAccountPlan } from './private/cross-account';
@@ -198,27 +198,12 @@ export class PlatformStage extends Stage {
       crossAccountReaders: crossAccount.registryReaders.length > 0 ? crossAccount.registryReaders : undefined,
     });
     if (replication) {
-      const drKey = 'Dr';
-      this.drStack = new Stack(this, drKey, {
-        stackName: `${definition.project}-${environment.name}-dr`,
-        description: `MLOps platform (${environment.name}): disaster-recovery replicas in ${replication.destinationRegion}`,
-        env: { account: environment.account, region: replication.destinationRegion },
-        terminationProtection: environment.profile.deletionProtection,
-        suppressTemplateIndentation: true,
-      });
-      const drAlarmKey = createKey(this.drStack, 'AlarmKey', { description: `DR replication alarms (${environment.name})`, removalPolicy: resolveRemovalPolicy(this.drStack) });
-      allowCloudWatchAlarmsToUseKey(drAlarmKey);
-      // The alarms live in the DR Region (where S3 publishes the latency metric), so their topic does too: it still works when the source Region is down.
-      const drTopic = createAlertTopic(this.drStack, 'AlarmTopic', drAlarmKey, `${definition.project} ${environment.name} DR replication alarms`);
-      for (const email of environment.alarmEmails ?? []) drTopic.addSubscription(new subscriptions.EmailSubscription(email));
-      this.replicationDestinations = new ReplicationDestinations(this.drStack, 'Replicas', {
-        purposes: [...this.lakehouse.replicationPurposes, ...this.registry.replicationPurposes],
-        removalPolicy: resolveRemovalPolicy(this.drStack),
-        alarmTopic: drTopic,
-      });
+      const dr = disasterRecoveryStack(this, definition.project, environment, replication, [...this.lakehouse.replicationPurposes, ...this.registry.replicationPurposes]);
+      this.drStack = dr.stack;
+      this.replicationDestinations = dr.destinations;
       // PutBucketReplication refuses a destination that does not exist yet (or is not versioned).
-      this.dataStack.addStackDependency(this.drStack, 'the zone buckets replicate into the DR stack\'s buckets');
-      this.mlStack.addStackDependency(this.drStack, 'the artifact bucket replicates into the DR stack\'s bucket');
+      this.dataStack.addStackDependency(dr.stack, 'the zone buckets replicate into the DR stack\'s buckets');
+      this.mlStack.addStackDependency(dr.stack, 'the artifact bucket replicates into the DR stack\'s bucket');
     }
     addRegistryReaderRole(this.mlStack, crossAccount, definition.project, environment.name);
     const removalPolicy = resolveRemovalPolicy(this.mlStack);
@@ -431,4 +416,26 @@ function effectiveServing(model: PlatformModel, defaultServerless: ServerlessCap
 /** Whether a serving is by a serverless variant (SageMaker allows no other variant beside it). */
 function isServerless(serving: PlatformServing): boolean {
   return [...(serving.variants ?? []), ...(serving.shadowVariant ? [serving.shadowVariant] : [])].some((v) => v?.serverless !== undefined);
+}
+
+/**
+ * The `<project>-<env>-dr` stack in the DR Region: the replication destinations of the given
+ * purposes and their latency alarms, on an alarm topic of that Region, so that it still notifies
+ * when the source Region is down (S3 publishes the latency metric where the destination is).
+ */
+function disasterRecoveryStack(stage: Stage, project: string, environment: PlatformEnvironment, replication: ReplicationOptions,
+  purposes: string[]): { stack: Stack; destinations: ReplicationDestinations } {
+  const stack = new Stack(stage, 'Dr', {
+    stackName: `${project}-${environment.name}-dr`,
+    description: `MLOps platform (${environment.name}): disaster-recovery replicas in ${replication.destinationRegion}`,
+    env: { account: environment.account, region: replication.destinationRegion },
+    terminationProtection: environment.profile.deletionProtection,
+    suppressTemplateIndentation: true,
+  });
+  const alarmKey = createKey(stack, 'AlarmKey', { description: `DR replication alarms (${environment.name})`, removalPolicy: resolveRemovalPolicy(stack) });
+  allowCloudWatchAlarmsToUseKey(alarmKey);
+  const topic = createAlertTopic(stack, 'AlarmTopic', alarmKey, `${project} ${environment.name} DR replication alarms`);
+  for (const email of environment.alarmEmails ?? []) topic.addSubscription(new subscriptions.EmailSubscription(email));
+  const destinations = new ReplicationDestinations(stack, 'Replicas', { purposes, removalPolicy: resolveRemovalPolicy(stack), alarmTopic: topic });
+  return { stack, destinations };
 }
