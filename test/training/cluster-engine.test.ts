@@ -1,4 +1,4 @@
-import { Annotations, App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -10,7 +10,6 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildTrainingEksExample } from '../../examples/training-eks';
 import { logicalIdsOf, normalizedTemplate, testApp, testStack } from '../helpers/app';
 import { documentedDefaults } from '../helpers/docs';
-import { NO_KUBECTL_PROVIDER_WARNING } from '../../lib/training/private/cluster-engine';
 import { clusterEngine, clusterInputs } from './cluster-fixtures';
 
 const ref = (logicalIdPattern: string) => ({ Ref: Match.stringLikeRegexp(logicalIdPattern) });
@@ -22,8 +21,9 @@ describe('ClusterEngine with default pools, two teams and an admin', () => {
   const inputs = clusterInputs(stack);
   // Created in the app: an access entry needs an existing principal (an imported one warns, see below).
   const admin = new iam.Role(stack, 'Admin', { assumedBy: new iam.AccountRootPrincipal(), roleName: 'platform-deployer' });
-  Annotations.of(stack).acknowledgeWarning(NO_KUBECTL_PROVIDER_WARNING, 'Terraform path');
   const engine = clusterEngine(stack, inputs, {
+    // The Terraform path, chosen explicitly: no kubectl provider.
+    kubectlProvider: false,
     teams: [
       { name: 'vision', readZones: [LakehouseZone.CURATED], writeZones: [LakehouseZone.ANALYTICS] },
       { name: 'nlp', readZones: [LakehouseZone.CURATED, LakehouseZone.RAW], artifactPrefixes: ['models/churn/', 'shared/nlp/'] },
@@ -269,9 +269,9 @@ describe('ClusterEngine with default pools, two teams and an admin', () => {
 
 describe('ClusterEngine with custom pools in a VPC it does not own', () => {
   const stack = testStack();
-  // The Kubernetes layer is applied with Terraform here: no kubectl provider, chosen explicitly.
-  Annotations.of(stack).acknowledgeWarning(NO_KUBECTL_PROVIDER_WARNING, 'Terraform path');
   const engine = clusterEngine(stack, clusterInputs(stack), {
+    // The Kubernetes layer is applied with Terraform here: no kubectl provider, chosen explicitly.
+    kubectlProvider: false,
     kubernetesVersion: eks.KubernetesVersion.V1_34,
     systemNodes: { instanceType: new ec2.InstanceType('c7i.xlarge'), minSize: 3, maxSize: 5, desiredSize: 4, diskSize: 80 },
     gpuNodeGroups: [
@@ -330,6 +330,7 @@ describe('ClusterEngine documented defaults', () => {
     expect(DOCS.get('GpuNodeGroupOptions.capacityType')).toBe(`eks.CapacityType.${d.gpuCapacityType}`);
     expect(DOCS.get('ClusterEngineOptions.deletionProtection')).toBe('the profile\'s deletionProtection (on in staging and prod)');
     expect([Profiles.STAGING.deletionProtection, Profiles.PROD.deletionProtection, Profiles.DEV.deletionProtection]).toEqual([true, true, false]);
+    expect(DOCS.get('ClusterEngineOptions.kubectlProvider')).toBe(String(d.kubectlProvider));
     expect(DOCS.get('TeamOptions.artifactPrefixes')).toBe(`[\`${d.teamArtifactPrefix}\`]`);
   });
 });
