@@ -356,4 +356,25 @@ describe('examples/training-eks.ts', () => {
     t.hasResourceProperties('AWS::SSM::Parameter', { Name: '/acme/prod/training/eks/teams/forecasting/role-arn' });
     expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).toContain('/models/defect-detector/*');
   });
+  test('installs the operators and the Kubernetes layer in the same deploy by default, through the default kubectl layer', () => {
+    const t = Template.fromStack(stack);
+    const layers = Object.keys(t.findResources('AWS::Lambda::LayerVersion')).filter((id) => !id.includes('AwsCliLayer'));
+    expect(layers).toEqual([expect.stringMatching(/^TrainingClusterKubectlLayer[0-9A-F]{8}$/)]);
+    expect(Object.keys(t.findResources('Custom::AWSCDK-EKS-HelmChart')).length).toBeGreaterThan(0);
+    // The teams' namespaces are among the manifests this deploy applies.
+    expect(JSON.stringify(t.findResources('Custom::AWSCDK-EKS-KubernetesResource'))).toContain('forecasting');
+    const warnings = (stack.node.root as App).synth().getStackArtifact(stack.artifactId).messages.filter((m) => m.level === 'warning');
+    expect(warnings).toEqual([]);
+  });
+
+  test('-c kubectlProvider=false takes the Terraform path: no kubectl provider, no manifests, no warning', () => {
+    const app = testApp({ kubectlProvider: 'false' });
+    const built = buildTrainingEksExample(app);
+    const assembly = app.synth();
+    const t = Template.fromStack(built);
+    t.resourceCountIs('AWS::Lambda::LayerVersion', 0);
+    t.resourceCountIs('Custom::AWSCDK-EKS-KubernetesResource', 0);
+    t.resourceCountIs('Custom::AWSCDK-EKS-HelmChart', 0);
+    expect(assembly.getStackArtifact(built.artifactId).messages.filter((m) => m.level === 'warning')).toEqual([]);
+  });
 });
