@@ -16,18 +16,19 @@
  * charts of https repositories (cert-manager, the NVIDIA device plugin, the cluster autoscaler).
  * Copy them before the first deploy, for example with `crane copy` and `helm pull` + `helm push`.
  *
- * Which way the Kubernetes layer is applied is a choice this example makes explicit:
- * - with a kubectl layer (`kubectlLayer`, or context `kubectlLayerArn`), this `cdk deploy` installs the
- *   operators and applies the Kubernetes layer through a kubectl provider inside the VPC. The layer
- *   comes from `@aws-cdk/lambda-layer-kubectl-v35` (`new KubectlV35Layer(stack, 'Kubectl')`), which is
- *   not yet a dependency of this project, or from a layer version published in the account;
- * - without one, nothing in this deploy reaches the private API endpoint: the warning
- *   `mlops:noKubectlProvider` is acknowledged, and the operators and the Kubernetes layer must be
- *   applied from inside the VPC (a runner in `training.deployerSecurityGroup`; bin/kubernetes.ts).
+ * By default this `cdk deploy` also installs the operators and applies the Kubernetes layer, through
+ * the cluster's kubectl provider (a Lambda function inside the VPC). Its layer (kubectl and helm of
+ * Kubernetes 1.35) comes from the optional peer dependency `@aws-cdk/lambda-layer-kubectl-v35`:
+ * install it with `npm install @aws-cdk/lambda-layer-kubectl-v35@^2.2.2` (without it, synth warns
+ * `mlops:noKubectlProvider` and nothing in this deploy reaches the private API endpoint). Other choices:
+ * - a layer version published in the account: `-c kubectlLayerArn=arn:aws:lambda:...` (or `kubectlLayer`);
+ * - the Terraform path: `-c kubectlProvider=false` (or `kubectlProvider: false`); the cluster then has
+ *   no kubectl provider, and the operators and the Kubernetes layer are applied from inside the VPC
+ *   (a runner in `training.deployerSecurityGroup`; bin/kubernetes.ts).
  *
- * Run it with: npx cdk synth --app "npx ts-node --swc examples/training-eks.ts" [-c kubectlLayerArn=arn:aws:lambda:...]
+ * Run it with: npx cdk synth --app "npx ts-node --swc examples/training-eks.ts" [-c kubectlLayerArn=arn:aws:lambda:...] [-c kubectlProvider=false]
  */
-import { Annotations, App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -47,9 +48,16 @@ import {
 export interface TrainingEksExampleOptions {
   /**
    * The kubectl layer of the cluster's Kubernetes minor (1.35).
-   * @default the layer version named by context `kubectlLayerArn`; without it, no kubectl provider (the Terraform path)
+   * @default the layer version named by context `kubectlLayerArn`; without it, `KubectlV35Layer` of
+   * `@aws-cdk/lambda-layer-kubectl-v35` when that package is installed
    */
   readonly kubectlLayer?: lambda.ILayerVersion;
+  /**
+   * Whether the cluster gets a kubectl provider that installs the operators and the Kubernetes
+   * layer in this deploy; `false` is the Terraform path.
+   * @default true, unless context `kubectlProvider` is `false`
+   */
+  readonly kubectlProvider?: boolean;
 }
 
 /** What the example builds. */
@@ -58,7 +66,7 @@ export interface TrainingEksExample {
   readonly training: TrainingCluster;
   readonly cache: EcrPullThroughCache;
   readonly mirrors: OperatorMirrors;
-  /** The installed operators (kubectl-provider path only). */
+  /** The installed operators (when the cluster has a kubectl provider). */
   readonly operators?: InstalledOperators;
 }
 
@@ -109,6 +117,7 @@ export function buildTrainingEks(app: App = new App(), options: TrainingEksExamp
   };
   const layerArn = app.node.tryGetContext('kubectlLayerArn') as string | undefined;
   const kubectlLayer = options.kubectlLayer ?? (layerArn ? lambda.LayerVersion.fromLayerVersionArn(stack, 'KubectlLayer', layerArn) : undefined);
+  const kubectlProvider = options.kubectlProvider ?? String(app.node.tryGetContext('kubectlProvider')) !== 'false';
 
   const training = new TrainingCluster(stack, 'Training', {
     lakehouse,
@@ -127,7 +136,8 @@ export function buildTrainingEks(app: App = new App(), options: TrainingEksExamp
       ],
       admins: [kubernetesDeployer],
       pullThroughCache: cache,
-      kubectlLayer,
+      kubectlProvider,
+      kubectlLayer: kubectlProvider ? kubectlLayer : undefined,
     },
   });
   // The kubelet pulls the device plugin's copy with the node role's AmazonEC2ContainerRegistryPullOnly
@@ -136,14 +146,11 @@ export function buildTrainingEks(app: App = new App(), options: TrainingEksExamp
   // The vision team registers the versions it trains (always pending manual approval).
   registry.grantRegister(training.teamRoles!.vision, 'defect-detector');
 
-  if (!kubectlLayer) {
-    // The Terraform path, chosen explicitly: a runner in training.deployerSecurityGroup installs the
-    // operators and applies the Kubernetes layer (bin/kubernetes.ts) from inside the VPC.
-    Annotations.of(training).acknowledgeWarning('mlops:noKubectlProvider',
-      'No kubectl layer given: the operators and the Kubernetes layer are applied from a runner in the deployer security group.');
-    return { stack, training, cache, mirrors };
-  }
   const cluster = training.eksCluster!;
+  // Without a kubectl provider (the Terraform path, or the layer package not installed, which synth
+  // warns about), a runner in training.deployerSecurityGroup installs the operators and applies the
+  // Kubernetes layer (bin/kubernetes.ts) from inside the VPC.
+  if (!cluster.kubectlProvider) return { stack, training, cache, mirrors };
   const declaration: WorkloadDeclaration = {
     project: 'acme',
     environment: 'prod',

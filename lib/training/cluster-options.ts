@@ -198,13 +198,25 @@ export interface ClusterEngineOptions {
    */
   readonly clusterName?: string;
   /**
-   * A kubectl Lambda layer of the cluster's Kubernetes minor (for example `new KubectlV35Layer(this,
-   * 'Kubectl')` from `@aws-cdk/lambda-layer-kubectl-v35`, a prebuilt zip, no Docker). With it, the
-   * cluster gets a kubectl provider in its private subnets and its deployer security group (which
-   * the control plane admits on 443), so the operators (`installOperators`) and the Kubernetes
-   * layer (`addWorkloadManifests`) are applied in the same `cdk deploy`.
-   * @default no kubectl provider, and a synth warning (`mlops:noKubectlProvider`) to acknowledge
-   * when the Kubernetes layer's cdktf stack applies the manifests from inside the VPC
+   * Whether the cluster gets a kubectl provider: a Lambda function in the cluster's private subnets
+   * and its deployer security group (which the control plane admits on 443) that runs kubectl and
+   * helm, so that the operators (`installOperators`) and the Kubernetes layer
+   * (`addWorkloadManifests`) are applied in the same `cdk deploy`. `false` chooses the Terraform
+   * path: the Kubernetes layer's cdktf stack applies the manifests from a runner inside the VPC
+   * (attach `deployerSecurityGroup`), and synth does not warn. `false` with a `kubectlLayer` fails
+   * validation.
+   * @default true
+   */
+  readonly kubectlProvider?: boolean;
+  /**
+   * The kubectl Lambda layer (kubectl and helm of the cluster's Kubernetes minor) of the kubectl
+   * provider. An explicit layer always wins, for example a layer version published in the account
+   * (`lambda.LayerVersion.fromLayerVersionArn`).
+   * @default for Kubernetes 1.35, `KubectlV35Layer` of the optional peer dependency
+   * `@aws-cdk/lambda-layer-kubectl-v35` (a prebuilt zip shipped in the package: no Docker, no
+   * network at synth) when it is installed; otherwise no kubectl provider and a synth warning
+   * (`mlops:noKubectlProvider`) naming the package to install (`npm install
+   * @aws-cdk/lambda-layer-kubectl-v35@^2.2.2`, or `-v<minor>` for another Kubernetes minor)
    */
   readonly kubectlLayer?: lambda.ILayerVersion;
   /**
@@ -262,6 +274,7 @@ export interface ClusterEngineOptions {
 /** The documented defaults, in one place. */
 export const CLUSTER_DEFAULTS = {
   clusterNameSuffix: 'training',
+  kubectlProvider: true,
   // The newest minor with a verified cluster autoscaler release (CLUSTER_AUTOSCALER_IMAGE_TAGS).
   kubernetesVersion: eks.KubernetesVersion.V1_35,
   minKubernetesMinor: 30,

@@ -2,7 +2,7 @@
  * Cluster findings of issue 17: what a fresh training cluster needs to be reachable by the
  * Kubernetes layer and to scale its GPU pools. Each test failed on the engine before the fix.
  */
-import { Annotations, App } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { ValidationError } from '../../lib';
 import { GPU_INSTANCE_CAPACITY, GPU_INSTANCE_SIZES, clusterParameterNames } from '../../lib/training/cluster-options';
 import { testStack } from '../helpers/app';
-import { CLUSTER_INTERFACE_ENDPOINTS, NO_KUBECTL_PROVIDER_WARNING } from '../../lib/training/private/cluster-engine';
+import { CLUSTER_INTERFACE_ENDPOINTS } from '../../lib/training/private/cluster-engine';
 import { clusterEngine, clusterInputs } from './cluster-fixtures';
 
 const type = (name: string) => new ec2.InstanceType(name);
@@ -92,9 +92,8 @@ describe('what deploys the Kubernetes layer can reach the private API endpoint',
 describe('cluster admins must exist when the access entry is created', () => {
   test('an imported admin role warns at synth, naming the rule EKS applies', () => {
     const stack = testStack();
-    Annotations.of(stack).acknowledgeWarning(NO_KUBECTL_PROVIDER_WARNING, 'Terraform path');
     const admin = iam.Role.fromRoleArn(stack, 'Admin', 'arn:aws:iam::123456789012:role/acme-prod-k8s-deployer');
-    clusterEngine(stack, clusterInputs(stack), { admins: [admin] });
+    clusterEngine(stack, clusterInputs(stack), { admins: [admin], kubectlProvider: false });
     const messages = (stack.node.root as App).synth().getStackArtifact(stack.artifactId).messages.filter((m) => m.level === 'warning');
     expect(messages.map((m) => String(m.entry.data))).toEqual([expect.stringMatching(
       /admins\[0\] \(arn:aws:iam::123456789012:role\/acme-prod-k8s-deployer\) is imported: it must exist before this stack deploys.*existing IAM principal/)]);
@@ -102,9 +101,8 @@ describe('cluster admins must exist when the access entry is created', () => {
 
   test('a role created in the app does not warn', () => {
     const stack = testStack();
-    Annotations.of(stack).acknowledgeWarning(NO_KUBECTL_PROVIDER_WARNING, 'Terraform path');
     const admin = new iam.Role(stack, 'Admin', { assumedBy: new iam.AccountRootPrincipal() });
-    clusterEngine(stack, clusterInputs(stack), { admins: [admin] });
+    clusterEngine(stack, clusterInputs(stack), { admins: [admin], kubectlProvider: false });
     expect((stack.node.root as App).synth().getStackArtifact(stack.artifactId).messages.filter((m) => m.level === 'warning')).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { Annotations, App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -10,7 +10,6 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildTrainingEksExample } from '../../examples/training-eks';
 import { logicalIdsOf, normalizedTemplate, testApp, testStack } from '../helpers/app';
 import { documentedDefaults } from '../helpers/docs';
-import { NO_KUBECTL_PROVIDER_WARNING } from '../../lib/training/private/cluster-engine';
 import { clusterEngine, clusterInputs } from './cluster-fixtures';
 
 const ref = (logicalIdPattern: string) => ({ Ref: Match.stringLikeRegexp(logicalIdPattern) });
@@ -22,8 +21,9 @@ describe('ClusterEngine with default pools, two teams and an admin', () => {
   const inputs = clusterInputs(stack);
   // Created in the app: an access entry needs an existing principal (an imported one warns, see below).
   const admin = new iam.Role(stack, 'Admin', { assumedBy: new iam.AccountRootPrincipal(), roleName: 'platform-deployer' });
-  Annotations.of(stack).acknowledgeWarning(NO_KUBECTL_PROVIDER_WARNING, 'Terraform path');
   const engine = clusterEngine(stack, inputs, {
+    // The Terraform path, chosen explicitly: no kubectl provider.
+    kubectlProvider: false,
     teams: [
       { name: 'vision', readZones: [LakehouseZone.CURATED], writeZones: [LakehouseZone.ANALYTICS] },
       { name: 'nlp', readZones: [LakehouseZone.CURATED, LakehouseZone.RAW], artifactPrefixes: ['models/churn/', 'shared/nlp/'] },
@@ -269,9 +269,9 @@ describe('ClusterEngine with default pools, two teams and an admin', () => {
 
 describe('ClusterEngine with custom pools in a VPC it does not own', () => {
   const stack = testStack();
-  // The Kubernetes layer is applied with Terraform here: no kubectl provider, chosen explicitly.
-  Annotations.of(stack).acknowledgeWarning(NO_KUBECTL_PROVIDER_WARNING, 'Terraform path');
   const engine = clusterEngine(stack, clusterInputs(stack), {
+    // The Kubernetes layer is applied with Terraform here: no kubectl provider, chosen explicitly.
+    kubectlProvider: false,
     kubernetesVersion: eks.KubernetesVersion.V1_34,
     systemNodes: { instanceType: new ec2.InstanceType('c7i.xlarge'), minSize: 3, maxSize: 5, desiredSize: 4, diskSize: 80 },
     gpuNodeGroups: [
@@ -330,6 +330,7 @@ describe('ClusterEngine documented defaults', () => {
     expect(DOCS.get('GpuNodeGroupOptions.capacityType')).toBe(`eks.CapacityType.${d.gpuCapacityType}`);
     expect(DOCS.get('ClusterEngineOptions.deletionProtection')).toBe('the profile\'s deletionProtection (on in staging and prod)');
     expect([Profiles.STAGING.deletionProtection, Profiles.PROD.deletionProtection, Profiles.DEV.deletionProtection]).toEqual([true, true, false]);
+    expect(DOCS.get('ClusterEngineOptions.kubectlProvider')).toBe(String(d.kubectlProvider));
     expect(DOCS.get('TeamOptions.artifactPrefixes')).toBe(`[\`${d.teamArtifactPrefix}\`]`);
   });
 });
@@ -354,5 +355,26 @@ describe('examples/training-eks.ts', () => {
     t.resourceCountIs('AWS::EKS::PodIdentityAssociation', 3); // two teams and the cluster autoscaler
     t.hasResourceProperties('AWS::SSM::Parameter', { Name: '/acme/prod/training/eks/teams/forecasting/role-arn' });
     expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).toContain('/models/defect-detector/*');
+  });
+  test('installs the operators and the Kubernetes layer in the same deploy by default, through the default kubectl layer', () => {
+    const t = Template.fromStack(stack);
+    const layers = Object.keys(t.findResources('AWS::Lambda::LayerVersion')).filter((id) => !id.includes('AwsCliLayer'));
+    expect(layers).toEqual([expect.stringMatching(/^TrainingClusterKubectlLayer[0-9A-F]{8}$/)]);
+    expect(Object.keys(t.findResources('Custom::AWSCDK-EKS-HelmChart')).length).toBeGreaterThan(0);
+    // The teams' namespaces are among the manifests this deploy applies.
+    expect(JSON.stringify(t.findResources('Custom::AWSCDK-EKS-KubernetesResource'))).toContain('forecasting');
+    const warnings = (stack.node.root as App).synth().getStackArtifact(stack.artifactId).messages.filter((m) => m.level === 'warning');
+    expect(warnings).toEqual([]);
+  });
+
+  test('-c kubectlProvider=false takes the Terraform path: no kubectl provider, no manifests, no warning', () => {
+    const app = testApp({ kubectlProvider: 'false' });
+    const built = buildTrainingEksExample(app);
+    const assembly = app.synth();
+    const t = Template.fromStack(built);
+    t.resourceCountIs('AWS::Lambda::LayerVersion', 0);
+    t.resourceCountIs('Custom::AWSCDK-EKS-KubernetesResource', 0);
+    t.resourceCountIs('Custom::AWSCDK-EKS-HelmChart', 0);
+    expect(assembly.getStackArtifact(built.artifactId).messages.filter((m) => m.level === 'warning')).toEqual([]);
   });
 });

@@ -20,6 +20,7 @@ import {
   TeamOptions, clusterParameterNames, defaultGpuNodeGroups, defaultTeamArtifactPrefix, teamNamespace, teamServiceAccount,
 } from '../cluster-options';
 import * as perms from '../perms';
+import { DEFAULT_KUBECTL_LAYER, createDefaultKubectlLayer, kubectlLayerPackage } from './kubectl-layer';
 import { clusterSubnetSelection, validateClusterOptions } from './validate-cluster';
 
 /**
@@ -39,8 +40,10 @@ export const CLUSTER_INTERFACE_ENDPOINTS: ReadonlyArray<[string, ec2.InterfaceVp
 ];
 
 /**
- * Warning ID when the cluster has no kubectl provider: acknowledge it (`Annotations.of(scope).acknowledgeWarning`)
- * to choose the Terraform path explicitly.
+ * Warning ID when the cluster has no kubectl provider although it was not turned off
+ * (`kubectlProvider: false`): no `kubectlLayer` was given and the default layer package is not
+ * installed or not of the cluster's Kubernetes minor. `kubectlProvider: false` chooses the
+ * Terraform path without the warning.
  */
 export const NO_KUBECTL_PROVIDER_WARNING = 'mlops:noKubectlProvider';
 
@@ -77,9 +80,11 @@ export interface ClusterEngineProps {
  * groups that scale to zero, the Pod Identity agent, and one Pod Identity role per team. It
  * publishes what the Kubernetes layer needs to SSM parameters named by {@link clusterParameterNames}.
  *
- * With a kubectl layer it gets a kubectl provider in the deployer security group, so the Kubernetes
- * layer (operators and workloads) is applied in the same deploy; without one it warns
- * ({@link NO_KUBECTL_PROVIDER_WARNING}) and the Terraform path applies the layer.
+ * By default it gets a kubectl provider in the deployer security group, so the Kubernetes layer
+ * (operators and workloads) is applied in the same deploy: with the given `kubectlLayer`, else, for
+ * Kubernetes 1.35, the layer of the optional package `@aws-cdk/lambda-layer-kubectl-v35` when it is
+ * installed. Without a layer it warns ({@link NO_KUBECTL_PROVIDER_WARNING}, naming the package to
+ * install); `kubectlProvider: false` chooses the Terraform path, which applies the layer from inside the VPC.
  */
 export class ClusterEngine extends Construct {
   /** The EKS cluster. */
@@ -122,6 +127,8 @@ export class ClusterEngine extends Construct {
     const o = props.options;
     const v = new Validator(this);
     validateClusterOptions(v, o, 'cluster', { lakehouse: props.lakehouse, vpc: props.vpc });
+    v.check(!(o.kubectlProvider === false && o.kubectlLayer), 'cluster.kubectlProvider', o.kubectlProvider,
+      'must not be false with a kubectlLayer: the layer is for the kubectl provider; drop one of them');
     v.throwIfAny();
 
     this.props = props;
@@ -143,6 +150,12 @@ export class ClusterEngine extends Construct {
     });
     this.controlPlaneLogGroup = logGroup;
 
+    // An explicit layer wins; else, for the minor of the default package, its layer when it is installed.
+    const wantsProvider = o.kubectlProvider ?? CLUSTER_DEFAULTS.kubectlProvider;
+    const kubernetesVersion = o.kubernetesVersion ?? CLUSTER_DEFAULTS.kubernetesVersion;
+    const version = kubernetesVersion.version;
+    const kubectlLayer = !wantsProvider ? undefined : o.kubectlLayer
+      ?? (version === DEFAULT_KUBECTL_LAYER.kubernetesVersion ? createDefaultKubectlLayer(this, 'KubectlLayer') : undefined);
     // Created before the cluster: the kubectl provider runs in it; the control plane admits it below.
     const deployer = new ec2.SecurityGroup(this, 'DeployerSecurityGroup', {
       vpc: props.vpc,
@@ -151,7 +164,7 @@ export class ClusterEngine extends Construct {
     });
     this.cluster = new eks.Cluster(this, 'Cluster', {
       clusterName,
-      version: o.kubernetesVersion ?? CLUSTER_DEFAULTS.kubernetesVersion,
+      version: kubernetesVersion,
       vpc: props.vpc,
       vpcSubnets: [this.subnets],
       endpointAccess: eks.EndpointAccess.PRIVATE,
@@ -161,16 +174,18 @@ export class ClusterEngine extends Construct {
       defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
       defaultCapacity: 0,
       outputConfigCommand: false,
-      // Only with a kubectl layer: a Lambda in the private subnets, in the deployer security group
-      // (admitted by the control plane on 443), that applies manifests and charts in the same deploy.
-      kubectlProviderOptions: o.kubectlLayer
-        ? { kubectlLayer: o.kubectlLayer, privateSubnets: props.vpc.selectSubnets(this.subnets).subnets, securityGroups: [deployer] }
+      // A Lambda in the private subnets, in the deployer security group (admitted by the control
+      // plane on 443), that applies manifests and charts in the same deploy.
+      kubectlProviderOptions: kubectlLayer
+        ? { kubectlLayer, privateSubnets: props.vpc.selectSubnets(this.subnets).subnets, securityGroups: [deployer] }
         : undefined,
     });
-    if (!o.kubectlLayer) {
-      const minor = (o.kubernetesVersion ?? CLUSTER_DEFAULTS.kubernetesVersion).version.replace('1.', '');
+    if (wantsProvider && !kubectlLayer) {
+      const install = version === DEFAULT_KUBECTL_LAYER.kubernetesVersion
+        ? `npm install ${DEFAULT_KUBECTL_LAYER.packageName}@${DEFAULT_KUBECTL_LAYER.versionRange} (an optional peer dependency: the cluster then gets its layer by default)`
+        : `the package ${kubectlLayerPackage(version)} (kubectl of the cluster's Kubernetes minor ${version}) and pass its layer as kubectlLayer`;
       Annotations.of(this).addWarningV2(NO_KUBECTL_PROVIDER_WARNING,
-        `No kubectlLayer: the cluster has no kubectl provider, so nothing in this cdk deploy can install the operators or apply the Kubernetes layer (the API endpoint is private). Either add the package @aws-cdk/lambda-layer-kubectl-v${minor} (kubectl of the cluster's Kubernetes minor) and pass kubectlLayer, or apply the layer with Terraform from inside the VPC (attach deployerSecurityGroup) and acknowledge this warning (${NO_KUBECTL_PROVIDER_WARNING}).`);
+        `No kubectlLayer: the cluster has no kubectl provider, so nothing in this cdk deploy can install the operators or apply the Kubernetes layer (the API endpoint is private). Either install ${install}, or apply the layer with Terraform from inside the VPC (attach deployerSecurityGroup) and set kubectlProvider: false (this warning is ${NO_KUBECTL_PROVIDER_WARNING}).`);
     }
     if (this.cluster.kubectlProvider) {
       const reason = 'The kubectl provider is built by aws-eks-v2 (handler and provider-framework Lambdas with their roles and runtime); its managed policies and its invoke permission on the handler\'s versions are what that construct requires.';
