@@ -1,5 +1,4 @@
 import { createRequire } from 'module';
-import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -87,8 +86,12 @@ describe('cluster engine with a kubectl layer', () => {
   });
 });
 
-/** Node's own require from a directory with no node_modules: what a consumer without the optional package gets. */
-const requireWithoutPackages = createRequire(path.join(os.tmpdir(), 'mlops-no-packages', 'index.js'));
+/**
+ * Node's own require from a directory with no node_modules above it (under the filesystem root, not
+ * the temp dir: CI's TMPDIR lies inside the checkout, whose node_modules Node would find walking up):
+ * what a consumer without the optional package gets.
+ */
+const requireWithoutPackages = createRequire(path.join(path.parse(process.cwd()).root, 'mlops-no-packages', 'index.js'));
 const warningsOf = (stack: Stack) => (stack.node.root as App).synth().getStackArtifact(stack.artifactId).messages
   .filter((m) => m.level === 'warning').map((m) => String(m.entry.data));
 /** Layers other than the AWS CLI layer aws-eks-v2 adds to every kubectl provider. */
