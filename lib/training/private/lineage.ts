@@ -43,6 +43,14 @@ export type ScriptRole = typeof SCRIPT_ROLES[number];
 /** Where the pinned inputs live in the execution state. */
 export const PINNED = '$.pinned';
 
+/** The recorded inputs a run pins (and a reproduce run pins back), in `$.pinned` and the lineage document's `inputs`. */
+const PINNED_INPUTS = ['snapshotId', 'code', 'image', 'inferenceImage', 'hyperparameters', 'hyperparametersText'] as const;
+
+/** Step Functions parameters that copy every pinned input from `path` (`{ 'snapshotId.$': '<path>.snapshotId', ... }`). */
+function pinnedInputsFrom(path: string): Record<string, string> {
+  return Object.fromEntries(PINNED_INPUTS.map((k) => [`${k}.$`, `${path}.${k}`]));
+}
+
 /** The lineage document's schema version, recorded in the document and the package metadata. */
 export const LINEAGE_SCHEMA = 'mlops.lineage/v1';
 
@@ -126,14 +134,7 @@ export function lineageStates(scope: Construct, o: LineageStatesOptions): Lineag
   const compose = new sfn.Pass(scope, 'ComposeLineage', {
     parameters: {
       schema: LINEAGE_SCHEMA,
-      'inputs': {
-        'snapshotId.$': `${PINNED}.snapshotId`,
-        'code.$': `${PINNED}.code`,
-        'image.$': `${PINNED}.image`,
-        'inferenceImage.$': `${PINNED}.inferenceImage`,
-        'hyperparameters.$': `${PINNED}.hyperparameters`,
-        'hyperparametersText.$': `${PINNED}.hyperparametersText`,
-      },
+      'inputs': pinnedInputsFrom(PINNED),
       'source': { 'table': o.table, 'snapshotId.$': `${PINNED}.snapshotId`, 'exportQuery.$': '$.export.QueryExecutionId' },
       'environment': o.environment,
       'run': {
@@ -243,15 +244,7 @@ export interface PinStatesOptions {
 export function pinStates(scope: Construct, o: PinStatesOptions, then: sfn.IChainable): sfn.IChainable {
   const stack = Stack.of(scope);
   const pinned = (snapshot: string, reproduces: string, recorded?: string) => new sfn.Pass(scope, recorded ? 'PinRecorded' : 'PinCurrent', {
-    parameters: recorded ? {
-      'snapshotId.$': `${recorded}.snapshotId`,
-      'code.$': `${recorded}.code`,
-      'image.$': `${recorded}.image`,
-      'inferenceImage.$': `${recorded}.inferenceImage`,
-      'hyperparameters.$': `${recorded}.hyperparameters`,
-      'hyperparametersText.$': `${recorded}.hyperparametersText`,
-      'reproduces.$': reproduces,
-    } : {
+    parameters: recorded ? { ...pinnedInputsFrom(recorded), 'reproduces.$': reproduces } : {
       ...(snapshot.startsWith('$') ? { 'snapshotId.$': snapshot } : { snapshotId: snapshot }),
       code: o.code,
       image: o.image,
