@@ -6,6 +6,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { allowCloudWatchAlarmsToUseKey, createAlertTopic } from '../core/alerts';
 import { applyPlatform } from '../core/apply';
+import { bootstrapQualifier } from '../core/bootstrap';
 import { createKey } from '../core/encryption';
 import { EnvironmentName, SageMakerNetwork, ServerlessCapacity, sagemakerNetworkOf } from '../core/environment';
 import { SAGEMAKER_HOSTING_INTERFACE_ENDPOINTS, SAGEMAKER_INTERFACE_ENDPOINTS, createIsolatedVpc } from '../core/network';
@@ -190,7 +191,7 @@ export class PlatformStage extends Stage {
       project: definition.project, environments: props.environments, me: environment.name, servedFrom,
       targets: targets.map((t) => t.environment), models: models.map((m) => m.name),
       stackNames: (env) => stackNames(definition.project, env).ml(0),
-      qualifier: this.node.tryGetContext('@aws-cdk/core:bootstrapQualifier'),
+      qualifier: bootstrapQualifier(this),
     });
     this.registry = new ModelRegistry(this.mlStack, 'Registry', {
       models: models.map((m) => ({ name: m.name, description: m.description })),

@@ -3,7 +3,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { PROMOTION_DEFAULTS, PromotionStage } from '../promotion-workflow-props';
+import { bootstrapExecutionRoleName, bootstrapQualifier } from '../../core/bootstrap';
+import { PromotionStage } from '../promotion-workflow-props';
 import { ssmParameterNames } from './stack-parameters';
 
 /** The ARN pattern of a stack by name (in `account`, default the stack's). */
@@ -18,17 +19,16 @@ export function stackArn(stack: Stack, stackName: string, account?: string): str
  */
 export function promotionParameterNames(scope: Construct, stage: Pick<PromotionStage, 'servingStack'> & { parameterName: string }): string[] {
   if (stage.servingStack) return ssmParameterNames(stage.servingStack);
-  const qualifier = scope.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') ?? PROMOTION_DEFAULTS.bootstrapQualifier;
+  const qualifier = bootstrapQualifier(scope);
   return [...new Set([stage.parameterName, `/cdk-bootstrap/${qualifier}/version`])].sort();
 }
 
 /** The CDK bootstrap CloudFormation execution role of this stack's account (or `account`) and region. */
 export function bootstrapExecutionRoleArn(scope: Construct, account?: string): string {
   const stack = Stack.of(scope);
-  const qualifier = scope.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') ?? PROMOTION_DEFAULTS.bootstrapQualifier;
   return stack.formatArn({
     service: 'iam', region: '', account, resource: 'role', arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    resourceName: `cdk-${qualifier}-cfn-exec-role-${account ?? stack.account}-${stack.region}`,
+    resourceName: bootstrapExecutionRoleName(bootstrapQualifier(scope), account ?? stack.account, stack.region),
   });
 }
 

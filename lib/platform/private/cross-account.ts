@@ -1,6 +1,7 @@
 import type { IConstruct } from 'constructs';
 import type { EnvironmentName } from '../../core/environment';
 import { Validator } from '../../core/errors';
+import { bootstrapExecutionRoleName } from '../../core/bootstrap';
 import type { PlatformEnvironment } from '../platform-config';
 
 /** The environments of a platform, by name. */
@@ -8,9 +9,6 @@ export type Environments = Partial<Record<EnvironmentName, PlatformEnvironment>>
 
 /** IAM role names are at most 64 characters. */
 const ROLE_NAME_MAX = 64;
-
-/** The CDK bootstrap qualifier of the default synthesizer. */
-export const BOOTSTRAP_QUALIFIER = 'hnb659fds';
 
 /** True when `from` promotes to (or serves) `to` in another account: both accounts named and different. */
 export function isCrossAccount(envs: Environments | undefined, from: EnvironmentName, to: EnvironmentName): boolean {
@@ -50,8 +48,8 @@ export const crossAccountRoleNames = {
 };
 
 /** The CDK bootstrap CloudFormation execution role of an account and region (`cdk-<qualifier>-cfn-exec-role-<account>-<region>`). */
-export function cfnExecRoleArn(account: string, region: string, qualifier: string = BOOTSTRAP_QUALIFIER): string {
-  return roleArn(account, region, `cdk-${qualifier}-cfn-exec-role-${account}-${region}`);
+export function cfnExecRoleArn(account: string, region: string, qualifier: string): string {
+  return roleArn(account, region, bootstrapExecutionRoleName(qualifier, account, region));
 }
 
 /** A promotion target in another account, as the releasing environment reaches it. */
@@ -102,8 +100,8 @@ export function crossAccountPlan(scope: IConstruct, o: {
   readonly project: string; readonly environments?: Environments; readonly me: EnvironmentName;
   readonly servedFrom: EnvironmentName; readonly targets: readonly EnvironmentName[]; readonly models: readonly string[];
   readonly stackNames: (env: EnvironmentName) => string;
-  /** The CDK bootstrap qualifier. */
-  readonly qualifier?: string;
+  /** The CDK bootstrap qualifier (`bootstrapQualifier(scope)`). */
+  readonly qualifier: string;
 }): CrossAccountPlan {
   const envs = o.environments;
   const n = crossAccountRoleNames;
