@@ -215,7 +215,9 @@ export class PlatformStage extends Stage {
     // (serverless endpoints take no VPC). The VPC itself, its S3 gateway endpoint and flow logs cost nothing at rest.
     const network = sagemakerNetworkOf(environment.profile);
     const servings = new Map(models.map((model) => [model.name, effectiveServing(model, environment.profile.defaultServerless)]));
-    const instanceServed = models.some((model) => !isServerless(servings.get(model.name)!));
+    // Serverless endpoints take neither a VPC nor data capture (SageMaker supports neither for them).
+    const serverless = new Set(models.filter((model) => isServerless(servings.get(model.name)!)).map((model) => model.name));
+    const instanceServed = serverless.size < models.length;
     this.interfaceEndpoints = environment.network ? [] : (network === 'vpc' ? SAGEMAKER_INTERFACE_ENDPOINTS : (instanceServed ? SAGEMAKER_HOSTING_INTERFACE_ENDPOINTS : []))
       .map(([name]) => name);
     this.vpc = environment.network
@@ -299,12 +301,12 @@ export class PlatformStage extends Stage {
       const { captureSamplingPercentage, ...serving } = servings.get(model.name)!;
       // Serverless endpoints take neither a VPC nor data capture (SageMaker supports neither for
       // them), so the platform adds both only to instance-based endpoints; a serverless model has no drift job.
-      const serverless = isServerless(serving);
+      const instanceBased = !serverless.has(model.name);
       endpoints.set(model.name, new InferenceEndpoint(s, modelConstructId(model.name), {
         ...serving,
         model: ModelSource.fromRegistry(sourceFor(s), model.name),
-        dataCapture: serverless ? undefined : { lakehouse: this.lakehouse, samplingPercentage: captureSamplingPercentage ?? PLATFORM_DEFAULTS.captureSamplingPercentage },
-        vpc: serverless ? undefined : this.vpc,
+        dataCapture: instanceBased ? { lakehouse: this.lakehouse, samplingPercentage: captureSamplingPercentage ?? PLATFORM_DEFAULTS.captureSamplingPercentage } : undefined,
+        vpc: instanceBased ? this.vpc : undefined,
       }));
     });
     this.endpoints = endpoints;
@@ -334,9 +336,9 @@ export class PlatformStage extends Stage {
           endpoint: endpoints.get(model.name)!,
           registry: sourceFor(servingStacks[Math.floor(models.indexOf(model) / perStack)]),
           model: model.name,
-          drift: isServerless(servings.get(model.name)!) ? false : platformDriftOptions(model),
+          drift: serverless.has(model.name) ? false : platformDriftOptions(model),
           // Drift (or opt-in Model Monitor) starts retraining; a serverless model captures nothing to drift on.
-          retrain: retrains && ((!isServerless(servings.get(model.name)!) && model.monitoring?.drift !== false) || model.monitoring?.modelMonitor)
+          retrain: retrains && ((!serverless.has(model.name) && model.monitoring?.drift !== false) || model.monitoring?.modelMonitor)
             ? trainings.get(model.name) : undefined,
         })),
         thresholds: environment.alarmThresholds,
