@@ -2,7 +2,6 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { DEFAULT_BOOTSTRAP_QUALIFIER } from '../core/bootstrap';
 import type { IModelRegistry } from '../registry';
 
 /** One environment a promotion passes through, in order. */
@@ -104,6 +103,6 @@ export interface PromotionWorkflowProps {
 export const PROMOTION_DEFAULTS = {
   pollInterval: Duration.minutes(1),
   timeout: Duration.days(7),
-  bootstrapQualifier: DEFAULT_BOOTSTRAP_QUALIFIER,
+  bootstrapQualifier: 'hnb659fds',
   maxStages: 5,
 };
