@@ -1,5 +1,7 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CodePipeline, ManualApprovalStep, ShellStep, Step } from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
@@ -13,7 +15,7 @@ import { buildPlatform } from '../platform/build-platform';
 import type { PlatformStage } from '../platform/platform-stage';
 import { PLATFORM_PIPELINE_DEFAULTS, PlatformPipelineProps } from './platform-pipeline-props';
 import { PlatformSource } from './platform-source';
-import { acknowledgePipelineFindings } from './private/nag';
+import { ARTIFACT_KEY_ACTIONS, acknowledgePipelineFindings } from './private/nag';
 import { deploymentOrder } from './private/order';
 
 /** https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_PipelineDeclaration.html: name, pattern `[A-Za-z0-9.@\-_]+`, 1-100 characters. */
@@ -109,7 +111,53 @@ export class PlatformPipeline extends Construct {
     }
     // Built here, not at synth, so that the pipeline's resources exist when cdk-nag and the tests look.
     this.pipeline.buildPipeline();
-    acknowledgePipelineFindings(this.pipeline);
+    const narrowed = this.hardenCrossRegionSupport(key, removalPolicy);
+    acknowledgePipelineFindings(this.pipeline, narrowed);
+  }
+
+  /**
+   * A stage with stacks in another region (the `-dr` stack of an environment with a `drRegion`)
+   * makes CodePipeline keep an artifact bucket in that region: aws-cdk-lib adds a support stack
+   * (`<tooling stack>-support-<region>`) holding a replication bucket (TLS only, no public access)
+   * encrypted with a key referenced by its alias. Two gaps are closed here:
+   *
+   * - the bucket has no server access logs: it gets an access-log bucket in the same support stack;
+   * - the pipeline role's key grant on that alias-referenced key is on `Resource: *` (a key in a
+   *   stack of another region cannot be named by ARN), which would cover every key of the tooling
+   *   account whose key policy delegates to IAM. An explicit deny on the role narrows it: the key
+   *   actions are denied on every key but the artifact key unless the key carries one of the
+   *   replication keys' aliases. `kms:ResourceAliases` "allows or denies access to a KMS key based on
+   *   the aliases associated with the KMS key" (AWS KMS developer guide, "Use aliases to control
+   *   access to KMS keys", https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html);
+   *   `ForAllValues` with a negated operator is true for a key without aliases, so such a key is
+   *   denied too, and an explicit deny overrides any allow (IAM user guide, "Policy evaluation logic").
+   *
+   * Returns the pipeline role's policies that the deny narrows (none without another region).
+   */
+  private hardenCrossRegionSupport(artifactKey: kms.IKey, removalPolicy: RemovalPolicy): Set<iam.CfnPolicy> {
+    // With another region, the map also lists the pipeline's own region (its artifact bucket, hardened above).
+    const support = Object.values(this.pipeline.pipeline.crossRegionSupport).filter((s) => s.replicationBucket !== this.artifactBucket);
+    if (support.length === 0) return new Set();
+    const aliases: string[] = [];
+    for (const s of support) {
+      const bucket = s.replicationBucket;
+      if (bucket instanceof s3.Bucket) {
+        const logs = createAccessLogBucket(s.stack, 'ReplicationAccessLogs', {
+          removalPolicy, retention: Duration.days(PLATFORM_PIPELINE_DEFAULTS.accessLogRetentionDays), abortIncompleteMultipartUploadAfter: Duration.days(7),
+        });
+        logAccessTo(s.stack, bucket, logs, 'replication/', 'AllowReplicationAccessLogs');
+      }
+      if (bucket.encryptionKey instanceof kms.Alias) aliases.push(bucket.encryptionKey.aliasName);
+    }
+    const role = this.pipeline.pipeline.role;
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'OnlyArtifactKeys',
+      effect: iam.Effect.DENY,
+      actions: ARTIFACT_KEY_ACTIONS,
+      notResources: [artifactKey.keyArn],
+      conditions: { 'ForAllValues:StringNotEquals': { 'kms:ResourceAliases': aliases } },
+    }));
+    return new Set(role.node.findAll().filter((c): c is iam.CfnPolicy => c instanceof iam.CfnPolicy));
   }
 
   private validate(props: PlatformPipelineProps, configured: EnvironmentName[], approvalBefore: readonly EnvironmentName[],

@@ -84,6 +84,11 @@ describe('PlatformPipeline, three accounts (each environment promotes to itself)
     expect(result.findings.join('\n')).toMatch(/AwsSolutions-IAM5\[Resource::\*\]/);
   });
 
+  test('without another region: no support stack, no deny on the pipeline role (nothing to narrow)', () => {
+    expect(Object.keys(built.pipeline.pipeline.pipeline.crossRegionSupport)).toEqual([]);
+    expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).not.toMatch(/OnlyArtifactKeys|"Deny"/);
+  });
+
   test('the synth step runs the README commands (npm ci, npm test, cdk synth) on Node.js 20 and outputs cdk.out', () => {
     const synth = Object.values(t.findResources('AWS::CodeBuild::Project')).map((p) => JSON.parse(p.Properties.Source.BuildSpec as string))
       .find((spec) => spec.artifacts?.['base-directory'] === 'cdk.out');
@@ -143,6 +148,66 @@ describe('PlatformPipeline, three accounts (each environment promotes to itself)
     t.hasResourceProperties('AWS::S3::BucketPolicy', { Bucket: { Ref: Object.keys(buckets)[0] }, PolicyDocument: { Statement: Match.arrayWith([
       Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
     ]) } });
+  });
+});
+
+describe('PlatformPipeline, prod with a DR region (a cross-region support stack)', () => {
+  const DR = 'us-west-2';
+  const withDr = { ...THREE_ACCOUNTS, prod: { ...THREE_ACCOUNTS.prod, drRegion: DR } };
+  let built: Built;
+  let findings: { message: string; findings: string[] };
+  let t: Template;
+  let support: Template;
+  beforeAll(() => {
+    built = build({ environments: withDr }, { nag: true });
+    findings = synthFindings(built.app);
+    t = Template.fromStack(built.tooling);
+    support = Template.fromStack(built.pipeline.pipeline.pipeline.crossRegionSupport[DR].stack);
+  });
+  interface Statement { readonly Sid?: string; readonly Effect: string; readonly Action?: string | string[]; readonly Resource?: unknown }
+  const list = (v: unknown): unknown[] => ([] as unknown[]).concat(v ?? []);
+  const roleStatements = () => {
+    const [policy] = Object.entries(t.findResources('AWS::IAM::Policy')).filter(([id]) => /PipelineRoleDefaultPolicy/.test(id)).map(([, p]) => p);
+    return policy.Properties.PolicyDocument.Statement as Statement[];
+  };
+
+  test('cdk-nag AwsSolutions: zero unacknowledged findings, the support stack included', () => {
+    // The map lists the pipeline's own region too (its artifact bucket); only the DR region has a support stack.
+    expect(Object.keys(built.pipeline.pipeline.pipeline.crossRegionSupport).sort()).toEqual([REGION, DR].sort());
+    expect(built.pipeline.pipeline.pipeline.crossRegionSupport[REGION].replicationBucket).toBe(built.pipeline.artifactBucket);
+    expect(t.findResources('AWS::S3::Bucket', { Properties: { LoggingConfiguration: Match.anyValue() } })).toEqual(
+      Template.fromStack(build().tooling).findResources('AWS::S3::Bucket', { Properties: { LoggingConfiguration: Match.anyValue() } }));
+    expect(findings.findings).toEqual([]);
+  });
+
+  test('the replication bucket logs its access to a log bucket of its own stack, which admits only that bucket\'s logging', () => {
+    const buckets = support.findResources('AWS::S3::Bucket');
+    const [replicationId, replication] = Object.entries(buckets).find(([id]) => /ReplicationBucket/.test(id) && !/AccessLogs/.test(id))!;
+    const [logsId] = Object.keys(buckets).filter((id) => /ReplicationAccessLogs/.test(id));
+    expect(replication.Properties.LoggingConfiguration).toEqual({ DestinationBucketName: { Ref: logsId }, LogFilePrefix: 'replication/' });
+    support.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: logsId },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+        Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 's3:PutObject',
+        Condition: Match.objectLike({ ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [replicationId, 'Arn'] } } }),
+      })]) },
+    });
+  });
+
+  test('the pipeline role\'s key grant on `*` is narrowed by an explicit deny to the artifact key and the replication key\'s alias', () => {
+    const statements = roleStatements();
+    const kmsOnStar = statements.filter((st) => st.Effect === 'Allow' && list(st.Resource).includes('*') && list(st.Action).some((a) => String(a).startsWith('kms:')));
+    expect(kmsOnStar).toHaveLength(1);
+    const [alias] = Object.values(support.findResources('AWS::KMS::Alias')).map((a) => a.Properties.AliasName as string);
+    const [keyId] = Object.keys(t.findResources('AWS::KMS::Key')).filter((id) => /ArtifactKey/.test(id));
+    const deny = statements.filter((st) => st.Effect === 'Deny');
+    expect(deny).toEqual([{
+      Sid: 'OnlyArtifactKeys', Effect: 'Deny',
+      Action: list(kmsOnStar[0].Action).map(String).sort(),
+      NotResource: { 'Fn::GetAtt': [keyId, 'Arn'] },
+      Condition: { 'ForAllValues:StringNotEquals': { 'kms:ResourceAliases': [alias] } },
+    }]);
+    expect(alias).toMatch(/^alias\//);
   });
 });
 

@@ -1,5 +1,6 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { CodePipeline } from 'aws-cdk-lib/pipelines';
 import { IConstruct } from 'constructs';
 import { nagResourceName } from '../../core/nag';
 
@@ -35,13 +36,20 @@ const KNOWN: readonly KnownWildcard[] = [
 /** Actions that may run on `Resource: *` in the pipeline's policies (the `*` acknowledgement above covers only these). */
 const STAR_ACTIONS = new Set(['cloudformation:DescribeStacks', 's3:ListBucket', 'codebuild:BatchGetBuilds', 'codebuild:StartBuild', 'codebuild:StopBuild']);
 
+/** The key actions aws-cdk-lib grants the pipeline role on an artifact bucket's key (read/write). */
+export const ARTIFACT_KEY_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
+
+const NARROWED_STAR_REASON = 'The pipeline role\'s key grant on its cross-region replication keys (referenced by alias from another region, so by `*`); '
+  + 'an explicit deny in the same policy refuses them on every key but the artifact key that lacks the replication aliases (kms:ResourceAliases).';
+
 /**
  * Acknowledges, each by its exact cdk-nag finding ID and on the policy that has it, the
  * AwsSolutions-IAM5 wildcards of the roles CDK Pipelines generates below `pipeline`. The IDs are
  * computed when the tree is validated (after every action has added its statements).
  */
-export function acknowledgePipelineFindings(pipeline: IConstruct): void {
+export function acknowledgePipelineFindings(pipeline: IConstruct, narrowed: ReadonlySet<iam.CfnPolicy> = new Set()): void {
   for (const policy of pipeline.node.findAll().filter((c): c is iam.CfnPolicy => c instanceof iam.CfnPolicy)) {
+    const starActions = narrowed.has(policy) ? new Set([...STAR_ACTIONS, ...ARTIFACT_KEY_ACTIONS]) : STAR_ACTIONS;
     const acknowledged: Record<string, string> = {};
     policy.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, acknowledged);
     policy.node.addValidation({
@@ -52,15 +60,32 @@ export function acknowledgePipelineFindings(pipeline: IConstruct): void {
           resources: ([] as unknown[]).concat(st.Resource ?? []).map((r) => nagResourceName(policy, r as string)),
         }));
         // cdk-nag names a `*` resource the same for every statement: acknowledged only when no statement puts other actions on it.
-        const starOk = statements.every((st) => !st.resources.includes('*') || st.actions.every((a) => STAR_ACTIONS.has(a)));
+        const starOk = statements.every((st) => !st.resources.includes('*') || st.actions.every((a) => starActions.has(a)));
+        const kmsOnStar = statements.some((st) => st.resources.includes('*') && st.actions.some((a) => a.startsWith('kms:')));
+        const replicationObjects = replicationBucketObjects(pipeline);
         for (const st of statements) {
           for (const action of st.actions) acknowledge(acknowledged, 'Action', action);
-          for (const resource of st.resources) if (resource !== '*' || starOk) acknowledge(acknowledged, 'Resource', resource);
+          for (const resource of st.resources) {
+            if (replicationObjects.has(resource)) {
+              acknowledged[`AwsSolutions::AwsSolutions-IAM5[Resource::${resource}]`] = 'Pipeline artifacts are objects under keys CodePipeline generates per execution, in the pipeline\'s cross-region replication bucket.';
+            } else if (resource !== '*' || starOk) {
+              acknowledge(acknowledged, 'Resource', resource);
+            }
+          }
         }
+        const star = 'AwsSolutions::AwsSolutions-IAM5[Resource::*]';
+        if (kmsOnStar && acknowledged[star] !== undefined) acknowledged[star] = `${acknowledged[star]} ${NARROWED_STAR_REASON}`;
         return [];
       },
     });
   }
+}
+
+/** `arn:aws:s3:::<name>/*` of every cross-region replication bucket of the pipeline (aws-cdk-lib's support stacks). */
+function replicationBucketObjects(pipeline: IConstruct): Set<string> {
+  const home = Stack.of(pipeline).region;
+  const support = pipeline instanceof CodePipeline ? Object.entries(pipeline.pipeline.crossRegionSupport).filter(([region]) => region !== home).map(([, s]) => s) : [];
+  return new Set(support.map((s) => `arn:aws:s3:::${Stack.of(pipeline).resolve(s.replicationBucket.bucketName)}/*`));
 }
 
 function acknowledge(into: Record<string, string>, kind: 'Action' | 'Resource', value: string): void {
