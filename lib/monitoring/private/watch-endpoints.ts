@@ -118,7 +118,7 @@ export function watchEndpoint(scope: Construct, alarms: AlarmFactory, t: AlarmTh
       graph(`${label}: errors`, [
         ...byVariant((variantName) => ep.metric4xx({ variantName, label: `4xx ${variantName}` })),
         ...byVariant((variantName) => ep.metric5xx({ variantName, label: `5xx ${variantName}` })),
-        ...byVariant((variantName) => ep.metricModelErrors({ variantName, label: `model ${variantName}` })),
+        ...variants.filter((n) => !serverless.has(n)).map((variantName) => ep.metricModelErrors({ variantName, label: `model ${variantName}` })),
       ]),
     ],
     [
