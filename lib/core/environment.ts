@@ -133,7 +133,16 @@ export interface AlarmThresholds {
   readonly endpointMemoryUtilization: number;
   /** Average disk utilization of endpoint instances, in percent. */
   readonly endpointDiskUtilization: number;
+  /**
+   * Peak concurrency of a serverless endpoint variant, in percent of its maximum concurrency
+   * (ServerlessConcurrentExecutionsUtilization); past 100 percent SageMaker throttles requests.
+   * @default 80
+   */
+  readonly endpointServerlessConcurrency?: number;
 }
+
+/** Serverless concurrency alarm level of thresholds that do not set `endpointServerlessConcurrency`, in percent. */
+export const DEFAULT_SERVERLESS_CONCURRENCY_THRESHOLD = 80;
 
 /** The alarm thresholds shipped with the profiles: dev is lenient, staging and prod page early. */
 export const ALARM_THRESHOLDS: Readonly<Record<EnvironmentName, AlarmThresholds>> = {
@@ -152,6 +161,7 @@ export const ALARM_THRESHOLDS: Readonly<Record<EnvironmentName, AlarmThresholds>
     endpointCpuUtilization: 90,
     endpointMemoryUtilization: 90,
     endpointDiskUtilization: 90,
+    endpointServerlessConcurrency: 90,
   },
   staging: {
     evaluationPeriods: 3,
@@ -168,6 +178,7 @@ export const ALARM_THRESHOLDS: Readonly<Record<EnvironmentName, AlarmThresholds>
     endpointCpuUtilization: 80,
     endpointMemoryUtilization: 85,
     endpointDiskUtilization: 85,
+    endpointServerlessConcurrency: 80,
   },
   prod: {
     evaluationPeriods: 3,
@@ -184,6 +195,7 @@ export const ALARM_THRESHOLDS: Readonly<Record<EnvironmentName, AlarmThresholds>
     endpointCpuUtilization: 80,
     endpointMemoryUtilization: 85,
     endpointDiskUtilization: 85,
+    endpointServerlessConcurrency: 80,
   },
 };
 

@@ -16,6 +16,11 @@ export function endpointArnOf(scope: Construct, endpointName: string): string {
   });
 }
 
+/** The endpoint's production variants: its variants without the shadow variant, which serves no caller. */
+export function productionVariantNames(endpoint: IInferenceEndpoint): string[] {
+  return endpoint.variantNames.filter((n) => n !== endpoint.shadowVariantName);
+}
+
 /**
  * What every endpoint shares, whether this app creates it ({@link InferenceEndpoint}) or imports
  * one ({@link InferenceEndpoint.fromEndpointAttributes}): metrics and the invoke grant.
@@ -26,6 +31,8 @@ export abstract class InferenceEndpointBase extends Construct implements IInfere
   public abstract readonly variantNames: readonly string[];
   public abstract readonly dataCaptureLocation?: string;
   public abstract readonly variantVcpus?: Readonly<Record<string, number>>;
+  public abstract readonly shadowVariantName?: string;
+  public abstract readonly serverlessVariantNames?: readonly string[];
 
   public metricInvocations(props?: EndpointMetricOptions): cloudwatch.Metric {
     return this.metric('Invocations', 'Sum', props);
@@ -61,6 +68,14 @@ export abstract class InferenceEndpointBase extends Construct implements IInfere
 
   public metricDiskUtilization(props?: EndpointMetricOptions): cloudwatch.Metric {
     return this.metric('DiskUtilization', 'Average', { period: Duration.minutes(5), ...props }, '/aws/sagemaker/Endpoints');
+  }
+
+  public metricServerlessConcurrencyUtilization(props?: EndpointMetricOptions): cloudwatch.Metric {
+    // "ServerlessConcurrentExecutionsUtilization: The number of concurrent executions divided by the
+    // maximum concurrency. Units: None. Valid statistics: Average, Max, Min" (SageMaker developer guide,
+    // "Alarms and logs for tracking metrics from serverless endpoints",
+    // https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints-monitoring.html).
+    return this.metric('ServerlessConcurrentExecutionsUtilization', 'Maximum', props);
   }
 
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
@@ -100,6 +115,16 @@ export interface InferenceEndpointAttributes {
    * @default unknown (monitoring then treats an instance as one vCPU)
    */
   readonly variantVcpus?: Record<string, number>;
+  /**
+   * Name of the shadow variant, the last of `variantNames`.
+   * @default no shadow variant
+   */
+  readonly shadowVariantName?: string;
+  /**
+   * Names of the variants served by SageMaker serverless inference, among `variantNames`.
+   * @default none (every variant runs on instances)
+   */
+  readonly serverlessVariantNames?: string[];
 }
 
 const ENDPOINT_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
@@ -111,6 +136,8 @@ export class ImportedInferenceEndpoint extends InferenceEndpointBase {
   public readonly variantNames: readonly string[];
   public readonly dataCaptureLocation?: string;
   public readonly variantVcpus?: Readonly<Record<string, number>>;
+  public readonly shadowVariantName?: string;
+  public readonly serverlessVariantNames?: readonly string[];
 
   constructor(scope: Construct, id: string, attrs: InferenceEndpointAttributes) {
     super(scope, id);
@@ -125,11 +152,19 @@ export class ImportedInferenceEndpoint extends InferenceEndpointBase {
     if (attrs?.dataCaptureLocation !== undefined) {
       v.matches(attrs.dataCaptureLocation, /^s3:\/\/[^/]+\/.*\/$/, 'dataCaptureLocation', 'must be an s3://bucket/prefix/ location ending with "/"');
     }
+    if (attrs?.shadowVariantName !== undefined && Array.isArray(variants)) {
+      v.check(variants.length > 1 && variants[variants.length - 1] === attrs.shadowVariantName, 'shadowVariantName', attrs.shadowVariantName,
+        'must be the last of variantNames, after at least one production variant');
+    }
+    (attrs?.serverlessVariantNames ?? []).forEach((n, i) => v.check(Array.isArray(variants) && variants.includes(n), `serverlessVariantNames[${i}]`, n,
+      'must be one of variantNames'));
     v.throwIfAny();
     this.endpointName = attrs.endpointName;
     this.endpointArn = endpointArnOf(this, attrs.endpointName);
     this.variantNames = [...variants];
     this.dataCaptureLocation = attrs.dataCaptureLocation;
     this.variantVcpus = attrs.variantVcpus;
+    this.shadowVariantName = attrs.shadowVariantName;
+    this.serverlessVariantNames = attrs.serverlessVariantNames ? [...attrs.serverlessVariantNames] : undefined;
   }
 }

@@ -49,6 +49,18 @@ export interface IInferenceEndpoint extends IConstruct {
    * @default unknown (monitoring then treats an instance as one vCPU)
    */
   readonly variantVcpus?: Readonly<Record<string, number>>;
+  /**
+   * Name of the shadow variant (the last of `variantNames`), which receives a copy of production
+   * traffic and whose responses are not returned to callers.
+   * @default no shadow variant
+   */
+  readonly shadowVariantName?: string;
+  /**
+   * Names of the variants served by SageMaker serverless inference. They publish no instance metrics
+   * (CPU, disk, GPU) and no model-error count, but a concurrency utilization.
+   * @default none (every variant runs on instances)
+   */
+  readonly serverlessVariantNames?: readonly string[];
   /** Requests (AWS/SageMaker Invocations; Sum over 1 minute). */
   metricInvocations(props?: EndpointMetricOptions): cloudwatch.Metric;
   /** Model latency in microseconds (AWS/SageMaker ModelLatency; p99 over 1 minute unless `statistic` says otherwise). */
@@ -67,6 +79,11 @@ export interface IInferenceEndpoint extends IConstruct {
   metricGpuUtilization(props?: EndpointMetricOptions): cloudwatch.Metric;
   /** Disk utilization of the instances (/aws/sagemaker/Endpoints DiskUtilization; Average over 5 minutes). */
   metricDiskUtilization(props?: EndpointMetricOptions): cloudwatch.Metric;
+  /**
+   * Concurrent executions of a serverless variant divided by its maximum concurrency, 0 to 1
+   * (AWS/SageMaker ServerlessConcurrentExecutionsUtilization; Maximum over 1 minute). Serverless variants only.
+   */
+  metricServerlessConcurrencyUtilization(props?: EndpointMetricOptions): cloudwatch.Metric;
   /** Lets the grantee invoke the endpoint (real-time, async and streaming), nothing else. */
   grantInvoke(grantee: iam.IGrantable): iam.Grant;
 }
@@ -123,6 +140,8 @@ export class InferenceEndpoint extends InferenceEndpointBase {
   public readonly variantNames: readonly string[];
   public readonly dataCaptureLocation?: string;
   public readonly variantVcpus: Readonly<Record<string, number>>;
+  public readonly shadowVariantName?: string;
+  public readonly serverlessVariantNames: readonly string[];
   /** Key for volumes, flow logs, notifications and async results (undefined for serverless endpoints, which use none). */
   public readonly encryptionKey?: kms.IKey;
   /** Execution role of the models. */
@@ -163,6 +182,8 @@ export class InferenceEndpoint extends InferenceEndpointBase {
       if (n !== undefined) vcpus[this.variantNames[i]] = n;
     });
     this.variantVcpus = vcpus;
+    this.shadowVariantName = shadow ? this.variantNames[variants.length] : undefined;
+    this.serverlessVariantNames = this.variantNames.filter((_, i) => all[i].serverless !== undefined);
     this.removalPolicy = resolveRemovalPolicy(this, props.removalPolicy, profile);
     // A serverless endpoint has nothing to encrypt with a key of its own (no volume key, VPC or async output).
     const key = serverless ? undefined : props.encryptionKey ?? createKey(this, 'Key', {

@@ -8,6 +8,7 @@ import { Validator } from '../core/errors';
 import { deliverReliably } from '../core/event-delivery';
 import { dashedName } from '../core/naming';
 import { APPROVED_VERSION_PLACEHOLDER } from '../inference/approved-version-parameter';
+import { productionVariantNames } from '../inference/inference-endpoint-base';
 import { approvedPackageParameterName } from '../inference/model-source';
 import { DRIFT_METRIC_SPEC } from './drift-metrics';
 import { DRIFT_MONITOR_DEFAULTS, DriftMonitorProps, DriftProblemType, DriftQualityMetricName, QUALITY_METRIC_GOALS } from './drift-monitor-props';
@@ -136,7 +137,11 @@ export class DriftMonitor extends Construct implements IDriftMonitor {
 
     const args: DriftJobArguments = {
       endpointName: this.endpointName,
-      variantNames: ep.variantNames,
+      // Production variants only: a shadow variant gets a copy of the requests and its responses reach
+      // no caller ("Each shadow variant is a model in shadow mode with production traffic replicated
+      // from the production variant", SageMaker API Endpoint.ShadowProductionVariants), so its records
+      // would count the same requests twice and mix the candidate's predictions into the served version's quality.
+      variantNames: productionVariantNames(ep),
       captureUri: ep.dataCaptureLocation!,
       servedVersionParameter: parameterName,
       placeholder: APPROVED_VERSION_PLACEHOLDER,

@@ -32,6 +32,7 @@ export function validateMonitoringProps(scope: IConstruct, props: MonitoringStac
   between('trainingMaxRunTime', Duration.minutes(5), Duration.days(28));
   between('endpointLatencyP99', Duration.millis(1), Duration.hours(1));
   for (const name of ['endpointMemoryUtilization', 'endpointDiskUtilization'] as const) v.inRange(t[name], 1, 100, `thresholds.${name}`);
+  v.inRange(t.endpointServerlessConcurrency, 1, 100, 'thresholds.endpointServerlessConcurrency');
   v.check(t.endpointCpuUtilization > 0 && Number.isFinite(t.endpointCpuUtilization), 'thresholds.endpointCpuUtilization',
     t.endpointCpuUtilization, 'must be a positive percentage (SageMaker reports up to 100 x cores)');
 

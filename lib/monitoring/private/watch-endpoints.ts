@@ -1,7 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import type { AlarmThresholds } from '../../core/environment';
+import { AlarmThresholds, DEFAULT_SERVERLESS_CONCURRENCY_THRESHOLD } from '../../core/environment';
+import type { IInferenceEndpoint } from '../../inference/inference-endpoint';
 import type { IDataLakehouse } from '../../lakehouse/data-lakehouse';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { RetrainTrigger } from '../../training/retrain-trigger';
@@ -35,44 +36,32 @@ export function watchEndpoint(scope: Construct, alarms: AlarmFactory, t: AlarmTh
   const health: cloudwatch.IAlarm[] = [];
   const byVariant = (f: (variantName: string) => cloudwatch.IMetric) => variants.map(f);
 
+  const serverless = new Set(ep.serverlessVariantNames ?? []);
   for (const variantName of variants) {
     const where = `${label}/${variantName}`;
-    health.push(
-      alarms.alarm(scope, `${label}${variantName}5xx`, {
-        metric: ep.metric5xx({ variantName }), threshold: t.endpoint5xxErrors, above: true, evaluationPeriods: t.evaluationPeriods, notify: false,
-        description: `Endpoint ${where}: ${t.endpoint5xxErrors} or more server errors a minute`,
-      }),
-      alarms.alarm(scope, `${label}${variantName}ModelErrors`, {
+    const isServerless = serverless.has(variantName);
+    health.push(alarms.alarm(scope, `${label}${variantName}5xx`, {
+      metric: ep.metric5xx({ variantName }), threshold: t.endpoint5xxErrors, above: true, evaluationPeriods: t.evaluationPeriods, notify: false,
+      description: `Endpoint ${where}: ${t.endpoint5xxErrors} or more server errors a minute`,
+    }));
+    // InvocationModelErrors is not in the exhaustive list of serverless metrics (see SERVERLESS_METRICS_DOC).
+    if (!isServerless) {
+      health.push(alarms.alarm(scope, `${label}${variantName}ModelErrors`, {
         metric: ep.metricModelErrors({ variantName }), threshold: t.endpointModelErrors, above: true, evaluationPeriods: t.evaluationPeriods, notify: false,
         description: `Endpoint ${where}: ${t.endpointModelErrors} or more model container errors a minute`,
-      }),
-      alarms.alarm(scope, `${label}${variantName}LatencyP99`, {
-        metric: ep.metricLatency({ variantName }), threshold: t.endpointLatencyP99.toMilliseconds() * 1000, above: true,
-        evaluationPeriods: t.evaluationPeriods, notify: false,
-        description: `Endpoint ${where}: p99 model latency of ${t.endpointLatencyP99.toHumanString()} or more`,
-      }),
-    );
+      }));
+    }
+    health.push(alarms.alarm(scope, `${label}${variantName}LatencyP99`, {
+      metric: ep.metricLatency({ variantName }), threshold: t.endpointLatencyP99.toMilliseconds() * 1000, above: true,
+      evaluationPeriods: t.evaluationPeriods, notify: false,
+      description: `Endpoint ${where}: p99 model latency of ${t.endpointLatencyP99.toHumanString()} or more`,
+    }));
     alarms.alarm(scope, `${label}${variantName}4xx`, {
       metric: ep.metric4xx({ variantName }), threshold: t.endpoint4xxErrors, above: true, evaluationPeriods: t.evaluationPeriods, notify: true,
       description: `Endpoint ${where}: ${t.endpoint4xxErrors} or more client errors a minute (callers send bad requests)`,
     });
-    // "CPUUtilization: The sum of each individual CPU core's utilization. The CPU utilization of each
-    // core range is 0-100. For example, if there are four CPUs, the CPUUtilization range is 0%-400%"
-    // (SageMaker, Monitor Amazon SageMaker AI with Amazon CloudWatch): the threshold, a percentage of
-    // the instance's capacity, is scaled by its vCPUs (80 % of an ml.m5.large is 160).
-    const vcpus = ep.variantVcpus?.[variantName] ?? 1;
-    const utilization: Array<[string, cloudwatch.IMetric, number]> = [
-      ['Cpu', ep.metricCpuUtilization({ variantName }), t.endpointCpuUtilization * vcpus],
-      ['Memory', ep.metricMemoryUtilization({ variantName }), t.endpointMemoryUtilization],
-      ['Disk', ep.metricDiskUtilization({ variantName }), t.endpointDiskUtilization],
-    ];
-    for (const [what, metric, threshold] of utilization) {
-      const share = what === 'Cpu' ? `${t.endpointCpuUtilization} percent of ${vcpus} vCPU${vcpus === 1 ? '' : 's'} (${threshold})` : `${threshold} percent`;
-      alarms.alarm(scope, `${label}${variantName}${what}`, {
-        metric, threshold, above: true, evaluationPeriods: t.evaluationPeriods, notify: true,
-        description: `Endpoint ${where}: ${what.toLowerCase()} utilization of ${share} or more; scale out or resize`,
-      });
-    }
+    if (isServerless) serverlessAlarms(scope, alarms, t, ep, label, variantName);
+    else instanceAlarms(scope, alarms, t, ep, label, variantName);
   }
 
   let drift: DriftMonitor | undefined;
@@ -129,23 +118,98 @@ export function watchEndpoint(scope: Construct, alarms: AlarmFactory, t: AlarmTh
       graph(`${label}: errors`, [
         ...byVariant((variantName) => ep.metric4xx({ variantName, label: `4xx ${variantName}` })),
         ...byVariant((variantName) => ep.metric5xx({ variantName, label: `5xx ${variantName}` })),
-        ...byVariant((variantName) => ep.metricModelErrors({ variantName, label: `model ${variantName}` })),
+        ...variants.filter((n) => !serverless.has(n)).map((variantName) => ep.metricModelErrors({ variantName, label: `model ${variantName}` })),
       ]),
     ],
     [
-      graph(`${label}: utilization (%)`, [
-        ep.metricCpuUtilization({ label: 'CPU' }), ep.metricMemoryUtilization({ label: 'memory' }),
-        ep.metricDiskUtilization({ label: 'disk' }), ep.metricGpuUtilization({ label: 'GPU' }),
-      ]),
-      // Each instance reports CPU once a minute, so the sample count is the number of running instances.
-      graph(`${label}: instances (autoscaling capacity)`, byVariant((variantName) =>
-        ep.metricCpuUtilization({ variantName, statistic: 'SampleCount', period: Duration.minutes(1), label: variantName }))),
+      ...capacityWidgets(label, ep, variants.filter((n) => !serverless.has(n)), variants.filter((n) => serverless.has(n))),
       new cloudwatch.AlarmStatusWidget({ title: `${label}: model health`, alarms: [modelHealth, ...health], width: 8, height: 6 }),
     ],
   ];
   rows.push(...driftRows);
   if (driftWidgetsMm.length > 0) rows.push(driftWidgetsMm);
   return { watch: { label, modelHealth, drift, modelMonitor }, rows };
+}
+
+/**
+ * What a serverless variant publishes: "The metrics below are an exhaustive list of metrics for
+ * serverless endpoints. Any metric not listed below is not published for serverless endpoints":
+ * OverheadLatency, Invocation4XXErrors, Invocation5XXErrors, Invocations, ModelLatency,
+ * ModelSetupTime, MemoryUtilization, ServerlessConcurrentExecutionsUtilization and, with
+ * provisioned concurrency, ServerlessProvisionedConcurrency{Executions,Utilization,Invocations,
+ * SpilloverInvocations}. So no CPUUtilization, DiskUtilization, GPUUtilization or
+ * InvocationModelErrors: an alarm on those would stay without data forever.
+ */
+export const SERVERLESS_METRICS_DOC = 'https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints-monitoring.html';
+
+/** CPU, memory and disk alarms of an instance-based variant; they notify on their own. */
+function instanceAlarms(scope: Construct, alarms: AlarmFactory, t: AlarmThresholds, ep: IInferenceEndpoint, label: string, variantName: string): void {
+  const where = `${label}/${variantName}`;
+  // "CPUUtilization: The sum of each individual CPU core's utilization. The CPU utilization of each
+  // core range is 0-100. For example, if there are four CPUs, the CPUUtilization range is 0%-400%"
+  // (SageMaker, Monitor Amazon SageMaker AI with Amazon CloudWatch): the threshold, a percentage of
+  // the instance's capacity, is scaled by its vCPUs (80 % of an ml.m5.large is 160).
+  const vcpus = ep.variantVcpus?.[variantName] ?? 1;
+  const utilization: Array<[string, cloudwatch.IMetric, number]> = [
+    ['Cpu', ep.metricCpuUtilization({ variantName }), t.endpointCpuUtilization * vcpus],
+    ['Memory', ep.metricMemoryUtilization({ variantName }), t.endpointMemoryUtilization],
+    ['Disk', ep.metricDiskUtilization({ variantName }), t.endpointDiskUtilization],
+  ];
+  for (const [what, metric, threshold] of utilization) {
+    const share = what === 'Cpu' ? `${t.endpointCpuUtilization} percent of ${vcpus} vCPU${vcpus === 1 ? '' : 's'} (${threshold})` : `${threshold} percent`;
+    alarms.alarm(scope, `${label}${variantName}${what}`, {
+      metric, threshold, above: true, evaluationPeriods: t.evaluationPeriods, notify: true,
+      description: `Endpoint ${where}: ${what.toLowerCase()} utilization of ${share} or more; scale out or resize`,
+    });
+  }
+}
+
+/**
+ * Memory and concurrency alarms of a serverless variant (it has no instances: no CPU or disk
+ * metric, see {@link SERVERLESS_METRICS_DOC}); they notify on their own.
+ */
+function serverlessAlarms(scope: Construct, alarms: AlarmFactory, t: AlarmThresholds, ep: IInferenceEndpoint, label: string, variantName: string): void {
+  const where = `${label}/${variantName}`;
+  // Serverless endpoints publish MemoryUtilization in the /aws/sagemaker/Endpoints namespace
+  // (SageMaker developer guide, "Monitor a Serverless Endpoint").
+  alarms.alarm(scope, `${label}${variantName}Memory`, {
+    metric: ep.metricMemoryUtilization({ variantName }), threshold: t.endpointMemoryUtilization, above: true, evaluationPeriods: t.evaluationPeriods, notify: true,
+    description: `Endpoint ${where} (serverless): memory utilization of ${t.endpointMemoryUtilization} percent or more; raise serving memorySizeMiB`,
+  });
+  // ServerlessConcurrentExecutionsUtilization is concurrent executions / maximum concurrency (0 to 1).
+  const percent = t.endpointServerlessConcurrency ?? DEFAULT_SERVERLESS_CONCURRENCY_THRESHOLD;
+  alarms.alarm(scope, `${label}${variantName}Concurrency`, {
+    metric: ep.metricServerlessConcurrencyUtilization({ variantName }), threshold: percent / 100, above: true,
+    evaluationPeriods: t.evaluationPeriods, notify: true,
+    description: `Endpoint ${where} (serverless): ${percent} percent or more of its maximum concurrency in use; `
+      + 'requests beyond it are throttled: raise serving maxConcurrency',
+  });
+}
+
+/**
+ * Utilization and capacity graphs: CPU, memory, disk and GPU with the instance count of
+ * instance-based variants; memory and concurrency of serverless variants.
+ */
+function capacityWidgets(label: string, ep: IInferenceEndpoint, instanceVariants: string[], serverlessVariants: string[]): cloudwatch.IWidget[] {
+  const widgets: cloudwatch.IWidget[] = [];
+  const width = instanceVariants.length > 0 && serverlessVariants.length > 0 ? 4 : 8;
+  if (instanceVariants.length > 0) {
+    const variantName = instanceVariants[0];
+    widgets.push(graph(`${label}: utilization (%)`, [
+      ep.metricCpuUtilization({ variantName, label: 'CPU' }), ep.metricMemoryUtilization({ variantName, label: 'memory' }),
+      ep.metricDiskUtilization({ variantName, label: 'disk' }), ep.metricGpuUtilization({ variantName, label: 'GPU' }),
+    ], [], width));
+    // Each instance reports CPU once a minute, so the sample count is the number of running instances.
+    widgets.push(graph(`${label}: instances (autoscaling capacity)`, instanceVariants.map((n) =>
+      ep.metricCpuUtilization({ variantName: n, statistic: 'SampleCount', period: Duration.minutes(1), label: n })), [], width));
+  }
+  if (serverlessVariants.length > 0) {
+    widgets.push(graph(`${label}: serverless memory utilization (%)`, serverlessVariants.map((n) =>
+      ep.metricMemoryUtilization({ variantName: n, label: n })), [], width));
+    widgets.push(graph(`${label}: serverless concurrency (share of maximum)`, serverlessVariants.map((n) =>
+      ep.metricServerlessConcurrencyUtilization({ variantName: n, label: n })), [], width));
+  }
+  return widgets;
 }
 
 /**
