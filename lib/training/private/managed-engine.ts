@@ -495,6 +495,7 @@ export class ManagedEngine extends Construct {
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: perms.LINEAGE_CONTEXT, resources: [contexts] }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: perms.LINEAGE_ARTIFACT, resources: [artifacts] }));
     registry.grantRegister(this.stateMachine, model);
+    mlflow?.acknowledgeOrchestrator(role);
     acknowledgeWildcardResources(role, ['*'], 'Step Functions log delivery and X-Ray tracing APIs support no resource-level permissions.');
     acknowledgeWildcardResources(role, [
       ...[`${jobPrefix}-p-*`, `${jobPrefix}-b-*`, `${jobPrefix}-e-*`].map((n) => stack.formatArn({ service: 'sagemaker', resource: 'processing-job', resourceName: n })),

@@ -19,8 +19,10 @@ import { RETRY_ERRORS, retry } from './steps';
 /** The handler's directory (it holds only index.js; `npm run build` copies it into dist/). */
 export const MLFLOW_LOGGER_DIR = path.join(__dirname, 'mlflow-logger');
 
-/** Where the MLflow run's ids and artifact location live in the execution state. */
-export const MLFLOW_RUN = '$.mlflow';
+/** Where the logger's results live in the execution state. */
+export const MLFLOW = '$.mlflow';
+/** The MLflow run's ids and artifact location (the handler's `start` result). */
+export const MLFLOW_RUN = `${MLFLOW}.run`;
 
 /** Options of {@link MlflowLogging}. */
 export interface MlflowLoggingOptions {
@@ -112,10 +114,8 @@ export class MlflowLogging extends Construct {
         'reproduces.$': `${PINNED}.reproduces`,
         'lineage.$': o.runUri('lineage.json'),
       },
-    // No ResultSelector: a path it names that the response lacks would end the run with
-    // States.Runtime, which no Catch catches. The handler returns runId, experimentId, artifactUri,
-    // artifactBucket and artifactKeyPrefix.
-    }, MLFLOW_RUN);
+    // The handler returns runId, experimentId, artifactUri, artifactBucket and artifactKeyPrefix, or throws.
+    }, MLFLOW, { 'run.$': '$.Payload' });
     return this.guarded(start, 'could not be logged to MLflow', next);
   }
 
@@ -160,8 +160,8 @@ export class MlflowLogging extends Construct {
       },
     }, sfn.JsonPath.DISCARD);
     const alert = this.alert('Registered run not fully logged to MLflow',
-      'was registered, but its MLflow run was not completed (artifacts, version tag or status)', `${MLFLOW_RUN}.error`, next);
-    for (const s of [report, lineage, finish]) s.addCatch(alert, { errors: ['States.ALL'], resultPath: `${MLFLOW_RUN}.error` });
+      'was registered, but its MLflow run was not completed (artifacts, version tag or status)', `${MLFLOW}.error`, next);
+    for (const s of [report, lineage, finish]) s.addCatch(alert, { errors: ['States.ALL'], resultPath: `${MLFLOW}.error` });
     report.next(lineage).next(finish).next(next);
     return this.ifLogged('Logged to MLflow?', report, next);
   }
@@ -175,17 +175,27 @@ export class MlflowLogging extends Construct {
     return this.ifLogged(`MLflow run to end${id}?`, end, next);
   }
 
+  /** cdk-nag acknowledgements for the orchestrator's role: the MLflow artifact prefix and the logger's versions. */
+  public acknowledgeOrchestrator(role: iam.IRole): void {
+    acknowledgeWildcardResources(role, [this.o.bucket.arnForObjects(`${REGISTRY_DEFAULTS.mlflowPrefix}*`)],
+      'Copies the run\'s evaluation report and lineage document into its MLflow artifact location, under the mlflow/ prefix; MLflow names the run folders.');
+    acknowledgeWildcardResources(role, [`${this.function.functionArn}:*`],
+      'lambda:InvokeFunction on the MLflow logger and its versions (the Step Functions Lambda integration grants both); no other function.');
+  }
+
   private ifLogged(id: string, then: sfn.IChainable, otherwise: sfn.IChainable): sfn.Choice {
     return new sfn.Choice(this, id)
       .when(sfn.Condition.isPresent(`${MLFLOW_RUN}.runId`), then)
       .otherwise(otherwise);
   }
 
-  private invoke(id: string, payload: Record<string, unknown>, resultPath: string): tasks.LambdaInvoke {
+  private invoke(id: string, payload: Record<string, unknown>, resultPath: string, resultSelector?: Record<string, string>): tasks.LambdaInvoke {
+    // The optimized integration (arn:aws:states:::lambda:invoke): its result holds the function's
+    // response in Payload (Step Functions developer guide, "Invoke an AWS Lambda function").
     const task = new tasks.LambdaInvoke(this, id, {
       lambdaFunction: this.function,
       payload: sfn.TaskInput.fromObject(payload),
-      payloadResponseOnly: true,
+      resultSelector,
       // The project's retry policy instead of the construct's default retrier.
       retryOnServiceExceptions: false,
       resultPath,
@@ -197,8 +207,8 @@ export class MlflowLogging extends Construct {
 
   private guarded(task: tasks.LambdaInvoke, what: string, next: sfn.IChainable): sfn.IChainable {
     // The catcher's output goes beside $.mlflow, which stays absent: later states skip MLflow.
-    const alert = this.alert('Run not logged to MLflow', what, `${MLFLOW_RUN}Error`, next);
-    task.addCatch(alert, { errors: ['States.ALL'], resultPath: `${MLFLOW_RUN}Error` });
+    const alert = this.alert('Run not logged to MLflow', what, `${MLFLOW}Error`, next);
+    task.addCatch(alert, { errors: ['States.ALL'], resultPath: `${MLFLOW}Error` });
     return task.next(next);
   }
 
