@@ -65,7 +65,7 @@ describe('SigV4 (own implementation)', () => {
     ] as const) {
       const headers: Record<string, string> = { 'host': 'eu-west-1.experiments.sagemaker.aws', 'x-amz-date': '20261204T020000Z', 'x-mlflow-sm-tracking-server-arn': ARN, 'x-amz-security-token': 'session' };
       const ours = logger.signRequest({ method, path, query, headers, body, region: 'eu-west-1', service: 'sagemaker-mlflow', credentials });
-      const theirs = await smithy.sign({ method, protocol: 'https:', hostname: headers.host, path, query: { ...query }, headers: { ...headers }, body } as any,
+      const theirs: any = await smithy.sign({ method, protocol: 'https:', hostname: headers.host, path, query: { ...query }, headers: { ...headers }, body } as any,
         { signingDate: new Date('2026-12-04T02:00:00Z') });
       expect(ours.authorization).toBe(theirs.headers.authorization);
     }
