@@ -125,6 +125,7 @@ export class TrainingCluster extends Construct implements ITrainingCluster {
         options: props.managed!,
         removalPolicy,
         jobNetwork: props.jobNetwork ?? TRAINING_DEFAULTS.jobNetwork,
+        alertTopic: this.alertTopic,
       });
       this.stateMachine = managed.stateMachine;
       this.jobRole = managed.jobRole;

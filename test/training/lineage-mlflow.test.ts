@@ -9,9 +9,9 @@ import { SKIP_BUNDLING, testApp, testStack } from '../helpers/app';
  * Issue 19, experiments: "when the MLflow tracking server is not enabled, nothing half-configured is
  * left behind". The default app (dev) does not enable it: no tracking server, no role or grant for
  * it, no sagemaker-mlflow permission, no state that would log to it, in any stack of the stage.
- * (Logging every run to the server when it is enabled is not built yet; see the design in the
- * report of issue 19: the documented client is the MLflow SDK with the SageMaker MLflow plugin,
- * which signs its REST calls with SigV4, so Step Functions cannot call it directly.)
+ * When it is enabled, every run is logged there by a Lambda function that signs the MLflow REST
+ * calls with SigV4 (Step Functions cannot sign them itself); that function, its role and the states
+ * that call it exist only then (test/training/mlflow-workflow.test.ts, mlflow-logger.test.ts).
  */
 describe('MLflow not enabled: nothing half-configured', () => {
   const { stages } = buildDefaultApp(testApp({ ...SKIP_BUNDLING }));

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -14,12 +15,13 @@ import { MlInstanceType } from '../../core/ml-instance-type';
 import { IDataLakehouse } from '../../lakehouse/data-lakehouse';
 import { TableFormat } from '../../lakehouse/table';
 import { LakehouseZone } from '../../lakehouse/zone';
-import { IModelRegistry } from '../../registry/model-registry';
+import { IModelRegistry, ModelRegistry } from '../../registry/model-registry';
 import { REGISTRATION_APPROVAL_STATUS } from '../../registry/model-registry-props';
 import * as perms from '../perms';
 import { ManagedTrainingOptions, MetricGoal, TRAINING_DEFAULTS } from '../training-cluster-props';
 import { ImageUse, TrainingImage } from '../training-image';
 import { LINEAGE_SCHEMA, SCRIPT_ROLES, lineageStates, metadataText, pinStates, pinnedCode } from './lineage';
+import { MlflowLogging } from './mlflow-logging';
 import { TrainingNetwork } from './network';
 import { CODE_DIR, DATA_DIR, MODEL_DIR, OUTPUT_DIR, RETRY_ERRORS, StepSettings, codeInput, retry, stepSettings } from './steps';
 
@@ -34,6 +36,8 @@ export interface ManagedEngineProps {
   readonly removalPolicy: RemovalPolicy;
   /** Whether jobs join the network's VPC (`'vpc'`) or run on SageMaker's own network (`'managed'`). */
   readonly jobNetwork: SageMakerNetwork;
+  /** Topic of the training alerts (an MLflow logging failure is reported there). */
+  readonly alertTopic: sns.ITopic;
 }
 
 /**
@@ -390,22 +394,45 @@ export class ManagedEngine extends Construct {
     });
     register.addRetry(retry(RETRY_ERRORS.sagemakerSdk));
 
+    // Experiments (issue 19): with the registry's MLflow tracking server, every evaluated run is
+    // logged there (lib/training/private/mlflow-logging.ts); without it, nothing MLflow-related exists.
+    const mlflow = registry instanceof ModelRegistry && registry.trackingServerArn
+      ? new MlflowLogging(this, 'Mlflow', {
+        registry,
+        model,
+        groupName,
+        bucket,
+        prefix,
+        logKey: lakehouse.encryptionKey,
+        removalPolicy: props.removalPolicy,
+        alertTopic: props.alertTopic,
+        metric: o.evaluate.metric,
+        runUri,
+        params: { 'data.table': `${sourceTable.databaseName}.${sourceTable.tableName}`, 'instance-types': instanceTypes },
+      })
+      : undefined;
+
     const failed = new sfn.Fail(this, 'StepFailed', { error: 'RetrainingStepFailed', causePath: '$.error.Cause' });
+    // A step that fails after the run was logged ends its MLflow run FAILED first.
+    const failedAfterLogging = mlflow ? mlflow.endRun('', 'FAILED', failed) : failed;
     exportData.addRetry(retry(RETRY_ERRORS.athena));
     for (const s of [prepareJob, baselineJob, trainJob, evaluateJob]) s.addRetry(retry(RETRY_ERRORS.sagemakerJob));
-    for (const s of [exportData, prepareJob, baselineJob, trainJob, evaluateJob, register]) s.addCatch(failed, { resultPath: '$.error' });
-    for (const s of [checkExport, readReport, lineage.writeDocument[1], ...lineage.record]) s.addCatch(failed, { resultPath: '$.error' });
+    for (const s of [exportData, prepareJob, baselineJob, trainJob, evaluateJob]) s.addCatch(failed, { resultPath: '$.error' });
+    for (const s of [checkExport, readReport]) s.addCatch(failed, { resultPath: '$.error' });
+    for (const s of [register, lineage.writeDocument[1], ...lineage.record]) s.addCatch(failedAfterLogging, { resultPath: '$.error' });
 
     // Write the lineage document, register (pointing to it), then record the lineage entities.
     let registration = sfn.Chain.start(lineage.writeDocument[0]).next(lineage.writeDocument[1]).next(register);
     for (const s of lineage.record) registration = registration.next(s);
+    const registered = new sfn.Succeed(this, 'Registered');
     const gate = new sfn.Choice(this, 'MetricPasses?')
       .when(sfn.Condition.and(sfn.Condition.isPresent(metricPath), sfn.Condition.isNumeric(metricPath), passes),
-        registration.next(new sfn.Succeed(this, 'Registered')))
-      .otherwise(belowThreshold);
+        registration.next(mlflow ? mlflow.finishRun(registered) : registered))
+      // A gated run's MLflow run ends KILLED: evaluated, not registered.
+      .otherwise(mlflow ? mlflow.endRun(' (gated)', 'KILLED', belowThreshold) : belowThreshold);
     const hasData = new sfn.Choice(this, 'HasData?')
       .when(sfn.Condition.numberGreaterThan('$.exported.KeyCount', 0),
-        prepareJob.next(baselineJob).next(trainJob).next(evaluateJob).next(readReport).next(gate))
+        prepareJob.next(baselineJob).next(trainJob).next(evaluateJob).next(readReport).next(mlflow ? mlflow.startRun(gate) : gate))
       .otherwise(noData);
 
     // What a fresh run pins: the deployed scripts (asset keys are content hashes), images and
@@ -468,6 +495,7 @@ export class ManagedEngine extends Construct {
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: perms.LINEAGE_CONTEXT, resources: [contexts] }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: perms.LINEAGE_ARTIFACT, resources: [artifacts] }));
     registry.grantRegister(this.stateMachine, model);
+    mlflow?.acknowledgeOrchestrator(role);
     acknowledgeWildcardResources(role, ['*'], 'Step Functions log delivery and X-Ray tracing APIs support no resource-level permissions.');
     acknowledgeWildcardResources(role, [
       ...[`${jobPrefix}-p-*`, `${jobPrefix}-b-*`, `${jobPrefix}-e-*`].map((n) => stack.formatArn({ service: 'sagemaker', resource: 'processing-job', resourceName: n })),

@@ -28,12 +28,19 @@ export const OUTPUT_DIR = '/opt/ml/processing/output';
  *   ServiceUnavailable (S3 API reference, "Error responses").
  * - Optimized Athena integration (startQueryExecution.sync): `Athena.<Exception>`; StartQueryExecution
  *   documents TooManyRequestsException and InternalServerException; AmazonAthenaException is the generic one.
+ * - Lambda invoke: "Handle Lambda service exceptions"
+ *   (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html): transient
+ *   service errors are `Lambda.ClientExecutionTimeoutException`, `Lambda.ServiceException`,
+ *   `Lambda.AWSLambdaException`, `Lambda.SdkClientException`; throttling is
+ *   `Lambda.TooManyRequestsException`. Errors the function throws (and `Lambda.Unknown`: timeouts,
+ *   out of memory) are not retried.
  */
 export const RETRY_ERRORS = {
   sagemakerJob: ['SageMaker.ResourceLimitExceededException', 'SageMaker.AmazonSageMakerException'],
   sagemakerSdk: ['SageMaker.ThrottlingException', 'SageMaker.InternalFailureException', 'SageMaker.ServiceUnavailableException', 'SageMaker.ResourceLimitExceededException'],
   s3Sdk: ['S3.SlowDownException', 'S3.InternalErrorException', 'S3.ServiceUnavailableException'],
   athena: ['Athena.TooManyRequestsException', 'Athena.InternalServerException', 'Athena.AmazonAthenaException'],
+  lambda: ['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
 } as const;
 
 export function retry(errors: readonly string[]): sfn.RetryProps {
