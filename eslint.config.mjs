@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', 'dist/**', '.bench/**', '**/*.d.ts', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', 'dist/**', '.bench/**', '**/*.d.ts', 'coverage/**', '.tmp/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -24,6 +24,7 @@
  *   artifact location (`artifactBucket`, `artifactKeyPrefix` ending in '/');
  * - `{ action: 'finish', runId, status, tags }` with status FINISHED, FAILED or KILLED.
  */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the Lambda runtime loads this file as CommonJS, shipped as it is (no build step)
 const crypto = require('node:crypto');
 
 /**
