@@ -125,8 +125,8 @@ describe('TrainingCluster managed workflow', () => {
     // Prepare reads the run's export (item 7), not the table location with superseded snapshots.
     expect(JSON.stringify(states.Prepare.Parameters)).not.toMatch(/LakeCuratedBucket/);
     // A Hive source: the export is pinned (PinDataVersion on a fresh run, the recorded one on a reproduce run).
-    const rawPrepare = (def.States as Record<string, State>).Prepare.Parameters as any;
-    expect(rawPrepare.ProcessingInputs.find((i: any) => i.InputName === 'data').S3Input['S3Uri.$']).toBe('$.pinned.data.export');
+    const rawInputs = (def.States as Record<string, State>).Prepare.Parameters!.ProcessingInputs as Array<{ InputName: string; S3Input: Record<string, unknown> }>;
+    expect(rawInputs.find((i) => i.InputName === 'data')!.S3Input['S3Uri.$']).toBe('$.pinned.data.export');
     expect((def.States as Record<string, State>).PinDataVersion.Parameters).toMatchObject({
       'export.$': expect.stringMatching(/^States.Format\('s3:\/\/\$\{LakeAnalyticsBucket\w+\}\/training-exports\/churn\/\{\}\/', \$.run.id\)$/),
     });
