@@ -18,7 +18,13 @@ import { RETRY_ERRORS, retry } from './steps';
  * `noncurrentVersionRetention` (lib/lakehouse/private/lifecycle.ts), so a version id recorded here is
  * resolvable only within that window. A reproduce run reads the run's export instead
  * (`training-exports/<model>/<run id>/` in the analytics zone, exactly the rows the run read),
- * which nothing expires while current.
+ * which nothing expires while current (the analytics zone's defaults tier to Infrequent Access only;
+ * a zone `expireAfter` or `glacierAfter` set by the user would make old exports unreadable, and a
+ * reproduce run then stops with `RecordedDataGone` when the export has no objects left).
+ *
+ * The listing and the UNLOAD are two reads, not one transaction: a write that lands between them is
+ * in the export but not in the manifest. The export is therefore the authoritative record of the
+ * rows; the manifest says which files and versions the table held when the run started.
  */
 
 /**
