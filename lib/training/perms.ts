@@ -55,3 +55,8 @@ export const LINEAGE_ARTIFACT = ['sagemaker:CreateArtifact', 'sagemaker:AddAssoc
 /** Writing the run's lineage document (SSE-KMS with the registry key). */
 export const LINEAGE_DOCUMENT_WRITE = ['s3:PutObject'];
 export const LINEAGE_DOCUMENT_KEY = ['kms:Encrypt', 'kms:GenerateDataKey'];
+/**
+ * Listing a Hive source table's object versions for the run's data manifest (ListObjectVersions is
+ * authorized by s3:ListBucketVersions, on the bucket).
+ */
+export const TABLE_VERSIONS_LIST = ['s3:ListBucketVersions'];

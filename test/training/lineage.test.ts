@@ -231,6 +231,16 @@ describe('reproducing a version pins every recorded input', () => {
   });
 });
 
+describe('an Iceberg source pins its snapshot id, not an object-version manifest', () => {
+  test('no manifest states, no pinned data, no ListBucketVersions grant', async () => {
+    const manifestStates = ['DataManifestStart', 'ListDataVersions', 'ListMoreDataVersions', 'WriteDataManifestPage', 'PinDataVersion', 'UseRecordedExport', 'DataRecorded?', 'RecordedDataGone'];
+    expect(manifestStates.filter((s) => s in states)).toEqual([]);
+    const run = await execute(definition, { trigger: 'schedule' }, mocks());
+    expect(run.output.pinned.data).toBeUndefined();
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('s3:ListBucketVersions');
+  });
+});
+
 describe('day 0 and failures', () => {
   test('an Iceberg table without a snapshot (no rows yet) stops with NoTrainingData before the export', async () => {
     const run = await execute(definition, { trigger: 'schedule' }, mocks({ ReadSnapshot: sequence(snapshotRows()) }));

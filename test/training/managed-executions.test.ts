@@ -79,6 +79,10 @@ const lineageMocks: Record<string, TaskMock> = {
 
 function mocks(overrides: Record<string, TaskMock> = {}): Record<string, TaskMock> {
   return {
+    // S3 API reference, ListObjectVersions response (the Hive source's data manifest) and PutObject response.
+    ListDataVersions: sequence({ IsTruncated: false, Name: 'curated', Prefix: 'samples/', MaxKeys: 100,
+      Versions: [{ Key: 'samples/part-0.parquet', VersionId: 'v1', IsLatest: true, ETag: 'e1', Size: 2048, StorageClass: 'STANDARD' }] }),
+    WriteDataManifestPage: sequence({ ETag: 'm', ServerSideEncryption: 'aws:kms' }),
     Export: sequence(queryExecution('SUCCEEDED')),
     CheckExport: sequence(listed(1)),
     Prepare: sequence(processingJob('churn-p-run')),
@@ -98,7 +102,9 @@ describe('retraining workflow executions', () => {
   test('happy path: export, prepare, train, evaluate, register; the run records the query and the package', async () => {
     const run = await execute(definition, input, mocks());
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.path).toEqual(['Init', 'HasTrigger?', 'Reproduce?', 'PinCurrent', 'Export', 'CheckExport', 'HasData?', 'Prepare', 'Baseline', 'Train', 'Evaluate',
+    expect(run.path).toEqual(['Init', 'HasTrigger?', 'Reproduce?', 'PinCurrent',
+      'DataManifestStart', 'ListDataVersions', 'HasVersions?', 'DataManifestPage', 'WriteDataManifestPage', 'MoreDataVersions?', 'DataManifestDone', 'PinDataVersion',
+      'Export', 'CheckExport', 'HasData?', 'Prepare', 'Baseline', 'Train', 'Evaluate',
       'ReadEvaluation', 'MetricPasses?', 'ComposeLineage', 'WriteLineage', 'Register',
       'LineageContext', 'DataArtifact', 'CodeArtifact', 'ImageArtifact', 'LinkData', 'LinkCode', 'LinkImage', 'Registered']);
     expect(run.output.export.QueryExecutionId).toBe('a1b2c3d4-5678-90ab-cdef-EXAMPLE11111');

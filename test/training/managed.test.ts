@@ -81,10 +81,12 @@ describe('TrainingCluster managed workflow', () => {
   test('export -> check -> prepare -> baseline -> train -> evaluate -> read the report -> gate -> register', () => {
     expect(def.StartAt).toBe('Init');
     const order: string[] = [];
-    // A fresh run (Reproduce? takes its Default); lineage.test.ts follows the reproduce branch.
-    const next = (name: string) => (name === 'Reproduce?' ? states[name].Default : states[name].Next ?? (states[name].Choices as Array<{ Next: string }> | undefined)?.[0].Next) as string | undefined;
-    for (let s: string | undefined = 'Init'; s && order.length < 30; s = next(s)) order.push(s);
-    expect(order).toEqual(['Init', 'HasTrigger?', 'Reproduce?', 'PinCurrent', 'Export', 'CheckExport', 'HasData?', 'Prepare', 'Baseline', 'Train', 'Evaluate', 'ReadEvaluation', 'MetricPasses?',
+    // A fresh run (Reproduce? takes its Default) on a table whose versions fit one page (MoreDataVersions?
+    // takes its Default); lineage.test.ts follows the reproduce branch, lineage-hive.test.ts the manifest loop.
+    const next = (name: string) => (name === 'Reproduce?' || name === 'MoreDataVersions?' ? states[name].Default : states[name].Next ?? (states[name].Choices as Array<{ Next: string }> | undefined)?.[0].Next) as string | undefined;
+    for (let s: string | undefined = 'Init'; s && order.length < 40; s = next(s)) order.push(s);
+    expect(order).toEqual(['Init', 'HasTrigger?', 'Reproduce?', 'PinCurrent', 'DataManifestStart', 'ListDataVersions', 'HasVersions?', 'DataManifestPage',
+      'WriteDataManifestPage', 'MoreDataVersions?', 'DataManifestDone', 'PinDataVersion', 'Export', 'CheckExport', 'HasData?', 'Prepare', 'Baseline', 'Train', 'Evaluate', 'ReadEvaluation', 'MetricPasses?',
       'ComposeLineage', 'WriteLineage', 'Register', 'LineageContext', 'DataArtifact', 'CodeArtifact', 'ImageArtifact', 'LinkData', 'LinkCode', 'LinkImage', 'Registered']);
     expect(states['HasData?'].Default).toBe('NoTrainingData');
     expect(states['MetricPasses?'].Default).toBe('BelowThreshold');
@@ -122,7 +124,12 @@ describe('TrainingCluster managed workflow', () => {
     }
     // Prepare reads the run's export (item 7), not the table location with superseded snapshots.
     expect(JSON.stringify(states.Prepare.Parameters)).not.toMatch(/LakeCuratedBucket/);
-    expect(JSON.stringify(states.Prepare.Parameters)).toMatch(/"S3Uri.\$":"States.Format\('s3:\/\/\$\{LakeAnalyticsBucket\w+\}\/training-exports\/churn\/\{\}\/', \$.run.id\)"/);
+    // A Hive source: the export is pinned (PinDataVersion on a fresh run, the recorded one on a reproduce run).
+    const rawInputs = (def.States as Record<string, State>).Prepare.Parameters!.ProcessingInputs as Array<{ InputName: string; S3Input: Record<string, unknown> }>;
+    expect(rawInputs.find((i) => i.InputName === 'data')!.S3Input['S3Uri.$']).toBe('$.pinned.data.export');
+    expect((def.States as Record<string, State>).PinDataVersion.Parameters).toMatchObject({
+      'export.$': expect.stringMatching(/^States.Format\('s3:\/\/\$\{LakeAnalyticsBucket\w+\}\/training-exports\/churn\/\{\}\/', \$.run.id\)$/),
+    });
     expect(JSON.stringify(states.Evaluate.Parameters)).toMatch(/"S3Uri.\$":"\$\.train\.ModelArtifacts"/);
   });
 
@@ -169,7 +176,8 @@ describe('TrainingCluster managed workflow', () => {
   test('every task has a timeout, retries with backoff and ends in a Fail state on error', () => {
     const tasks = Object.entries(states).filter(([, s]) => s.Type === 'Task');
     expect(tasks.map(([n]) => n).sort()).toEqual(['Baseline', 'CheckExport', 'CodeArtifact', 'DataArtifact', 'DescribeRecorded', 'Evaluate', 'Export', 'ImageArtifact',
-      'LineageContext', 'LinkCode', 'LinkData', 'LinkImage', 'Prepare', 'ReadEvaluation', 'ReadRecordedLineage', 'Register', 'Train', 'WriteLineage']);
+      'LineageContext', 'LinkCode', 'LinkData', 'LinkImage', 'ListDataVersions', 'ListMoreDataVersions', 'Prepare', 'ReadEvaluation', 'ReadRecordedLineage', 'Register', 'Train',
+      'WriteDataManifestPage', 'WriteLineage']);
     for (const [name, s] of tasks) {
       expect([name, typeof s.TimeoutSeconds]).toEqual([name, 'number']);
       expect((s.Retry as Array<Record<string, unknown>>)[0]).toMatchObject({ BackoffRate: 2, MaxAttempts: 4, JitterStrategy: 'FULL' });

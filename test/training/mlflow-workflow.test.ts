@@ -41,8 +41,15 @@ const packageArn = 'arn:aws:sagemaker:us-east-1:123456789012:model-package/mlops
 const payload = (p: unknown) => ({ StatusCode: 200, ExecutedVersion: '$LATEST', Payload: p });
 const started = { runId: 'r-123', experimentId: '7', artifactUri: 's3://registry-bucket/mlflow/7/r-123/artifacts', artifactBucket: 'registry-bucket', artifactKeyPrefix: 'mlflow/7/r-123/artifacts/' };
 
+// The source table is not Iceberg: the run first lists its current object versions (S3 API reference,
+// ListObjectVersions: Versions[] with Key, VersionId, IsLatest, ETag, Size; IsTruncated) into a manifest.
+const versions = { Name: 'curated', Prefix: 'samples/', MaxKeys: 100, IsTruncated: false,
+  Versions: [{ Key: 'samples/a.parquet', VersionId: 'va1', IsLatest: true, ETag: 'va1-etag', Size: 1024, LastModified: '2026-12-01T00:00:00.000Z', StorageClass: 'STANDARD' }] };
+
 function mocks(overrides: Record<string, TaskMock> = {}): Record<string, TaskMock> {
   return {
+    ListDataVersions: sequence(versions),
+    WriteDataManifestPage: sequence({ ETag: '"m"' }),
     Export: sequence({ QueryExecution: { QueryExecutionId: 'q-1', Status: { State: 'SUCCEEDED' } } }),
     CheckExport: sequence({ KeyCount: 1 }),
     Prepare: sequence(processingJob('churn-p-run')),
@@ -81,6 +88,11 @@ describe('retraining with MLflow enabled: executions', () => {
       params: { 'trigger': 'schedule', 'data': { snapshot: 'none' }, 'instance-types': expect.stringMatching(/^prepare=ml\.\S+ train=ml\.\S+ evaluate=ml\.\S+$/) },
       tags: { metric: 'auc', execution: 'arn:aws:states:us-east-1:111111111111:execution:machine:run-1', reproduces: 'none' },
     });
+    // A non-Iceberg source: the data version is the run's export and the object-version manifest, as pinned.
+    expect(start.params.data).toEqual({
+      snapshot: 'none', export: run.output.pinned.data.export, manifest: run.output.pinned.data.manifest, manifestPages: 1,
+    });
+    expect(start.params.data.export).toMatch(new RegExp(`/${id}/$`));
     expect(Object.keys(start.params.code)).toEqual(['prepare', 'baseline', 'evaluate']);
     expect(start.params.hyperparameters).toEqual(run.output.pinned.hyperparameters);
     expect(start.params.image).toBe(run.output.pinned.image);

@@ -47,8 +47,9 @@ export const PINNED = '$.pinned';
 const PINNED_INPUTS = ['snapshotId', 'code', 'image', 'inferenceImage', 'hyperparameters', 'hyperparametersText'] as const;
 
 /** Step Functions parameters that copy every pinned input from `path` (`{ 'snapshotId.$': '<path>.snapshotId', ... }`). */
-function pinnedInputsFrom(path: string): Record<string, string> {
-  return Object.fromEntries(PINNED_INPUTS.map((k) => [`${k}.$`, `${path}.${k}`]));
+function pinnedInputsFrom(path: string, dataManifest = false): Record<string, string> {
+  // A Hive source also pins `data` (its manifest and export, lib/training/private/data-manifest.ts).
+  return Object.fromEntries([...PINNED_INPUTS, ...(dataManifest ? ['data'] : [])].map((k) => [`${k}.$`, `${path}.${k}`]));
 }
 
 /** The lineage document's schema version, recorded in the document and the package metadata. */
@@ -95,6 +96,12 @@ export interface LineageStatesOptions {
   readonly metricPath: string;
   /** `States.Format` expression of an S3 URI under the run prefix. */
   readonly runUri: (sub: string) => string;
+  /**
+   * Whether the run pins `$.pinned.data` (a Hive source: the object-version manifest and the export),
+   * recorded in the document's inputs and source and in the DataSnapshot artifact.
+   * @default false
+   */
+  readonly dataManifest?: boolean;
 }
 
 /** The states that write the lineage document and create the lineage entities. */
@@ -134,8 +141,11 @@ export function lineageStates(scope: Construct, o: LineageStatesOptions): Lineag
   const compose = new sfn.Pass(scope, 'ComposeLineage', {
     parameters: {
       schema: LINEAGE_SCHEMA,
-      'inputs': pinnedInputsFrom(PINNED),
-      'source': { 'table': o.table, 'snapshotId.$': `${PINNED}.snapshotId`, 'exportQuery.$': '$.export.QueryExecutionId' },
+      'inputs': pinnedInputsFrom(PINNED, o.dataManifest),
+      'source': {
+        'table': o.table, 'snapshotId.$': `${PINNED}.snapshotId`, 'exportQuery.$': '$.export.QueryExecutionId',
+        ...(o.dataManifest ? { 'data.$': `${PINNED}.data` } : {}),
+      },
       'environment': o.environment,
       'run': {
         'id.$': '$.run.id',
@@ -199,6 +209,12 @@ export function lineageStates(scope: Construct, o: LineageStatesOptions): Lineag
     'SnapshotId.$': `${PINNED}.snapshotId`,
     'ExportQuery.$': '$.export.QueryExecutionId',
     'Prepared.$': o.runUri('prepared/'),
+    // CreateArtifact Properties are string to string (SageMaker API reference), hence the page count formatted.
+    ...(o.dataManifest ? {
+      'Manifest.$': `${PINNED}.data.manifest`,
+      'ManifestPages.$': `States.Format('{}', ${PINNED}.data.manifestPages)`,
+      'Export.$': `${PINNED}.data.export`,
+    } : {}),
   });
   const code = artifact('CodeArtifact', 'Code', 'code', Object.fromEntries(SCRIPT_ROLES.map((r) => [`${r[0].toUpperCase()}${r.slice(1)}.$`, `${PINNED}.code.${r}.uri`])));
   const image = artifact('ImageArtifact', 'Image', 'image', { 'TrainingImage.$': `${PINNED}.image`, 'InferenceImage.$': `${PINNED}.inferenceImage` });
@@ -238,13 +254,20 @@ export interface PinStatesOptions {
   readonly noData: sfn.IChainable;
   /** Where a failed step goes. */
   readonly failed: sfn.IChainable;
+  /**
+   * For a Hive source: where a fresh run goes after PinCurrent (the manifest loop, which pins
+   * `$.pinned.data` and goes on to the export) and where a reproduce run goes after PinRecorded
+   * (its recorded export instead of a new one). A record without `inputs.data` (written before Hive
+   * runs recorded their data) stops with NotReproducible.
+   */
+  readonly hive?: { readonly fresh: sfn.IChainable; readonly recorded: sfn.IChainable };
 }
 
 /** The states from Init to the export: name the trigger, then pin the inputs (fresh or recorded). */
 export function pinStates(scope: Construct, o: PinStatesOptions, then: sfn.IChainable): sfn.IChainable {
   const stack = Stack.of(scope);
   const pinned = (snapshot: string, reproduces: string, recorded?: string) => new sfn.Pass(scope, recorded ? 'PinRecorded' : 'PinCurrent', {
-    parameters: recorded ? { ...pinnedInputsFrom(recorded), 'reproduces.$': reproduces } : {
+    parameters: recorded ? { ...pinnedInputsFrom(recorded, o.hive !== undefined), 'reproduces.$': reproduces } : {
       ...(snapshot.startsWith('$') ? { 'snapshotId.$': snapshot } : { snapshotId: snapshot }),
       code: o.code,
       image: o.image,
@@ -276,6 +299,17 @@ export function pinStates(scope: Construct, o: PinStatesOptions, then: sfn.IChai
   // the day-zero checks see them): a reproduce run checks that the recorded images are the deployed
   // ones and stops, saying which, when they are not.
   const inputs = '$.recorded.lineage.document.inputs';
+  // A Hive record must name the export its run read: re-exporting the table as it is now would train
+  // on other rows than the version's. Records written before runs pinned their data stop here.
+  const pinRecorded = pinned('', '$.recorded.package.ModelPackageArn', inputs);
+  const reproduceData = o.hive
+    ? new sfn.Choice(scope, 'DataRecorded?')
+      .when(sfn.Condition.isPresent(`${inputs}.data.export`), pinRecorded.next(o.hive.recorded))
+      .otherwise(new sfn.Fail(scope, 'DataNotRecorded', {
+        error: 'NotReproducible',
+        cause: 'The version\'s lineage document names no export (inputs.data): it was recorded before runs on a non-Iceberg table kept their data version, so its rows cannot be read back.',
+      }))
+    : pinRecorded.next(then);
   const imageChanged = new sfn.Fail(scope, 'ReproduceImageChanged', {
     error: 'ReproduceImageChanged',
     cause: `The recorded training or inference image is not the deployed one (${o.image}, ${o.inferenceImage}); deploy the recorded image to reproduce this version.`,
@@ -284,7 +318,7 @@ export function pinStates(scope: Construct, o: PinStatesOptions, then: sfn.IChai
     .when(sfn.Condition.and(
       sfn.Condition.isPresent(`${inputs}.image`), sfn.Condition.stringEquals(`${inputs}.image`, o.image),
       sfn.Condition.isPresent(`${inputs}.inferenceImage`), sfn.Condition.stringEquals(`${inputs}.inferenceImage`, o.inferenceImage),
-    ), pinned('', '$.recorded.package.ModelPackageArn', inputs).next(then))
+    ), reproduceData)
     .otherwise(imageChanged);
   const notRecorded = new sfn.Fail(scope, 'NotReproducible', {
     error: 'NotReproducible',
@@ -333,8 +367,9 @@ export function pinStates(scope: Construct, o: PinStatesOptions, then: sfn.IChai
       .when(sfn.Condition.isPresent(value), pinned(value, NOT_REPRODUCED).next(then))
       .otherwise(o.noData));
   } else {
-    // A Hive table has no snapshot: the run's export (kept under the run prefix as the prepared splits) is the data version.
-    fresh = pinned('none', NOT_REPRODUCED).next(then);
+    // A Hive table has no snapshot: the run records a manifest of the table's object versions and
+    // its export (lib/training/private/data-manifest.ts) when the engine gives the loop.
+    fresh = pinned('none', NOT_REPRODUCED).next(o.hive ? o.hive.fresh : then);
   }
 
   const mode = new sfn.Choice(scope, 'Reproduce?')

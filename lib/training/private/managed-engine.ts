@@ -20,7 +20,8 @@ import { REGISTRATION_APPROVAL_STATUS } from '../../registry/model-registry-prop
 import * as perms from '../perms';
 import { ManagedTrainingOptions, MetricGoal, TRAINING_DEFAULTS } from '../training-cluster-props';
 import { ImageUse, TrainingImage } from '../training-image';
-import { LINEAGE_SCHEMA, SCRIPT_ROLES, lineageStates, metadataText, pinStates, pinnedCode } from './lineage';
+import { dataManifestStates, recordedDataGone, recordedExportState } from './data-manifest';
+import { LINEAGE_SCHEMA, NOT_REPRODUCED, SCRIPT_ROLES, lineageStates, metadataText, pinStates, pinnedCode } from './lineage';
 import { MlflowLogging } from './mlflow-logging';
 import { TrainingNetwork } from './network';
 import { CODE_DIR, DATA_DIR, MODEL_DIR, OUTPUT_DIR, RETRY_ERRORS, StepSettings, codeInput, retry, stepSettings } from './steps';
@@ -62,6 +63,9 @@ export class ManagedEngine extends Construct {
     const prefix = registry.artifactPrefix(model);
     const sourceZone = o.source.zone ?? TRAINING_DEFAULTS.sourceZone;
     const sourceTable = lakehouse.findTable(sourceZone, o.source.table)!;
+    // The table's data: its zone bucket and the key prefix of its location (s3://<bucket>/<prefix>).
+    const sourceBucket = lakehouse.zoneBucket(sourceZone);
+    const tablePrefix = sourceTable.location.slice(`s3://${sourceBucket.bucketName}/`.length);
     const jobPrefix = model.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 20);
     const sampleId = o.sampleId ?? TRAINING_DEFAULTS.sampleId;
     const contract = ['--features', o.features.join(','), '--label', o.label, '--id', sampleId];
@@ -138,6 +142,11 @@ export class ManagedEngine extends Construct {
     // and version travel queries": FOR VERSION AS OF <bigint snapshot id> after the table name), so a
     // reproduce run reads exactly the rows the original run read.
     const iceberg = sourceTable.format === TableFormat.ICEBERG;
+    // A Hive source's data version is the run's export (what Prepare reads, pinned in $.pinned.data),
+    // evidenced by a manifest of the table's object versions (lib/training/private/data-manifest.ts).
+    const exportKey = `${exportPrefix}{}/`;
+    const exportedPrefix = iceberg ? `States.Format('${exportKey}', $.run.id)` : '$.pinned.data.exportKey';
+    const exportedUri = iceberg ? `States.Format('${exportUri}', $.run.id)` : '$.pinned.data.export';
     const unload = `UNLOAD (SELECT ${columns} FROM "${sourceTable.databaseName}"."${sourceTable.tableName}"${iceberg ? ' FOR VERSION AS OF {}' : ''}) `
       + `TO \\'${exportUri}\\' WITH (format = \\'TEXTFILE\\', field_delimiter = \\',\\', compression = \\'GZIP\\')`;
     const exportData = new sfn.CustomState(this, 'Export', {
@@ -161,7 +170,7 @@ export class ManagedEngine extends Construct {
       service: 's3',
       action: 'listObjectsV2',
       iamAction: 's3:ListBucket',
-      parameters: { 'Bucket': analytics.bucketName, 'Prefix.$': `States.Format('${exportPrefix}{}/', $.run.id)`, 'MaxKeys': 1 },
+      parameters: { 'Bucket': analytics.bucketName, 'Prefix.$': exportedPrefix, 'MaxKeys': 1 },
       iamResources: [analytics.bucketArn],
       // ListObjectsV2 response (S3 API reference): KeyCount is always returned.
       resultSelector: { 'KeyCount.$': '$.KeyCount' },
@@ -179,7 +188,7 @@ export class ManagedEngine extends Construct {
     const prepareJob = this.processingJob('Prepare', `${jobPrefix}-p`, prepare, {
       ProcessingInputs: [
         prepareCode.input,
-        { InputName: 'data', S3Input: { 'S3Uri.$': `States.Format('${exportUri}', $.run.id)`, 'LocalPath': DATA_DIR, 'S3DataType': 'S3Prefix', 'S3InputMode': 'File', 'S3DataDistributionType': 'FullyReplicated' } },
+        { InputName: 'data', S3Input: { 'S3Uri.$': exportedUri, 'LocalPath': DATA_DIR, 'S3DataType': 'S3Prefix', 'S3InputMode': 'File', 'S3DataDistributionType': 'FullyReplicated' } },
       ],
       ProcessingOutputConfig: {
         KmsKeyId: key.keyArn,
@@ -332,6 +341,7 @@ export class ManagedEngine extends Construct {
       metric: o.evaluate.metric,
       metricPath,
       runUri,
+      dataManifest: !iceberg,
     });
     // A custom state rather than CallAwsService: that task would add its own, unconditioned
     // CreateModelPackage statement, and the registry's approval gate (grantRegister: only with
@@ -378,6 +388,12 @@ export class ManagedEngine extends Construct {
             'lineage-schema': LINEAGE_SCHEMA,
             'data-table': `${sourceTable.databaseName}.${sourceTable.tableName}`,
             'data-snapshot.$': '$.pinned.snapshotId',
+            // A Hive source's data version: the export the run read and the object-version manifest.
+            ...(iceberg ? {} : {
+              'data-export.$': '$.pinned.data.export',
+              'data-manifest.$': '$.pinned.data.manifest',
+              'data-manifest-pages.$': 'States.Format(\'{}\', $.pinned.data.manifestPages)',
+            }),
             ...Object.fromEntries(SCRIPT_ROLES.map((r) => [`code-${r}.$`, `$.pinned.code.${r}.uri`])),
             'image.$': '$.pinned.image',
             'hyperparameters.$': '$.pinned.hyperparametersText',
@@ -409,6 +425,7 @@ export class ManagedEngine extends Construct {
         metric: o.evaluate.metric,
         runUri,
         params: { 'data.table': `${sourceTable.databaseName}.${sourceTable.tableName}`, 'instance-types': instanceTypes },
+        dataManifest: !iceberg,
       })
       : undefined;
 
@@ -432,8 +449,10 @@ export class ManagedEngine extends Construct {
       .otherwise(mlflow ? mlflow.endRun(' (gated)', 'KILLED', belowThreshold) : belowThreshold);
     const hasData = new sfn.Choice(this, 'HasData?')
       .when(sfn.Condition.numberGreaterThan('$.exported.KeyCount', 0),
-        prepareJob.next(baselineJob).next(trainJob).next(evaluateJob).next(readReport).next(mlflow ? mlflow.startRun(gate) : gate))
-      .otherwise(noData);
+        prepareJob.next(baselineJob).next(trainJob).next(evaluateJob).next(readReport).next(mlflow ? mlflow.startRun(gate) : gate));
+    // A Hive reproduce run reads its recorded export; when that has no objects, say so (not NoTrainingData).
+    if (!iceberg) hasData.when(sfn.Condition.not(sfn.Condition.stringEquals('$.pinned.reproduces', NOT_REPRODUCED)), recordedDataGone(this));
+    hasData.otherwise(noData);
 
     // What a fresh run pins: the deployed scripts (asset keys are content hashes), images and
     // hyperparameters, and the table's current snapshot; a reproduce run pins the recorded ones.
@@ -451,6 +470,19 @@ export class ManagedEngine extends Construct {
       iceberg: iceberg ? { database: sourceTable.databaseName, table: sourceTable.tableName, workGroup: lakehouse.athenaWorkGroupName } : undefined,
       noData,
       failed,
+      hive: iceberg ? undefined : {
+        fresh: dataManifestStates(this, {
+          bucketName: bucket.bucketName,
+          prefix,
+          table: `${sourceTable.databaseName}.${sourceTable.tableName}`,
+          tableBucketName: sourceBucket.bucketName,
+          tablePrefix,
+          exportUri,
+          exportKey,
+          failed,
+        }, exportData),
+        recorded: recordedExportState(this).next(checkExport),
+      },
     }, exportData.next(checkExport).next(hasData));
     const definition = init.next(pin);
     const logGroup = createLogGroup(this, 'Logs', { key: lakehouse.encryptionKey, removalPolicy: props.removalPolicy });
@@ -486,6 +518,11 @@ export class ManagedEngine extends Construct {
       conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
     }));
     key.grant(role, 'kms:Decrypt'); // reading the SSE-KMS evaluation report
+    if (!iceberg) {
+      // ListObjectVersions needs s3:ListBucketVersions on the bucket (S3 API reference, ListObjectVersions:
+      // "you must have permission to perform the s3:ListBucketVersions action. Be aware of the name difference").
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: perms.TABLE_VERSIONS_LIST, resources: [sourceBucket.bucketArn] }));
+    }
     // Lineage (issue 19): write the run's document; read a recorded version and its document to reproduce it;
     // create the run's context, its artifacts and their associations.
     grantWithKey(role, { actions: perms.LINEAGE_DOCUMENT_WRITE, resourceArns: [bucket.arnForObjects(`${prefix}runs/*`)], key, keyActions: perms.LINEAGE_DOCUMENT_KEY });

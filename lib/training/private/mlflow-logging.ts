@@ -44,6 +44,11 @@ export interface MlflowLoggingOptions {
   readonly runUri: (sub: string) => string;
   /** Facts logged as params (instance types, the source table). */
   readonly params: Record<string, string>;
+  /**
+   * Whether the run pins `$.pinned.data` (a non-Iceberg source: the object-version manifest and the
+   * export the run read), logged as data params next to the snapshot.
+   */
+  readonly dataManifest: boolean;
 }
 
 /**
@@ -102,7 +107,10 @@ export class MlflowLogging extends Construct {
       'params': {
         ...o.params,
         'hyperparameters.$': `${PINNED}.hyperparameters`,
-        'data': { 'snapshot.$': `${PINNED}.snapshotId` },
+        'data': {
+          'snapshot.$': `${PINNED}.snapshotId`,
+          ...(o.dataManifest ? { 'export.$': `${PINNED}.data.export`, 'manifest.$': `${PINNED}.data.manifest`, 'manifestPages.$': `${PINNED}.data.manifestPages` } : {}),
+        },
         'code': Object.fromEntries(SCRIPT_ROLES.map((r) => [`${r}.$`, `${PINNED}.code.${r}.uri`])),
         'image.$': `${PINNED}.image`,
         'inferenceImage.$': `${PINNED}.inferenceImage`,
