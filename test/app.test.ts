@@ -16,10 +16,14 @@ import { missingContext } from './helpers/offline';
 import { SKIP_BUNDLING, normalizedTemplate, testApp, validationViolations, buildValidationEngineOnce } from './helpers/app';
 import { platformStacks } from './helpers/platform';
 import { describeLoop } from './platform/loop';
+import { describeMultiAccountExample } from './platform/multi-account';
+import { describePipelineExample } from './pipeline/example';
 
 // This file synthesizes with aws-cdk-lib's CloudFormation schema validation ON, as `cdk synth` does
 // with the project's cdk.json ("@aws-cdk/core:validateAgainstDefaultRules": true makes findings errors).
 // Every validated synth of the suite lives here: the validation engine takes seconds to start, once per file.
+// The multi-account and pipeline examples keep their tests in test/platform/multi-account.ts and
+// test/pipeline/example.ts; they run here.
 const saved = process.env.CDK_VALIDATION;
 beforeAll(() => { process.env.CDK_VALIDATION = 'true'; buildValidationEngineOnce(); });
 afterAll(() => { process.env.CDK_VALIDATION = saved; });
@@ -181,3 +185,7 @@ describe('every example', () => {
     }
   });
 });
+
+describe('examples/multi-account.ts', () => describeMultiAccountExample());
+
+describePipelineExample();
