@@ -15,6 +15,7 @@ import { buildByoVpcExample } from '../examples/byo-vpc';
 import { missingContext } from './helpers/offline';
 import { SKIP_BUNDLING, normalizedTemplate, testApp, validationViolations, buildValidationEngineOnce } from './helpers/app';
 import { platformStacks } from './helpers/platform';
+import { expectEveryTargetDelivered } from './helpers/events';
 import { describeLoop } from './platform/loop';
 import { describeMultiAccountExample } from './platform/multi-account';
 import { describePipelineExample } from './pipeline/example';
@@ -59,6 +60,19 @@ describe('default app, every environment (-c env=all)', () => {
 
   test.each(['dev', 'staging', 'prod'] as const)('%s stacks match their snapshots', (env) => {
     for (const s of platformStacks(all.built.stages.get(env)!)) expect(normalizedTemplate(s)).toMatchSnapshot(s.stackName);
+  });
+
+  // Issue 16, "No event is lost" (the dev and prod selections are checked in test/core/event-delivery.test.ts).
+  test('every EventBridge rule target is delivered reliably', () => {
+    let targetsSeen = 0;
+    for (const stage of all.built.stages.values()) {
+      for (const s of platformStacks(stage)) {
+        const t = Template.fromStack(s);
+        const hasTopic = Object.keys(t.findResources('AWS::SNS::Topic')).length > 0;
+        targetsSeen += expectEveryTargetDelivered(t, s.stackName, hasTopic || stage.mlStacks.includes(s));
+      }
+    }
+    expect(targetsSeen).toBeGreaterThan(0);
   });
 
   describeLoop(() => all.built.stages);
