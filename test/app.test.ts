@@ -15,11 +15,16 @@ import { buildByoVpcExample } from '../examples/byo-vpc';
 import { missingContext } from './helpers/offline';
 import { SKIP_BUNDLING, normalizedTemplate, testApp, validationViolations, buildValidationEngineOnce } from './helpers/app';
 import { platformStacks } from './helpers/platform';
+import { expectEveryTargetDelivered } from './helpers/events';
 import { describeLoop } from './platform/loop';
+import { describeMultiAccountExample } from './platform/multi-account';
+import { describePipelineExample } from './pipeline/example';
 
 // This file synthesizes with aws-cdk-lib's CloudFormation schema validation ON, as `cdk synth` does
 // with the project's cdk.json ("@aws-cdk/core:validateAgainstDefaultRules": true makes findings errors).
 // Every validated synth of the suite lives here: the validation engine takes seconds to start, once per file.
+// The multi-account and pipeline examples keep their tests in test/platform/multi-account.ts and
+// test/pipeline/example.ts; they run here.
 const saved = process.env.CDK_VALIDATION;
 beforeAll(() => { process.env.CDK_VALIDATION = 'true'; buildValidationEngineOnce(); });
 afterAll(() => { process.env.CDK_VALIDATION = saved; });
@@ -55,6 +60,19 @@ describe('default app, every environment (-c env=all)', () => {
 
   test.each(['dev', 'staging', 'prod'] as const)('%s stacks match their snapshots', (env) => {
     for (const s of platformStacks(all.built.stages.get(env)!)) expect(normalizedTemplate(s)).toMatchSnapshot(s.stackName);
+  });
+
+  // Issue 16, "No event is lost" (the dev and prod selections are checked in test/core/event-delivery.test.ts).
+  test('every EventBridge rule target is delivered reliably', () => {
+    let targetsSeen = 0;
+    for (const stage of all.built.stages.values()) {
+      for (const s of platformStacks(stage)) {
+        const t = Template.fromStack(s);
+        const hasTopic = Object.keys(t.findResources('AWS::SNS::Topic')).length > 0;
+        targetsSeen += expectEveryTargetDelivered(t, s.stackName, hasTopic || stage.mlStacks.includes(s));
+      }
+    }
+    expect(targetsSeen).toBeGreaterThan(0);
   });
 
   describeLoop(() => all.built.stages);
@@ -181,3 +199,7 @@ describe('every example', () => {
     }
   });
 });
+
+describe('examples/multi-account.ts', () => describeMultiAccountExample());
+
+describePipelineExample();

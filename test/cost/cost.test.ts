@@ -19,7 +19,7 @@ describe('npm run cost', () => {
   });
 
   // Issue 18: "the dev profile at rest costs at most $30 a month with the default app". The figures come from
-  // the synthesized dev templates (no interface endpoint, serverless serving: see test/platform/dev-profile.test.ts).
+  // the synthesized dev templates (no interface endpoint, serverless serving: see test/platform/default-app.test.ts).
   test('dev costs at most $30 a month at rest, before and after the first approval; staging and prod keep their always-on endpoints', () => {
     const figures = (env: string) => {
       const m = new RegExp(`^${env}: \\$(\\d+\\.\\d\\d) serving one approved version \\(\\$(\\d+\\.\\d\\d) before the first approval\\)`, 'm').exec(report);

@@ -158,7 +158,7 @@ export function describeLoop(built: () => ReadonlyMap<string, PlatformStage>): v
         const mon = t(stage.monitoringStack);
         if (stage.environmentName === 'dev') {
           // Dev serves serverless (issue 18): SageMaker captures nothing there, so there is no drift job;
-          // dev retrains on its schedule and on new training sets (test/platform/dev-profile.test.ts).
+          // dev retrains on its schedule and on new training sets (test/platform/default-app.test.ts).
           expect(Object.keys(mon.findResources('AWS::Glue::Job'))).toEqual([]);
           continue;
         }
