@@ -38,20 +38,25 @@ describe('package.json', () => {
     expect(BUILD.compilerOptions).toMatchObject({ rootDir: 'lib', outDir: 'dist', declaration: true });
   });
 
-  test('the build copies lib/**/*.py into dist/ at the same relative paths (the library\'s own Python: drift job, model_stats)', () => {
+  test('the build copies lib/**/*.py and lib/**/*.js into dist/ at the same relative paths (the library\'s own Python and the MLflow logger handler)', () => {
     const scripts = (PKG as unknown as { scripts: Record<string, string> }).scripts;
-    expect(scripts.build).toMatch(/&& npm run build:python$/);
+    expect(scripts.build).toMatch(/&& npm run build:assets$/);
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'build-python-'));
     fs.mkdirSync(path.join(tmp, 'lib', 'core', 'python', '__pycache__'), { recursive: true });
     fs.writeFileSync(path.join(tmp, 'lib', 'core', 'python', 'model_stats.py'), '# stats\n');
     fs.writeFileSync(path.join(tmp, 'lib', 'core', 'python', '__pycache__', 'model_stats.cpython-311.pyc'), '');
     fs.writeFileSync(path.join(tmp, 'lib', 'core', 'index.ts'), 'export {};\n');
-    const command = /^node -e "(.*)"$/s.exec(scripts['build:python'])![1];
+    fs.mkdirSync(path.join(tmp, 'lib', 'training', 'private', 'mlflow-logger'), { recursive: true });
+    fs.writeFileSync(path.join(tmp, 'lib', 'training', 'private', 'mlflow-logger', 'index.js'), '// handler\n');
+    const command = /^node -e "(.*)"$/s.exec(scripts['build:assets'])![1];
     const r = spawnSync(process.execPath, ['-e', command], { cwd: tmp, encoding: 'utf-8' });
     expect(r.stderr).toBe('');
     expect(fs.readFileSync(path.join(tmp, 'dist', 'core', 'python', 'model_stats.py'), 'utf-8')).toBe('# stats\n');
     expect(fs.readdirSync(path.join(tmp, 'dist', 'core'))).toEqual(['python']);
     expect(fs.readdirSync(path.join(tmp, 'dist', 'core', 'python'))).toEqual(['model_stats.py']);
+    // The handler ships as it is (lib/training/private/mlflow-logging.ts points the Lambda asset at its directory).
+    expect(fs.readFileSync(path.join(tmp, 'dist', 'training', 'private', 'mlflow-logger', 'index.js'), 'utf-8')).toBe('// handler\n');
+    expect(fs.readdirSync(path.join(tmp, 'dist', 'training', 'private', 'mlflow-logger'))).toEqual(['index.js']);
   });
 
   test('declares a license with its text, and the supported Node versions', () => {
