@@ -77,6 +77,7 @@ describe('start: experiment, run, params, metrics, tags', () => {
     const calls = mockFetch({
       'experiments/get-by-name': missing,
       'experiments/create': ok({ experiment_id: '7' }),
+      'runs/search': ok({}),
       'runs/create': ok(created),
       'runs/log-batch': ok(),
     });
@@ -88,13 +89,14 @@ describe('start: experiment, run, params, metrics, tags', () => {
     }, {}, ENV, NOW);
     expect(out).toEqual({ runId: 'r-123', experimentId: '7', artifactUri: created.run.info.artifact_uri, artifactBucket: 'registry-bucket', artifactKeyPrefix: 'mlflow/7/r-123/artifacts/' });
     expect(calls.map((c) => `${c.method} ${c.url.pathname}`)).toEqual([
-      'GET /api/2.0/mlflow/experiments/get-by-name', 'POST /api/2.0/mlflow/experiments/create', 'POST /api/2.0/mlflow/runs/create', 'POST /api/2.0/mlflow/runs/log-batch',
+      'GET /api/2.0/mlflow/experiments/get-by-name', 'POST /api/2.0/mlflow/experiments/create', 'POST /api/2.0/mlflow/runs/search', 'POST /api/2.0/mlflow/runs/create', 'POST /api/2.0/mlflow/runs/log-batch',
     ]);
     expect(calls[0].url.host).toBe('eu-west-1.experiments.sagemaker.aws');
     expect(calls[0].url.searchParams.get('experiment_name')).toBe('mlops-prod-churn');
     expect(calls[1].body).toEqual({ name: 'mlops-prod-churn' });
-    expect(calls[2].body).toEqual({ experiment_id: '7', run_name: 'run-uuid', start_time: NOW().getTime(), tags: [{ key: 'mlflow.runName', value: 'run-uuid' }] });
-    expect(calls[3].body).toEqual({
+    expect(calls[2].body).toEqual({ experiment_ids: ['7'], filter: 'tags."mlflow.runName" = \'run-uuid\'', max_results: 1 });
+    expect(calls[3].body).toEqual({ experiment_id: '7', run_name: 'run-uuid', start_time: NOW().getTime(), tags: [{ key: 'mlflow.runName', value: 'run-uuid' }] });
+    expect(calls[4].body).toEqual({
       run_id: 'r-123',
       metrics: [
         { key: 'accuracy', value: 0.88, timestamp: NOW().getTime(), step: 0 },
@@ -116,14 +118,35 @@ describe('start: experiment, run, params, metrics, tags', () => {
   });
 
   test('an existing experiment is reused, not created', async () => {
-    const calls = mockFetch({ 'experiments/get-by-name': ok({ experiment: { experiment_id: '3', name: 'g' } }), 'runs/create': ok(created), 'runs/log-batch': ok() });
+    const calls = mockFetch({ 'experiments/get-by-name': ok({ experiment: { experiment_id: '3', name: 'g' } }), 'runs/search': ok({ runs: [] }), 'runs/create': ok(created), 'runs/log-batch': ok() });
     await logger.handler({ action: 'start', experimentName: 'g', runName: 'r', params: { a: '1' } }, {}, ENV, NOW);
-    expect(calls.map((c) => c.url.pathname.split('/').slice(-2).join('/'))).toEqual(['experiments/get-by-name', 'runs/create', 'runs/log-batch']);
-    expect(calls[1].body.experiment_id).toBe('3');
+    expect(calls.map((c) => c.url.pathname.split('/').slice(-2).join('/'))).toEqual(['experiments/get-by-name', 'runs/search', 'runs/create', 'runs/log-batch']);
+    expect(calls[2].body.experiment_id).toBe('3');
+  });
+
+  test('a retried start reuses the run an earlier attempt created and logs only what is missing (no second run, no changed param, no repeated metric)', async () => {
+    const earlier = { info: { ...created.run.info, run_id: 'r-earlier', artifact_uri: 's3://registry-bucket/mlflow/3/r-earlier/artifacts' },
+      data: { params: [{ key: 'a', value: '1' }], metrics: [{ key: 'auc', value: 0.91, timestamp: 1, step: 0 }], tags: [] } };
+    const calls = mockFetch({ 'experiments/get-by-name': ok({ experiment: { experiment_id: '3' } }), 'runs/search': ok({ runs: [earlier] }), 'runs/log-batch': ok() });
+    const out = await logger.handler({
+      action: 'start', experimentName: 'g', runName: 'run-uuid', params: { a: '1', b: '2' }, evaluation: { metrics: { auc: 0.91, accuracy: 0.8 } }, tags: { execution: 'arn:exec' },
+    }, {}, ENV, NOW);
+    expect(calls.map((c) => c.url.pathname.split('/').slice(-2).join('/'))).toEqual(['experiments/get-by-name', 'runs/search', 'runs/log-batch']);
+    expect(out).toMatchObject({ runId: 'r-earlier', artifactKeyPrefix: 'mlflow/3/r-earlier/artifacts/' });
+    expect(calls[2].body).toEqual({
+      run_id: 'r-earlier', params: [{ key: 'b', value: '2' }], tags: [{ key: 'execution', value: 'arn:exec' }],
+      metrics: [{ key: 'accuracy', value: 0.8, timestamp: NOW().getTime(), step: 0 }],
+    });
+  });
+
+  test('a run name that cannot be quoted in a search filter is refused before a run is searched or created', async () => {
+    const calls = mockFetch({ 'experiments/get-by-name': ok({ experiment: { experiment_id: '3' } }) });
+    await expect(logger.handler({ action: 'start', experimentName: 'g', runName: "x' OR '1" }, {}, ENV, NOW)).rejects.toThrow(/runName must be/);
+    expect(calls.map((c) => c.url.pathname.split('/').pop())).toEqual(['get-by-name']);
   });
 
   test('log-batch requests respect the documented limits: 100 params, 100 tags, 1000 entities in total; long values are clipped', async () => {
-    const calls = mockFetch({ 'experiments/get-by-name': ok({ experiment: { experiment_id: '3' } }), 'runs/create': ok(created), 'runs/log-batch': ok() });
+    const calls = mockFetch({ 'experiments/get-by-name': ok({ experiment: { experiment_id: '3' } }), 'runs/search': ok({}), 'runs/create': ok(created), 'runs/log-batch': ok() });
     const many = (n: number, v = 'v') => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${String(i).padStart(4, '0')}`, v]));
     const metrics = Object.fromEntries(Array.from({ length: 1500 }, (_, i) => [`m${String(i).padStart(4, '0')}`, i]));
     await logger.handler({ action: 'start', experimentName: 'g', runName: 'r', params: many(250, 'x'.repeat(700)), tags: many(150), evaluation: { metrics } }, {}, ENV, NOW);
@@ -143,7 +166,7 @@ describe('start: experiment, run, params, metrics, tags', () => {
   });
 
   test('an MLflow error is thrown with its error code (the Lambda error name Step Functions sees)', async () => {
-    mockFetch({ 'experiments/get-by-name': ok({ experiment: { experiment_id: '3' } }), 'runs/create': () => [403, { error_code: 'PERMISSION_DENIED', message: 'not allowed' }] });
+    mockFetch({ 'experiments/get-by-name': ok({ experiment: { experiment_id: '3' } }), 'runs/search': ok({}), 'runs/create': () => [403, { error_code: 'PERMISSION_DENIED', message: 'not allowed' }] });
     const run = logger.handler({ action: 'start', experimentName: 'g', runName: 'r' }, {}, ENV, NOW);
     await expect(run).rejects.toMatchObject({ name: 'PERMISSION_DENIED', code: 'PERMISSION_DENIED', status: 403 });
     await expect(logger.handler({ action: 'start', experimentName: 'g', runName: 'r' }, {}, ENV, NOW)).rejects.toThrow(/runs\/create failed \(HTTP 403, PERMISSION_DENIED\): not allowed/);

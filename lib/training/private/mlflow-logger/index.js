@@ -14,7 +14,7 @@
  *
  * MLflow REST API 2.0 (https://mlflow.org/docs/latest/rest-api.html), under `/api/2.0/mlflow/`:
  * experiments/get-by-name (GET, experiment_name), experiments/create (POST, name; fails with
- * RESOURCE_ALREADY_EXISTS), runs/create (POST, experiment_id, run_name, start_time, tags; returns
+ * RESOURCE_ALREADY_EXISTS), runs/search (POST, experiment_ids, filter), runs/create (POST, experiment_id, run_name, start_time, tags; returns
  * run.info.run_id and run.info.artifact_uri), runs/log-batch (POST, run_id, metrics, params, tags),
  * runs/set-tag (POST, run_id, key, value), runs/update (POST, run_id, status, end_time). Errors
  * come back as `{ error_code, message }` with a non-200 status.
@@ -203,20 +203,38 @@ async function experimentId(call, name) {
   }
 }
 
+/**
+ * The run an earlier attempt of this start already created, found by its name: Step Functions
+ * retries the invocation on Lambda service errors, which may follow a start that did run.
+ * runs/search (MLflow REST API): experiment_ids, filter, max_results; returns runs[] with info and
+ * data (params, metrics, tags). Search syntax: an entity name with a period is quoted, string
+ * constants are in single quotes (https://mlflow.org/docs/2.0.1/search-runs.html).
+ */
+async function earlierRun(call, experimentId, runName) {
+  if (!/^[A-Za-z0-9_.:-]+$/.test(runName)) throw new Error(`runName must be letters, digits and _.:- (it is quoted in a search filter), got ${runName}`);
+  const found = await call('POST', 'runs/search', { experiment_ids: [experimentId], filter: `tags."mlflow.runName" = '${runName}'`, max_results: 1 });
+  return found.runs?.[0];
+}
+
 async function start(call, event, now) {
   if (!event.experimentName || !event.runName) throw new Error('start needs experimentName and runName');
   const expId = await experimentId(call, event.experimentName);
   const startTime = now().getTime();
-  const created = await call('POST', 'runs/create', {
+  const earlier = await earlierRun(call, expId, String(event.runName));
+  const run = earlier ?? (await call('POST', 'runs/create', {
     experiment_id: expId,
     run_name: event.runName,
     start_time: startTime,
     tags: [{ key: 'mlflow.runName', value: clip(String(event.runName), LIMITS.tagValueLength) }],
-  });
-  const info = created.run.info;
+  })).run;
+  const info = run.info;
+  // A reused run keeps what the earlier attempt logged: params cannot be changed, and a metric
+  // logged again would be a second point of its history.
+  const logged = (kind) => new Set((run.data?.[kind] ?? []).map((e) => e.key));
+  const [params, metrics] = [logged('params'), logged('metrics')];
   for (const body of batches(info.run_id, {
-    metrics: metricsOf(event.evaluation, startTime),
-    params: entries(event.params, LIMITS.paramValueLength),
+    metrics: metricsOf(event.evaluation, startTime).filter((m) => !metrics.has(m.key)),
+    params: entries(event.params, LIMITS.paramValueLength).filter((p) => !params.has(p.key)),
     tags: entries(event.tags, LIMITS.tagValueLength),
   })) await call('POST', 'runs/log-batch', body);
   const { bucket, keyPrefix } = parseS3(info.artifact_uri);
