@@ -134,9 +134,11 @@ export class MlflowLogging extends Construct {
   public finishRun(next: sfn.IChainable): sfn.IChainable {
     const o = this.o;
     const objects = o.bucket.arnForObjects(`${REGISTRY_DEFAULTS.mlflowPrefix}*`);
-    // CopyObject (S3 API reference): Bucket and Key of the destination, CopySource "<bucket>/<key>"
-    // of the source (URL-encoded; run keys hold only [0-9a-z/-.]). The destination's default
-    // encryption (the registry's SSE-KMS key) applies.
+    // CopyObject (S3 API reference, https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html):
+    // Bucket and Key of the destination; CopySource is "the name of the source bucket and the key of
+    // the source object, separated by a slash (/) ... The value must be URL-encoded" (run keys hold
+    // only [0-9a-z/-.], which encoding leaves as they are). The destination's default encryption (the
+    // registry's SSE-KMS key) applies.
     const copy = (id: string, sub: string, file: string) => {
       const task = new tasks.CallAwsService(this, id, {
         service: 's3',
