@@ -1,4 +1,3 @@
-import { Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -6,7 +5,7 @@ import { Validator } from '../core/errors';
 import { DataLakehouseBase } from './data-lakehouse-base';
 import { LAKEHOUSE_DEFAULTS } from './data-lakehouse-props';
 import { validateTable } from './private/validate';
-import { Column, ILakehouseTable, LakehouseTableOptions, TableFormat } from './table';
+import { ILakehouseTable, LakehouseTableOptions, describeTable } from './table';
 import { ALL_ZONES, LakehouseZone, isLakehouseZone } from './zone';
 
 /** One zone of a lakehouse another app owns. */
@@ -57,29 +56,6 @@ export interface DataLakehouseAttributes {
   readonly tables?: LakehouseTableOptions[];
 }
 
-/** A table of an imported lakehouse: a description, no resource. */
-class ImportedTable implements ILakehouseTable {
-  public readonly tableName: string;
-  public readonly databaseName: string;
-  public readonly zone: LakehouseZone;
-  public readonly format: TableFormat;
-  public readonly columns: readonly Column[];
-  public readonly partitionKeys: readonly Column[];
-  public readonly location: string;
-  public readonly tableArn: string;
-
-  constructor(scope: Construct, o: LakehouseTableOptions, bucket: s3.IBucket, databaseName: string) {
-    this.tableName = o.name;
-    this.databaseName = databaseName;
-    this.zone = o.zone;
-    this.format = o.format ?? TableFormat.PARQUET;
-    this.columns = o.columns;
-    this.partitionKeys = o.partitionKeys ?? [];
-    this.location = `s3://${bucket.bucketName}/${o.prefix ?? `${o.name}/`}`;
-    this.tableArn = Stack.of(scope).formatArn({ service: 'glue', resource: 'table', resourceName: `${databaseName}/${o.name}` });
-  }
-}
-
 /** The lakehouse {@link DataLakehouse.fromAttributes} returns. */
 export class ImportedDataLakehouse extends DataLakehouseBase {
   public readonly encryptionKey: kms.IKey;
@@ -87,7 +63,7 @@ export class ImportedDataLakehouse extends DataLakehouseBase {
   public readonly athenaWorkGroupName: string;
   public readonly athenaResultsLocation: string;
   public readonly zones: readonly LakehouseZone[];
-  private readonly tables = new Map<string, ImportedTable>();
+  private readonly tables = new Map<string, ILakehouseTable>();
 
   constructor(scope: Construct, id: string, attrs: DataLakehouseAttributes) {
     super(scope, id);
@@ -130,7 +106,7 @@ export class ImportedDataLakehouse extends DataLakehouseBase {
       ?? zones.analytics!.bucket.s3UrlForObject(LAKEHOUSE_DEFAULTS.resultsPrefix);
     for (const t of attrs.tables ?? []) {
       const z = this.zone(t.zone);
-      this.tables.set(`${t.zone}.${t.name}`, new ImportedTable(this, t, z.bucket, z.databaseName));
+      this.tables.set(`${t.zone}.${t.name}`, describeTable(this, t, z.bucket, z.databaseName));
     }
   }
 

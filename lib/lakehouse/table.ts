@@ -1,7 +1,7 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { applyRemovalPolicy } from '../core/removal';
 import { ColumnType } from './column-type';
 import { LakehouseZone } from './zone';
@@ -163,6 +163,24 @@ export interface ILakehouseTable {
 }
 
 /**
+ * A table as its options describe it (defaults applied, location and catalog ARN derived): what
+ * {@link LakehouseTable} exposes, and all an imported lakehouse knows of a table it did not create.
+ * @internal
+ */
+export function describeTable(scope: IConstruct, o: LakehouseTableOptions, bucket: s3.IBucket, databaseName: string): ILakehouseTable {
+  return {
+    tableName: o.name,
+    databaseName,
+    zone: o.zone,
+    format: o.format ?? TableFormat.PARQUET,
+    columns: o.columns,
+    partitionKeys: o.partitionKeys ?? [],
+    location: `s3://${bucket.bucketName}/${o.prefix ?? `${o.name}/`}`,
+    tableArn: Stack.of(scope).formatArn({ service: 'glue', resource: 'table', resourceName: `${databaseName}/${o.name}` }),
+  };
+}
+
+/**
  * A Glue Data Catalog table over a lakehouse zone, in Parquet or Iceberg format.
  *
  * Props are validated by the owning `DataLakehouse`; this construct only renders them.
@@ -189,15 +207,15 @@ export class LakehouseTable extends Construct implements ILakehouseTable {
 
   constructor(scope: Construct, id: string, props: LakehouseTableProps) {
     super(scope, id);
-    this.tableName = props.name;
-    this.databaseName = props.databaseName;
-    this.zone = props.zone;
-    this.format = props.format ?? TableFormat.PARQUET;
-    this.columns = props.columns;
-    this.partitionKeys = props.partitionKeys ?? [];
-    this.location = `s3://${props.bucket.bucketName}/${props.prefix ?? `${props.name}/`}`;
-    const stack = Stack.of(this);
-    this.tableArn = stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${props.databaseName}/${props.name}` });
+    const d = describeTable(this, props, props.bucket, props.databaseName);
+    this.tableName = d.tableName;
+    this.databaseName = d.databaseName;
+    this.zone = d.zone;
+    this.format = d.format;
+    this.columns = d.columns;
+    this.partitionKeys = d.partitionKeys;
+    this.location = d.location;
+    this.tableArn = d.tableArn;
 
     this.resource = this.format === TableFormat.ICEBERG
       ? this.renderIceberg(props)
