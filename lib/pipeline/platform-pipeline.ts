@@ -15,7 +15,7 @@ import { buildPlatform } from '../platform/build-platform';
 import type { PlatformStage } from '../platform/platform-stage';
 import { PLATFORM_PIPELINE_DEFAULTS, PlatformPipelineProps } from './platform-pipeline-props';
 import { PlatformSource } from './platform-source';
-import { ARTIFACT_KEY_ACTIONS, acknowledgePipelineFindings } from './private/nag';
+import { ARTIFACT_KEY_ACTIONS, CrossRegionArtifacts, NO_CROSS_REGION, acknowledgePipelineFindings } from './private/nag';
 import { deploymentOrder } from './private/order';
 
 /** https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_PipelineDeclaration.html: name, pattern `[A-Za-z0-9.@\-_]+`, 1-100 characters. */
@@ -111,8 +111,7 @@ export class PlatformPipeline extends Construct {
     }
     // Built here, not at synth, so that the pipeline's resources exist when cdk-nag and the tests look.
     this.pipeline.buildPipeline();
-    const narrowed = this.hardenCrossRegionSupport(key, removalPolicy);
-    acknowledgePipelineFindings(this.pipeline, narrowed);
+    acknowledgePipelineFindings(this.pipeline, this.hardenCrossRegionSupport(key, removalPolicy));
   }
 
   /**
@@ -132,12 +131,12 @@ export class PlatformPipeline extends Construct {
    *   `ForAllValues` with a negated operator is true for a key without aliases, so such a key is
    *   denied too, and an explicit deny overrides any allow (IAM user guide, "Policy evaluation logic").
    *
-   * Returns the pipeline role's policies that the deny narrows (none without another region).
+   * Returns the replication buckets and the pipeline role's policies that the deny narrows (none without another region).
    */
-  private hardenCrossRegionSupport(artifactKey: kms.IKey, removalPolicy: RemovalPolicy): Set<iam.CfnPolicy> {
+  private hardenCrossRegionSupport(artifactKey: kms.IKey, removalPolicy: RemovalPolicy): CrossRegionArtifacts {
     // With another region, the map also lists the pipeline's own region (its artifact bucket, hardened above).
     const support = Object.values(this.pipeline.pipeline.crossRegionSupport).filter((s) => s.replicationBucket !== this.artifactBucket);
-    if (support.length === 0) return new Set();
+    if (support.length === 0) return NO_CROSS_REGION;
     const aliases: string[] = [];
     for (const s of support) {
       const bucket = s.replicationBucket;
@@ -157,7 +156,10 @@ export class PlatformPipeline extends Construct {
       notResources: [artifactKey.keyArn],
       conditions: { 'ForAllValues:StringNotEquals': { 'kms:ResourceAliases': aliases } },
     }));
-    return new Set(role.node.findAll().filter((c): c is iam.CfnPolicy => c instanceof iam.CfnPolicy));
+    return {
+      replicationBuckets: support.map((s) => s.replicationBucket),
+      narrowedPolicies: new Set(role.node.findAll().filter((c): c is iam.CfnPolicy => c instanceof iam.CfnPolicy)),
+    };
   }
 
   private validate(props: PlatformPipelineProps, configured: EnvironmentName[], approvalBefore: readonly EnvironmentName[],

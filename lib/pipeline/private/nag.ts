@@ -1,6 +1,6 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { CodePipeline } from 'aws-cdk-lib/pipelines';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { nagResourceName } from '../../core/nag';
 
@@ -42,14 +42,26 @@ export const ARTIFACT_KEY_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encr
 const NARROWED_STAR_REASON = 'The pipeline role\'s key grant on its cross-region replication keys (referenced by alias from another region, so by `*`); '
   + 'an explicit deny in the same policy refuses them on every key but the artifact key that lacks the replication aliases (kms:ResourceAliases).';
 
+/** The replication buckets of aws-cdk-lib's cross-region support stacks, and the policies whose KMS `*` an explicit deny narrows. */
+export interface CrossRegionArtifacts {
+  readonly replicationBuckets: readonly s3.IBucket[];
+  readonly narrowedPolicies: ReadonlySet<iam.CfnPolicy>;
+}
+
+/** A pipeline whose stages all deploy in its own region. */
+export const NO_CROSS_REGION: CrossRegionArtifacts = { replicationBuckets: [], narrowedPolicies: new Set() };
+
 /**
  * Acknowledges, each by its exact cdk-nag finding ID and on the policy that has it, the
  * AwsSolutions-IAM5 wildcards of the roles CDK Pipelines generates below `pipeline`. The IDs are
  * computed when the tree is validated (after every action has added its statements).
  */
-export function acknowledgePipelineFindings(pipeline: IConstruct, narrowed: ReadonlySet<iam.CfnPolicy> = new Set()): void {
+export function acknowledgePipelineFindings(pipeline: IConstruct, crossRegion: CrossRegionArtifacts = NO_CROSS_REGION): void {
+  // `arn:aws:s3:::<name>/*` of each replication bucket, resolved once, when the tree is validated.
+  let replicationObjects: Set<string> | undefined;
+  const replicationObjectsOnce = () => replicationObjects ??= new Set(crossRegion.replicationBuckets.map((b) => `arn:aws:s3:::${Stack.of(pipeline).resolve(b.bucketName)}/*`));
   for (const policy of pipeline.node.findAll().filter((c): c is iam.CfnPolicy => c instanceof iam.CfnPolicy)) {
-    const starActions = narrowed.has(policy) ? new Set([...STAR_ACTIONS, ...ARTIFACT_KEY_ACTIONS]) : STAR_ACTIONS;
+    const starActions = crossRegion.narrowedPolicies.has(policy) ? new Set([...STAR_ACTIONS, ...ARTIFACT_KEY_ACTIONS]) : STAR_ACTIONS;
     const acknowledged: Record<string, string> = {};
     policy.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, acknowledged);
     policy.node.addValidation({
@@ -62,11 +74,11 @@ export function acknowledgePipelineFindings(pipeline: IConstruct, narrowed: Read
         // cdk-nag names a `*` resource the same for every statement: acknowledged only when no statement puts other actions on it.
         const starOk = statements.every((st) => !st.resources.includes('*') || st.actions.every((a) => starActions.has(a)));
         const kmsOnStar = statements.some((st) => st.resources.includes('*') && st.actions.some((a) => a.startsWith('kms:')));
-        const replicationObjects = replicationBucketObjects(pipeline);
+        const replication = replicationObjectsOnce();
         for (const st of statements) {
           for (const action of st.actions) acknowledge(acknowledged, 'Action', action);
           for (const resource of st.resources) {
-            if (replicationObjects.has(resource)) {
+            if (replication.has(resource)) {
               acknowledged[`AwsSolutions::AwsSolutions-IAM5[Resource::${resource}]`] = 'Pipeline artifacts are objects under keys CodePipeline generates per execution, in the pipeline\'s cross-region replication bucket.';
             } else if (resource !== '*' || starOk) {
               acknowledge(acknowledged, 'Resource', resource);
@@ -79,13 +91,6 @@ export function acknowledgePipelineFindings(pipeline: IConstruct, narrowed: Read
       },
     });
   }
-}
-
-/** `arn:aws:s3:::<name>/*` of every cross-region replication bucket of the pipeline (aws-cdk-lib's support stacks). */
-function replicationBucketObjects(pipeline: IConstruct): Set<string> {
-  const home = Stack.of(pipeline).region;
-  const support = pipeline instanceof CodePipeline ? Object.entries(pipeline.pipeline.crossRegionSupport).filter(([region]) => region !== home).map(([, s]) => s) : [];
-  return new Set(support.map((s) => `arn:aws:s3:::${Stack.of(pipeline).resolve(s.replicationBucket.bucketName)}/*`));
 }
 
 function acknowledge(into: Record<string, string>, kind: 'Action' | 'Resource', value: string): void {
